@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { Cents, Currency, EmptyResult, PaymentMethod } from '../common';
+import { defineCommand } from './define-command';
+
+export const PaymentAuthorize = z.object({
+  orderId: z.uuid(),
+  userId: z.string().min(1),
+  amount: Cents,
+  currency: Currency,
+  paymentMethod: PaymentMethod,
+});
+export type PaymentAuthorize = z.infer<typeof PaymentAuthorize>;
+
+export const PaymentAuthorized = z.object({ paymentId: z.uuid(), provider: z.string().min(1) });
+export type PaymentAuthorized = z.infer<typeof PaymentAuthorized>;
+
+export const PaymentVoid = z.object({ orderId: z.uuid() });
+export type PaymentVoid = z.infer<typeof PaymentVoid>;
+
+export const PaymentCapture = z.object({ orderId: z.uuid() });
+export type PaymentCapture = z.infer<typeof PaymentCapture>;
+
+export const PaymentCaptured = z.object({ paymentId: z.uuid(), amount: Cents });
+export type PaymentCaptured = z.infer<typeof PaymentCaptured>;
+
+/** Places a hold for the order's total on a card or a wallet. */
+export const paymentAuthorize = defineCommand('payment.authorize', PaymentAuthorize, PaymentAuthorized);
+/** Lets the hold go; no money moves (compensation of paymentAuthorize). */
+export const paymentVoid = defineCommand('payment.void', PaymentVoid, EmptyResult);
+/** Takes the held money: the saga's point of no return. */
+export const paymentCapture = defineCommand('payment.capture', PaymentCapture, PaymentCaptured);

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** Money is always an integer count of minor units (cents), never a float. */
+export const Cents = z.int().nonnegative();
+export const Currency = z.literal('USD');
+export type Currency = z.infer<typeof Currency>;
+
+/** One line of an order as the shopper asked for it. */
+export const OrderItem = z.object({
+  productId: z.uuid(),
+  quantity: z.int().min(1).max(1000),
+});
+export type OrderItem = z.infer<typeof OrderItem>;
+
+/** One line of an order once inventory has priced it. */
+export const PricedItem = OrderItem.extend({
+  name: z.string(),
+  unitPrice: Cents,
+});
+export type PricedItem = z.infer<typeof PricedItem>;
+
+/** How the shopper pays: a card token (Stripe-style test tokens) or their wallet balance. */
+export const PaymentMethod = z.discriminatedUnion('method', [
+  z.object({ method: z.literal('card'), token: z.string().min(1).max(200) }),
+  z.object({ method: z.literal('wallet') }),
+]);
+export type PaymentMethod = z.infer<typeof PaymentMethod>;
+
+export const EmptyResult = z.object({});
+export type EmptyResult = z.infer<typeof EmptyResult>;
