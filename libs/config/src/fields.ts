@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+function urlWithProtocols(protocols: readonly string[], example: string) {
+  const message = `expected a ${protocols.join(' or ')} URL like ${example}`;
+  return z.string({ error: message }).refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
+    } catch {
+      return false;
+    }
+  }, message);
+}
+
+/** A PostgreSQL connection URL (postgres:// or postgresql://); required. */
+export const databaseUrl = urlWithProtocols(['postgres', 'postgresql'], 'postgres://user@host:5432/db');
+
+/** A RabbitMQ connection URL (amqp:// or amqps://); required. */
+export const amqpUrl = urlWithProtocols(['amqp', 'amqps'], 'amqp://guest:guest@host:5672');
+
+/** The prefix of every broker resource name, so parallel runs never share queues; defaults to 'saga'. */
+export const namespace = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,40}$/, { error: 'expected a lowercase letter, then up to 40 of a-z, 0-9 and -' })
+  .default('saga');
+
+/** The least severe log level written: error, warn, info or debug; defaults to info. */
+export const logLevel = z
+  .enum(['error', 'warn', 'info', 'debug'], { error: 'expected one of error, warn, info, debug' })
+  .default('info');
+
+/** A TCP port to listen on (0 asks the OS for any free port), with a default for when it is unset. */
+export function httpPort(defaultPort: number) {
+  return z.coerce
+    .number({ error: 'expected an integer 0-65535' })
+    .int({ error: 'expected an integer 0-65535' })
+    .min(0, { error: 'expected an integer 0-65535' })
+    .max(65535, { error: 'expected an integer 0-65535' })
+    .default(defaultPort);
+}
+
+/** The interface an HTTP server binds to; defaults to loopback only. */
+export const httpHost = z.string().min(1, { error: 'expected a host name or address' }).default('127.0.0.1');
+
+/** The variables every service reads; spread into an app's schema beside its own fields. */
+export const baseEnv = {
+  DATABASE_URL: databaseUrl,
+  AMQP_URL: amqpUrl,
+  NAMESPACE: namespace,
+  LOG_LEVEL: logLevel,
+  HOST: httpHost,
+};
