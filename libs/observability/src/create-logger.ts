@@ -1,0 +1,57 @@
+import winston from 'winston';
+
+/** The logger every service and lib writes to; child loggers add message context. */
+export type Logger = winston.Logger;
+
+/** How log lines are written: one JSON object per line, or readable text for a terminal. */
+export type LogFormat = 'json' | 'pretty';
+
+/** Options of createLogger; only the service name is required. */
+export interface LoggerOptions {
+  service: string;
+  level?: string;
+  format?: LogFormat;
+  /** Where lines go instead of stdout (a file, or a buffer in a test). */
+  destination?: NodeJS.WritableStream;
+}
+
+/** Creates the service's logger: JSON lines in production, one readable line per entry otherwise. */
+export function createLogger({ service, level = 'info', format = defaultFormat(), destination }: LoggerOptions): Logger {
+  return winston.createLogger({
+    level,
+    defaultMeta: { service },
+    format: winston.format.combine(
+      winston.format.errors({ stack: true }),
+      serializeErrors(),
+      winston.format.timestamp(),
+      format === 'json' ? winston.format.json() : prettyLine(),
+    ),
+    transports: [
+      destination ? new winston.transports.Stream({ stream: destination }) : new winston.transports.Console(),
+    ],
+  });
+}
+
+function defaultFormat(): LogFormat {
+  return process.env.LOG_FORMAT === 'json' || process.env.NODE_ENV === 'production' ? 'json' : 'pretty';
+}
+
+// JSON.stringify turns an Error into {}: an error passed as metadata ({ err }) would lose its message and stack.
+const serializeErrors = winston.format((info) => {
+  for (const [key, value] of Object.entries(info)) {
+    if (value instanceof Error) info[key] = { name: value.name, message: value.message, stack: value.stack };
+  }
+  return info;
+});
+
+const prettyLine = () =>
+  winston.format.printf((info) => {
+    const { timestamp, level, message, service, stack, ...meta } = info;
+    const fields = Object.entries(meta)
+      .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+      .join(' ');
+    const line = `${String(timestamp)} ${level.toUpperCase().padEnd(5)} [${String(service)}] ${String(message)}`;
+    return [fields ? `${line} ${fields}` : line, typeof stack === 'string' ? stack : undefined]
+      .filter((part) => part !== undefined)
+      .join('\n');
+  });
