@@ -1,0 +1,19 @@
+export { newEnvelope } from './envelope';
+export type { EnvelopeInput } from './envelope';
+export { InboxMessage } from './inbox/inbox-message.entity';
+export { CreateMessagingTables1732200000000 } from './migrations/1732200000000-create-messaging-tables';
+export { OutboxMessage } from './outbox/outbox-message.entity';
+export { OutboxRelay } from './outbox/outbox-relay';
+export type { OutboxRelayOptions } from './outbox/outbox-relay';
+export type { ConfirmedPublisher, PendingMessage } from './outbox/pending-message';
+export { TransactionalMessaging } from './transactional-messaging';
+export type { MessagingTransaction, OutboxWaker, ProcessOutcome } from './transactional-messaging';
+
+import { InboxMessage } from './inbox/inbox-message.entity';
+import { CreateMessagingTables1732200000000 } from './migrations/1732200000000-create-messaging-tables';
+import { OutboxMessage } from './outbox/outbox-message.entity';
+
+/** Entities every service adds to its DataSource. */
+export const messagingEntities = [OutboxMessage, InboxMessage];
+/** Migrations every service runs, before its own. */
+export const messagingMigrations = [CreateMessagingTables1732200000000];

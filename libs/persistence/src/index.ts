@@ -1,0 +1,9 @@
+export {
+  advisoryKey,
+  createServiceDataSource,
+  initializeDataSource,
+  isDatabaseReachable,
+  migrate,
+  schemaOf,
+} from './data-source';
+export type { ServiceDataSourceOptions } from './data-source';

@@ -1,0 +1,88 @@
+import { StepKind, type CompensatableStep, type PivotStep, type RetriableStep, type SagaStep } from './step';
+
+/** A saga: its steps in order, and the limits the engine applies to them. */
+export interface SagaDefinition<Ctx> {
+  readonly name: string;
+  readonly version: number;
+  readonly steps: readonly SagaStep<Ctx>[];
+  /** Deadline for a step whose own timeoutMs is not set. */
+  readonly defaultTimeoutMs: number;
+  /** How many times a retriable step or a compensation is sent before the saga needs a person. */
+  readonly maxAttempts: number;
+}
+
+export interface SagaLimits {
+  readonly defaultTimeoutMs?: number;
+  readonly maxAttempts?: number;
+}
+
+/** Before the pivot: compensatable steps, then at most one pivot. */
+export interface SagaBuilder<Ctx> {
+  step(step: CompensatableStep<Ctx>): SagaBuilder<Ctx>;
+  pivot(step: PivotStep<Ctx>): AfterPivotBuilder<Ctx>;
+  build(): SagaDefinition<Ctx>;
+}
+
+/** After the pivot: only retriable steps, and no second pivot. */
+export interface AfterPivotBuilder<Ctx> {
+  step(step: RetriableStep<Ctx>): AfterPivotBuilder<Ctx>;
+  build(): SagaDefinition<Ctx>;
+}
+
+/** Thrown by build() for a definition the types could not rule out (a repeated step id). */
+export class InvalidSagaDefinitionError extends Error {
+  constructor(
+    readonly sagaName: string,
+    detail: string,
+  ) {
+    super(`saga ${sagaName}: ${detail}`);
+    this.name = 'InvalidSagaDefinitionError';
+  }
+}
+
+/**
+ * Starts a saga definition. The builder's types carry the step taxonomy: compensatable steps come
+ * first, then at most one pivot, after which only retriable steps (which have no compensation) fit.
+ */
+export function defineSaga<Ctx>(name: string, version: number, limits: SagaLimits = {}): SagaBuilder<Ctx> {
+  const steps: SagaStep<Ctx>[] = [];
+  const build = (): SagaDefinition<Ctx> => {
+    const ids = new Set<string>();
+    for (const step of steps) {
+      if (ids.has(step.id)) throw new InvalidSagaDefinitionError(name, `step id ${step.id} is used twice`);
+      ids.add(step.id);
+    }
+    if (steps.length === 0) throw new InvalidSagaDefinitionError(name, 'it has no steps');
+    return {
+      name,
+      version,
+      steps: [...steps],
+      defaultTimeoutMs: limits.defaultTimeoutMs ?? 30_000,
+      maxAttempts: limits.maxAttempts ?? 5,
+    };
+  };
+  const afterPivot: AfterPivotBuilder<Ctx> = {
+    step(step) {
+      steps.push(step);
+      return afterPivot;
+    },
+    build,
+  };
+  const beforePivot: SagaBuilder<Ctx> = {
+    step(step) {
+      steps.push(step);
+      return beforePivot;
+    },
+    pivot(step) {
+      steps.push(step);
+      return afterPivot;
+    },
+    build,
+  };
+  return beforePivot;
+}
+
+/** Whether a step has an undo that the saga runs when a later step fails. */
+export function isCompensatable<Ctx>(step: SagaStep<Ctx>): step is CompensatableStep<Ctx> {
+  return step.kind === StepKind.Compensatable;
+}

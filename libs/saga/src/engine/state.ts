@@ -1,0 +1,50 @@
+/** Where a saga instance is in its life. */
+export const SagaStatus = {
+  Running: 'RUNNING',
+  Compensating: 'COMPENSATING',
+  Completed: 'COMPLETED',
+  /** Every step that had done something was undone. */
+  Failed: 'FAILED',
+  /** The engine stopped trying; a person must look (a retriable step or a compensation kept failing). */
+  RequiresAttention: 'REQUIRES_ATTENTION',
+} as const;
+export type SagaStatus = (typeof SagaStatus)[keyof typeof SagaStatus];
+
+/** A saga in this state receives no more commands from the engine on its own. */
+export function isTerminal(status: SagaStatus): boolean {
+  return status === SagaStatus.Completed || status === SagaStatus.Failed;
+}
+
+/** Why a saga failed: the step, the closed failure code and a sentence a person can read. */
+export interface SagaFailure {
+  readonly stepId: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+export type CommandPhase = 'action' | 'compensation';
+
+/** The one command a saga waits for; only the reply carrying this commandId is accepted. */
+export interface AwaitedCommand {
+  readonly commandId: string;
+  readonly commandType: string;
+  readonly stepId: string;
+  readonly phase: CommandPhase;
+  readonly attempt: number;
+  readonly sentAt: string;
+  readonly deadlineAt: string;
+}
+
+/** Everything the engine knows of one saga instance; persisted as is. */
+export interface SagaState<Ctx> {
+  readonly status: SagaStatus;
+  readonly context: Ctx;
+  /** Steps whose action succeeded, in the order they ran. */
+  readonly completedSteps: readonly string[];
+  /** Steps whose compensation succeeded, in the order they were undone. */
+  readonly compensatedSteps: readonly string[];
+  readonly awaiting: AwaitedCommand | null;
+  readonly failure: SagaFailure | null;
+  /** The last error that made the engine stop, for REQUIRES_ATTENTION. */
+  readonly attentionReason: string | null;
+}

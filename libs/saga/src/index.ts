@@ -1,0 +1,9 @@
+export { applyReply, beginCompensation, InvalidReplyError, SagaLogType, startSaga } from './engine/decide';
+export type { EngineClock, PlannedCommand, ReplyDecision, SagaDecision, SagaLogEntry } from './engine/decide';
+export { defineSaga, InvalidSagaDefinitionError, isCompensatable } from './engine/definition';
+export type { AfterPivotBuilder, SagaBuilder, SagaDefinition, SagaLimits } from './engine/definition';
+export { isTerminal, SagaStatus } from './engine/state';
+export type { AwaitedCommand, CommandPhase, SagaFailure, SagaState } from './engine/state';
+export { StepKind, stepsOf } from './engine/step';
+export type { CompensatableStep, PivotStep, RetriableStep, SagaStep, StepAction, StepCompensation } from './engine/step';
+export * from './order-saga';

@@ -1,0 +1,10 @@
+export { orderSaga } from './order-saga';
+export type { OrderSagaContext } from './order-saga-context';
+export { approveOrderStepId } from './steps/approve-order';
+export { authorizePaymentStepId } from './steps/authorize-payment';
+export { capturePaymentStepId } from './steps/capture-payment';
+export { checkoutCartStepId } from './steps/checkout-cart';
+export { clearCartStepId } from './steps/clear-cart';
+export { commitStockStepId } from './steps/commit-stock';
+export { processOrderStepId } from './steps/process-order';
+export { reserveStockStepId } from './steps/reserve-stock';
