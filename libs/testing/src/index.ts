@@ -1,0 +1,6 @@
+export { publishRaw, queueDepth, readQueue } from './broker-helpers';
+export type { RawMessage, ReadMessage } from './broker-helpers';
+export { provisionTestInfrastructure } from './provision-test-infrastructure';
+export type { TestInfrastructure } from './provision-test-infrastructure';
+export { waitFor } from './wait-for';
+export type { WaitForOptions } from './wait-for';
