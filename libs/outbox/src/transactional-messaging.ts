@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { MessageEnvelope } from '@saga/contracts';
 import { InboxMessage } from './inbox/inbox-message.entity';
 import { OutboxMessage } from './outbox/outbox-message.entity';
@@ -90,12 +91,12 @@ export class TransactionalMessaging {
 
 async function writeOutbox(manager: EntityManager, messages: readonly PendingMessage[]): Promise<void> {
   if (messages.length === 0) return;
-  await manager.getRepository(OutboxMessage).insert(
-    messages.map((m) => ({
-      messageId: m.envelope.messageId,
-      exchange: m.exchange,
-      routingKey: m.routingKey,
-      envelope: m.envelope,
-    })),
-  );
+  const rows = messages.map((m) => ({
+    messageId: m.envelope.messageId,
+    exchange: m.exchange,
+    routingKey: m.routingKey,
+    envelope: m.envelope,
+  }));
+  // TypeORM's deep-partial insert type cannot express a jsonb column holding `unknown`.
+  await manager.getRepository(OutboxMessage).insert(rows as QueryDeepPartialEntity<OutboxMessage>[]);
 }

@@ -7,3 +7,16 @@ export type { AwaitedCommand, CommandPhase, SagaFailure, SagaState } from './eng
 export { StepKind, stepsOf } from './engine/step';
 export type { CompensatableStep, PivotStep, RetriableStep, SagaStep, StepAction, StepCompensation } from './engine/step';
 export * from './order-saga';
+export { ConcurrentSagaUpdateError, SagaOrchestrator } from './orchestrator/saga-orchestrator';
+export type { SagaOrchestratorOptions } from './orchestrator/saga-orchestrator';
+export { commandProcessor, fail, succeed } from './participant/command-processor';
+export type {
+  CommandContext,
+  CommandHandler,
+  CommandHandlers,
+  CommandOutcome,
+  CommandProcessorOptions,
+} from './participant/command-processor';
+export { SagaEvent } from './store/saga-event.entity';
+export { SagaInstance } from './store/saga-instance.entity';
+export { CreateSagaTables1732200000100 } from './store/1732200000100-create-saga-tables';

@@ -1,11 +1,12 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { schemaOf } from '@saga/persistence';
 
 /** The outbox and inbox tables, created in the schema of whichever service runs this migration. */
 export class CreateMessagingTables1732200000000 implements MigrationInterface {
   name = 'CreateMessagingTables1732200000000';
 
   async up(runner: QueryRunner): Promise<void> {
-    const s = schemaOf(runner);
+    const s = schemaOf(runner.connection);
     await runner.query(`
       CREATE TABLE "${s}".outbox (
         id bigserial PRIMARY KEY,
@@ -34,14 +35,9 @@ export class CreateMessagingTables1732200000000 implements MigrationInterface {
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    const s = schemaOf(runner);
+    const s = schemaOf(runner.connection);
     await runner.query(`DROP TABLE "${s}".inbox`);
     await runner.query(`DROP TABLE "${s}".outbox`);
   }
 }
 
-function schemaOf(runner: QueryRunner): string {
-  const schema = (runner.connection.options as { schema?: string }).schema;
-  if (!schema) throw new Error('messaging tables need a DataSource with a schema');
-  return schema;
-}

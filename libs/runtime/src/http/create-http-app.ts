@@ -1,0 +1,76 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { logRequests, type Logger } from '@saga/observability';
+import { HttpProblem, problemType } from './http-problem';
+
+export type HttpApp = ReturnType<typeof createHttpApp>;
+
+/** One field that failed validation: where it is (`items[0].quantity`) and what is wrong with it. */
+export interface FieldError {
+  readonly field: string;
+  readonly message: string;
+}
+
+/**
+ * A fastify app with zod schemas for validation and serialization, request logging, and one error
+ * handler that answers every error as application/problem+json. Routes are added by the caller;
+ * it is not listening until someone calls listen().
+ */
+export function createHttpApp(logger: Logger) {
+  const app = Fastify({ logger: false, disableRequestLogging: true });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  logRequests(app, logger);
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const send = (status: number, title: string, detail: string, extensions: Record<string, unknown> = {}) =>
+      reply
+        .status(status)
+        .type('application/problem+json')
+        .send({ type: problemType(status), title, status, detail, instance: request.url, ...extensions });
+
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const errors: FieldError[] = error.validation.map((issue) => ({
+        field: fieldPath(error.validationContext, issue.instancePath),
+        message: issue.message ?? 'is invalid',
+      }));
+      return send(400, 'Invalid request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
+    }
+    if (error instanceof HttpProblem) return send(error.status, error.title, error.detail, { ...error.extensions });
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return send(415, 'Unsupported media type', 'send the body as application/json');
+    }
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return send(error.statusCode, 'Invalid request', error.message);
+    }
+    logger.error('request failed', { method: request.method, url: request.url, error });
+    return send(500, 'Internal error', 'the request could not be completed; it has been logged');
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).type('application/problem+json').send({
+      type: problemType(404),
+      title: 'Not found',
+      status: 404,
+      detail: `no route ${request.method} ${request.url}`,
+      instance: request.url,
+    }),
+  );
+
+  return app.withTypeProvider<ZodTypeProvider>();
+}
+
+/** `body` + `/items/0/quantity` -> `items[0].quantity`; query and params keep their part as a prefix. */
+function fieldPath(context: string | undefined, instancePath: string): string {
+  const parts = instancePath.split('/').filter(Boolean);
+  const path = parts.map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+  if (context === 'body' || context === undefined) return path || 'body';
+  return path ? `${context}.${path}` : context;
+}
+
+export type { FastifyInstance };

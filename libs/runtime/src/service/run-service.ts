@@ -1,0 +1,115 @@
+import type { AddressInfo } from 'node:net';
+import type { DataSource, EntitySchema, MixedList } from 'typeorm';
+import type { QueueSpec } from '@saga/contracts';
+import { Broker, type MessageHandler } from '@saga/messaging';
+import { createLogger, registerHealthRoutes, type Logger } from '@saga/observability';
+import { messagingEntities, messagingMigrations, OutboxRelay, TransactionalMessaging } from '@saga/outbox';
+import { createServiceDataSource, initializeDataSource, isDatabaseReachable } from '@saga/persistence';
+import { createHttpApp, type HttpApp } from '../http/create-http-app';
+
+/** The settings every service reads from its environment (see @saga/config baseEnv). */
+export interface ServiceConfig {
+  readonly DATABASE_URL: string;
+  readonly AMQP_URL: string;
+  readonly NAMESPACE: string;
+  readonly LOG_LEVEL: string;
+  readonly HOST: string;
+  readonly PORT: number;
+}
+
+/** Everything a service's wiring may use once its connections are up. */
+export interface ServiceContext {
+  readonly logger: Logger;
+  readonly dataSource: DataSource;
+  readonly broker: Broker;
+  readonly messaging: TransactionalMessaging;
+}
+
+/** A queue the service consumes, and what it does with each message. */
+export interface Consumer {
+  readonly queue: QueueSpec;
+  readonly handler: MessageHandler;
+}
+
+/** What makes one service: its schema, its consumers and its HTTP routes. */
+export interface ServiceDefinition {
+  /** The service's name in logs, connection names and inbox records, e.g. `inventory-worker`. */
+  readonly name: string;
+  readonly schema: string;
+  readonly entities: MixedList<Function | EntitySchema>;
+  readonly migrations: MixedList<Function>;
+  consumers?(context: ServiceContext): readonly Consumer[];
+  routes?(app: HttpApp, context: ServiceContext): void;
+  /** Background work started after the consumers and stopped before them (e.g. a scanner). */
+  background?(context: ServiceContext): { stop(): Promise<void> };
+}
+
+/** A started service. */
+export interface RunningService {
+  readonly url: string;
+  readonly context: ServiceContext;
+  /** Graceful stop: no new work, in-flight messages finished, outbox flushed, connections closed. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a service: database (with migrations), broker, outbox relay, consumers and HTTP with
+ * /healthz and /readyz. Ready means its database answers and its broker connection is up.
+ */
+export async function runService(definition: ServiceDefinition, config: ServiceConfig): Promise<RunningService> {
+  const logger = createLogger({ service: definition.name, level: config.LOG_LEVEL });
+  const dataSource = createServiceDataSource({
+    url: config.DATABASE_URL,
+    schema: definition.schema,
+    entities: [...messagingEntities, ...toArray(definition.entities)],
+    migrations: [...messagingMigrations, ...toArray(definition.migrations)],
+    applicationName: definition.name,
+  });
+  await initializeDataSource(dataSource);
+  const broker = await Broker.connect({
+    url: config.AMQP_URL,
+    namespace: config.NAMESPACE,
+    logger,
+    connectionName: definition.name,
+  });
+  const relay = new OutboxRelay({ dataSource, publisher: broker, logger });
+  const messaging = new TransactionalMessaging(dataSource, relay);
+  const context: ServiceContext = { logger, dataSource, broker, messaging };
+  relay.start();
+
+  for (const consumer of definition.consumers?.(context) ?? []) {
+    await broker.consume(consumer.queue, consumer.handler);
+  }
+  const background = definition.background?.(context);
+
+  const app = createHttpApp(logger);
+  registerHealthRoutes(app, [
+    { name: 'database', isHealthy: () => isDatabaseReachable(dataSource) },
+    { name: 'broker', isHealthy: () => broker.isConnected() },
+  ]);
+  definition.routes?.(app, context);
+  await app.listen({ port: config.PORT, host: config.HOST });
+  const { port } = app.server.address() as AddressInfo;
+  const url = `http://${config.HOST}:${port}`;
+  logger.info(`${definition.name} listening on ${url}`, { url, namespace: config.NAMESPACE, schema: definition.schema });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info(`${definition.name} stopping`);
+      await app.close();
+      await background?.stop();
+      await broker.stopConsuming();
+      await relay.stop();
+      await broker.close();
+      await dataSource.destroy();
+      logger.info(`${definition.name} stopped`);
+    })();
+    return stopping;
+  };
+  return { url, context, stop };
+}
+
+function toArray<T>(list: MixedList<T>): T[] {
+  return Array.isArray(list) ? list : Object.values(list);
+}

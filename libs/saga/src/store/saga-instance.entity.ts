@@ -1,0 +1,43 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { SagaState, SagaStatus } from '../engine/state';
+
+/** One running or finished saga: its definition, status and the engine's whole state. */
+@Entity({ name: 'saga_instances' })
+export class SagaInstance {
+  @PrimaryColumn({ type: 'uuid' })
+  id: string;
+
+  @Column({ name: 'definition_name', type: 'text' })
+  definitionName: string;
+
+  @Column({ name: 'definition_version', type: 'int' })
+  definitionVersion: number;
+
+  /** The business id the saga is about (the order id), unique per definition. */
+  @Column({ name: 'correlation_id', type: 'text' })
+  correlationId: string;
+
+  @Column({ type: 'text' })
+  status: SagaStatus;
+
+  @Column({ name: 'current_step', type: 'text', nullable: true })
+  currentStep: string | null;
+
+  @Column({ name: 'awaiting_command_id', type: 'uuid', nullable: true })
+  awaitingCommandId: string | null;
+
+  @Column({ name: 'deadline_at', type: 'timestamptz', nullable: true })
+  deadlineAt: Date | null;
+
+  @Column({ type: 'jsonb' })
+  state: SagaState<unknown>;
+
+  @Column({ type: 'int' })
+  version: number;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt: Date;
+}
