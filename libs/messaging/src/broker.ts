@@ -1,0 +1,382 @@
+import {
+  Exchange,
+  InvalidMessageError,
+  type MessageEnvelope,
+  namespaced,
+  parseMessage,
+  type QueueSpec,
+} from '@saga/contracts';
+import { type Logger, messageContext, type Metrics } from '@saga/observability';
+import amqplib, { type Channel, type ChannelModel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
+import { ConfirmedPublisher } from './confirmed-publisher';
+import { BrokerUnavailableError } from './errors';
+import { traceparentFor } from './traceparent';
+import { declareExchanges, declareQueue } from './topology';
+
+/** How to reach the broker and how this process uses it. */
+export interface BrokerOptions {
+  url: string;
+  /** Prefix of every exchange and queue name, so parallel runs never share them. */
+  namespace: string;
+  logger: Logger;
+  /** Shown in the broker's connection list and sent as appId on every published message. */
+  connectionName: string;
+  /** Unacknowledged messages per consumer, hence handlers running at once per queue; default 20. */
+  prefetch?: number;
+  /** Deliveries of a message that keeps failing before the queue dead-letters it; default 5. */
+  deliveryLimit?: number;
+  /** Counters and timings to record publishes and consumed messages in. */
+  metrics?: Pick<Metrics, 'messagesConsumed' | 'messagesPublished' | 'handlerSeconds'>;
+}
+
+/** A message to publish: the envelope goes out as JSON on the namespaced exchange. */
+export interface OutgoingMessage {
+  exchange: Exchange;
+  routingKey: string;
+  envelope: MessageEnvelope;
+  headers?: Record<string, string>;
+}
+
+/** A validated message as a handler receives it. */
+export interface ReceivedMessage {
+  envelope: MessageEnvelope;
+  /** The namespaced queue it came from. */
+  queue: string;
+  redelivered: boolean;
+  /** 1 on the first delivery, counting up on every redelivery after a handler failed. */
+  deliveryCount: number;
+  headers: Record<string, unknown>;
+}
+
+/**
+ * Handles one message; resolving acks it, throwing requeues it (up to the delivery limit), and throwing
+ * InvalidMessageError dead-letters it at once.
+ */
+export type MessageHandler = (message: ReceivedMessage) => Promise<void>;
+
+interface Subscription {
+  readonly spec: QueueSpec;
+  readonly queue: string;
+  readonly handler: MessageHandler;
+  channel?: Channel;
+  consumerTag?: string;
+}
+
+const maxErrorHeaderLength = 1000;
+
+/**
+ * One recovering connection to RabbitMQ: confirmed publishing and consuming with manual acks. After every
+ * reconnect it re-declares the topology and restarts every consumer.
+ */
+export class Broker {
+  readonly namespace: string;
+  private readonly prefetch: number;
+  private readonly deliveryLimit: number;
+  private readonly logger: Logger;
+  private connection: RecoveringChannelModel | undefined;
+  private model: ChannelModel | undefined;
+  private publisher: ConfirmedPublisher | undefined;
+  private reopeningPublisher: Promise<ConfirmedPublisher> | undefined;
+  private readonly declared = new Map<string, QueueSpec>();
+  private readonly subscriptions = new Map<string, Subscription>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private closing = false;
+
+  private constructor(private readonly options: BrokerOptions) {
+    this.namespace = options.namespace;
+    this.prefetch = options.prefetch ?? 20;
+    this.deliveryLimit = options.deliveryLimit ?? 5;
+    this.logger = options.logger.child({ component: 'broker', connectionName: options.connectionName });
+  }
+
+  /** Connects (retrying a few times before giving up) and declares every exchange of the namespace. */
+  static async connect(options: BrokerOptions): Promise<Broker> {
+    const broker = new Broker(options);
+    const connection = await amqplib.connect(options.url, {
+      noDelay: true,
+      clientProperties: { connection_name: options.connectionName },
+      recovery: {
+        initialMaxRetries: 5,
+        maxRetries: Infinity,
+        maxDelay: 5000,
+        waitForConnect: false,
+        setup: (model: ChannelModel) => broker.setup(model),
+      },
+    });
+    broker.watch(connection);
+    try {
+      await connection.waitForConnect();
+    } catch (error) {
+      await connection.close();
+      throw new BrokerUnavailableError(`cannot connect to RabbitMQ at ${redact(options.url)}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    return broker;
+  }
+
+  /** Whether a connection is up with its topology and consumers in place. */
+  isConnected(): boolean {
+    return this.model !== undefined && !this.closing;
+  }
+
+  /**
+   * Declares queues (with their `.dlq` and bindings) without consuming them, so publishes to them are
+   * routable before their consumer starts; they are re-declared after every reconnect.
+   */
+  async declare(queues: readonly QueueSpec[]): Promise<void> {
+    for (const spec of queues) this.declared.set(spec.name, spec);
+    if (!this.model) return;
+    const channel = await this.model.createChannel();
+    try {
+      for (const spec of queues) await declareQueue(channel, this.namespace, spec, this.deliveryLimit);
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  }
+
+  /** Publishes an envelope and resolves once the broker confirmed it; rejects when unroutable, nacked or disconnected. */
+  async publish({ exchange, routingKey, envelope, headers }: OutgoingMessage): Promise<void> {
+    const publisher = await this.livePublisher();
+    const exchangeName = namespaced(this.namespace, exchange);
+    await publisher.publish(exchangeName, routingKey, Buffer.from(JSON.stringify(envelope)), {
+      mandatory: true,
+      persistent: true,
+      contentType: 'application/json',
+      messageId: envelope.messageId,
+      correlationId: envelope.correlationId,
+      type: envelope.type,
+      timestamp: Math.floor(Date.parse(envelope.occurredAt) / 1000),
+      appId: this.options.connectionName,
+      headers: {
+        ...(envelope.sagaId === null ? {} : { 'x-saga-id': envelope.sagaId }),
+        traceparent: traceparentFor(envelope.correlationId, envelope.messageId),
+        ...headers,
+      },
+    });
+    this.options.metrics?.messagesPublished.inc({ exchange: exchangeName, type: envelope.type });
+  }
+
+  /**
+   * Declares the queue and consumes it with the handler, now and after every reconnect; when disconnected
+   * it only registers the handler and recovery starts the consumer.
+   */
+  async consume(spec: QueueSpec, handler: MessageHandler): Promise<void> {
+    const queue = namespaced(this.namespace, spec.name);
+    if (this.subscriptions.has(queue)) throw new Error(`already consuming ${queue}`);
+    const subscription: Subscription = { spec, queue, handler };
+    this.subscriptions.set(queue, subscription);
+    if (!this.model) return;
+    try {
+      await this.startConsumer(this.model, subscription);
+    } catch (error) {
+      this.subscriptions.delete(queue);
+      throw error;
+    }
+  }
+
+  /** Cancels every consumer and waits until the handlers already running have finished and acked. */
+  async stopConsuming(): Promise<void> {
+    const subscriptions = [...this.subscriptions.values()];
+    this.subscriptions.clear();
+    await Promise.all(
+      subscriptions.map(async ({ channel, consumerTag }) => {
+        if (channel && consumerTag) await channel.cancel(consumerTag).catch(() => undefined);
+      }),
+    );
+    await Promise.allSettled([...this.inFlight]);
+    await Promise.all(subscriptions.map(({ channel }) => channel?.close().catch(() => undefined)));
+  }
+
+  /** Stops consuming, lets running handlers finish, then closes the connection for good. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    await this.stopConsuming();
+    this.model = undefined;
+    this.publisher = undefined;
+    await this.connection?.close();
+    this.logger.info('broker connection closed');
+  }
+
+  private watch(connection: RecoveringChannelModel): void {
+    this.connection = connection;
+    connection.on('connect', () => this.logger.info('connected to broker', { url: redact(this.options.url) }));
+    connection.on('disconnect', (error: Error) => {
+      this.model = undefined;
+      this.publisher = undefined;
+      this.logger.warn('disconnected from broker; reconnecting', { reason: error.message });
+    });
+    connection.on('connect-failed', (error: Error) => this.logger.warn('broker connection attempt failed', { reason: error.message }));
+    connection.on('reconnect-scheduled', ({ attempt, delay }: { attempt: number; delay: number }) =>
+      this.logger.info('broker reconnect scheduled', { attempt, delayMs: delay }),
+    );
+    connection.on('reconnect-failed', (error: Error) => this.logger.error('gave up connecting to broker', { reason: error.message }));
+    connection.on('blocked', (reason: string) => this.logger.warn('broker blocked publishing', { reason }));
+    connection.on('unblocked', () => this.logger.info('broker unblocked publishing'));
+    connection.on('error', (error: Error) => this.logger.error('broker connection error', { reason: error.message }));
+  }
+
+  // Runs after every (re)connect, before the connection counts as up: old channels died with the old socket.
+  private async setup(model: ChannelModel): Promise<void> {
+    const publisher = await this.openPublisher(model);
+    const channel = await model.createChannel();
+    await declareExchanges(channel, this.namespace);
+    for (const spec of this.declared.values()) await declareQueue(channel, this.namespace, spec, this.deliveryLimit);
+    await channel.close();
+    // Map iteration also visits subscriptions that consume() adds while this loop awaits.
+    for (const subscription of this.subscriptions.values()) await this.startConsumer(model, subscription);
+    this.publisher = publisher;
+    this.model = model;
+  }
+
+  private async openPublisher(model: ChannelModel): Promise<ConfirmedPublisher> {
+    const channel = await model.createConfirmChannel();
+    channel.on('error', (error: Error) => this.logger.error('publishing channel closed by broker', { reason: error.message }));
+    return new ConfirmedPublisher(channel);
+  }
+
+  // A channel error (say, publishing to a deleted exchange) closes only the publishing channel: reopen it.
+  private async livePublisher(): Promise<ConfirmedPublisher> {
+    const model = this.model;
+    if (!model || !this.publisher) throw new BrokerUnavailableError();
+    if (this.publisher.isOpen()) return this.publisher;
+    this.reopeningPublisher ??= this.openPublisher(model).finally(() => {
+      this.reopeningPublisher = undefined;
+    });
+    try {
+      const publisher = await this.reopeningPublisher;
+      if (this.model === model) this.publisher = publisher;
+      return publisher;
+    } catch (error) {
+      throw new BrokerUnavailableError('cannot reopen the publishing channel', { cause: error });
+    }
+  }
+
+  private async startConsumer(model: ChannelModel, subscription: Subscription): Promise<void> {
+    const channel = await model.createChannel();
+    subscription.channel = channel;
+    subscription.consumerTag = undefined;
+    channel.on('error', (error: Error) => this.onConsumerChannelError(model, subscription, channel, error));
+    await declareQueue(channel, this.namespace, subscription.spec, this.deliveryLimit);
+    // Per consumer, never global: a global prefetch on a quorum queue consumer closes the connection.
+    await channel.prefetch(this.prefetch);
+    const { consumerTag } = await channel.consume(
+      subscription.queue,
+      (message) => {
+        if (message === null) {
+          this.logger.warn('broker cancelled the consumer (queue deleted?)', { queue: subscription.queue });
+          return;
+        }
+        this.track(this.deliver(subscription, channel, message));
+      },
+      { noAck: false },
+    );
+    subscription.consumerTag = consumerTag;
+  }
+
+  // The broker closed this channel alone (amqplib emits 'error' only then, never when the connection drops):
+  // recycle the connection so setup restores every consumer through the one recovery path.
+  private onConsumerChannelError(model: ChannelModel, subscription: Subscription, channel: Channel, error: Error): void {
+    this.logger.error('consumer channel closed by broker', { queue: subscription.queue, reason: error.message });
+    const stillWanted = this.subscriptions.get(subscription.queue) === subscription && subscription.channel === channel;
+    if (!stillWanted || this.closing || this.model !== model) return;
+    this.logger.warn('recycling the broker connection to restore the consumer', { queue: subscription.queue });
+    model.close().catch(() => undefined);
+  }
+
+  private track(work: Promise<void>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  private async deliver(subscription: Subscription, channel: Channel, message: ConsumeMessage): Promise<void> {
+    const { queue } = subscription;
+    let envelope: MessageEnvelope;
+    try {
+      envelope = parseMessage(message.content);
+    } catch (error) {
+      await this.deadLetter(queue, channel, message, error as Error, this.logger.child({ queue }));
+      return;
+    }
+    const logger = this.logger.child({ queue, ...messageContext(envelope) });
+    const headers = message.properties.headers ?? {};
+    const deliveryCount = Number(headers['x-delivery-count'] ?? 0) + 1;
+    const labels = { queue, type: envelope.type };
+    const stopTimer = this.options.metrics?.handlerSeconds.startTimer(labels);
+    try {
+      await subscription.handler({ envelope, queue, redelivered: message.fields.redelivered, deliveryCount, headers });
+    } catch (error) {
+      stopTimer?.();
+      if (error instanceof InvalidMessageError) {
+        await this.deadLetter(queue, channel, message, error, logger);
+        return;
+      }
+      logger.error('message handler failed; requeueing', { err: error, deliveryCount, deliveryLimit: this.deliveryLimit });
+      this.settle(channel, message, 'requeue', labels, logger);
+      return;
+    }
+    stopTimer?.();
+    this.settle(channel, message, 'ack', labels, logger);
+  }
+
+  // A message that can never be processed goes to the .dlq with the reason, and is acked so the queue moves on.
+  private async deadLetter(queue: string, channel: Channel, message: ConsumeMessage, error: Error, logger: Logger): Promise<void> {
+    const type = String(message.properties.type ?? 'unknown');
+    logger.warn('invalid message; dead-lettering it', { reason: error.message, routingKey: message.fields.routingKey });
+    // userId would be checked against our login and expiration would let the copy vanish from the .dlq.
+    const { headers, userId: _userId, expiration: _expiration, deliveryMode: _deliveryMode, ...properties } = message.properties;
+    try {
+      const publisher = await this.livePublisher();
+      await publisher.publish(namespaced(this.namespace, Exchange.DeadLetter), queue, message.content, {
+        ...withoutUndefined(properties),
+        persistent: true,
+        mandatory: true,
+        headers: {
+          ...headers,
+          'x-death-reason': 'invalid_message',
+          'x-error-message': error.message.slice(0, maxErrorHeaderLength),
+          'x-original-queue': queue,
+          'x-original-routing-key': message.fields.routingKey,
+          'x-failed-at': new Date().toISOString(),
+        },
+      });
+    } catch (publishError) {
+      logger.error('could not dead-letter the invalid message; requeueing it', { err: publishError });
+      this.settle(channel, message, 'requeue', { queue, type }, logger);
+      return;
+    }
+    this.settle(channel, message, 'dead_letter', { queue, type }, logger);
+  }
+
+  private settle(
+    channel: Channel,
+    message: ConsumeMessage,
+    outcome: 'ack' | 'requeue' | 'dead_letter',
+    labels: { queue: string; type: string },
+    logger: Logger,
+  ): void {
+    try {
+      if (outcome === 'requeue') channel.nack(message, false, true);
+      else channel.ack(message);
+      this.options.metrics?.messagesConsumed.inc({ ...labels, outcome });
+    } catch (error) {
+      // The channel died under the handler: the broker redelivers the message, and inboxes absorb the repeat.
+      logger.warn('could not settle the message; the broker will redeliver it', { outcome, reason: (error as Error).message });
+    }
+  }
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
