@@ -5,7 +5,15 @@ export type { AfterPivotBuilder, SagaBuilder, SagaDefinition, SagaLimits } from 
 export { isTerminal, SagaStatus } from './engine/state';
 export type { AwaitedCommand, CommandPhase, SagaFailure, SagaState } from './engine/state';
 export { StepKind, stepsOf } from './engine/step';
-export type { CompensatableStep, PivotStep, RetriableStep, SagaStep, StepAction, StepCompensation } from './engine/step';
+export type {
+  CompensatableStep,
+  PivotStep,
+  RetriableStep,
+  SagaStep,
+  StepAction,
+  StepCompensation,
+  StepSpec,
+} from './engine/step';
 export * from './order-saga';
 export { ConcurrentSagaUpdateError, SagaOrchestrator } from './orchestrator/saga-orchestrator';
 export type { SagaOrchestratorOptions } from './orchestrator/saga-orchestrator';

@@ -1,4 +1,4 @@
-import type { Failure, SagaReply } from '@saga/contracts';
+import { InvalidMessageError, type Failure, type SagaReply } from '@saga/contracts';
 import { isCompensatable, type SagaDefinition } from './definition';
 import { SagaStatus, isTerminal, type AwaitedCommand, type CommandPhase, type SagaFailure, type SagaState } from './state';
 import { StepKind, type SagaStep } from './step';
@@ -55,13 +55,13 @@ export type ReplyDecision<Ctx> =
   | ({ readonly accepted: true } & SagaDecision<Ctx>)
   | { readonly accepted: false; readonly reason: string };
 
-/** Thrown when a worker's success result does not match its command's result schema. */
-export class InvalidReplyError extends Error {
+/** Thrown when a worker's success result does not match its command's result schema; dead-lettered. */
+export class InvalidReplyError extends InvalidMessageError {
   constructor(
     readonly commandType: string,
     detail: string,
   ) {
-    super(`reply to ${commandType} is invalid: ${detail}`);
+    super(`reply to ${commandType} is invalid: ${detail}`, 'saga.reply');
     this.name = 'InvalidReplyError';
   }
 }

@@ -51,7 +51,8 @@ export interface RetriableStep<Ctx> extends StepBase<Ctx> {
 
 export type SagaStep<Ctx> = CompensatableStep<Ctx> | PivotStep<Ctx> | RetriableStep<Ctx>;
 
-interface StepSpec<Ctx, A extends CommandContract> {
+/** What a step factory takes: everything but the kind, which the factory's name gives. */
+export interface StepSpec<Ctx, A extends CommandContract> {
   readonly id: string;
   when?(context: Ctx): boolean;
   readonly timeoutMs?: number;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Exchange, InvalidMessageError, SagaReply, type MessageEnvelope } from '@saga/contracts';
 import type { Logger } from '@saga/observability';
 import { newEnvelope, type MessagingTransaction, type ProcessOutcome, type TransactionalMessaging } from '@saga/outbox';
@@ -52,7 +53,8 @@ export class SagaOrchestrator<Ctx> {
         version: 0,
       });
       applyDecisionTo(instance, decision);
-      await tx.manager.getRepository(SagaInstance).insert(instance);
+      // TypeORM's deep-partial insert type cannot express a jsonb column holding `unknown`.
+      await tx.manager.getRepository(SagaInstance).insert(instance as QueryDeepPartialEntity<SagaInstance>);
       await this.record(tx, instance, decision, cause);
       logger.info('saga started', { sagaId, correlationId, status: instance.status, step: instance.currentStep });
     });

@@ -16,7 +16,7 @@ import {
 } from '@saga/contracts';
 import type { ReceivedMessage } from '@saga/messaging';
 import { messageContext, type Logger } from '@saga/observability';
-import { newEnvelope, type TransactionalMessaging } from '@saga/outbox';
+import { newEnvelope, type PendingMessage, type TransactionalMessaging } from '@saga/outbox';
 import type { EntityManager } from 'typeorm';
 
 /** What a worker's handler concludes: the command's result, or a business failure the saga reacts to. */
@@ -39,6 +39,8 @@ export interface CommandContext {
   readonly manager: EntityManager;
   readonly envelope: MessageEnvelope;
   readonly logger: Logger;
+  /** Sends a message (an event) in the handler's transaction, besides the reply. */
+  send(message: PendingMessage): void;
 }
 
 export type CommandHandler<C extends CommandContract> = (
@@ -75,7 +77,7 @@ export function commandProcessor<T extends CommandType>(
     const log = logger.child(messageContext(envelope));
     const handler = handlers[type as T] as unknown as CommandHandler<CommandContract>;
     const outcome = await messaging.processOnce(consumer, envelope, async (tx) => {
-      const result = await handler(envelope.payload, { manager: tx.manager, envelope, logger: log });
+      const result = await handler(envelope.payload, { manager: tx.manager, envelope, logger: log, send: tx.send });
       const payload = replyPayload(envelope, result);
       tx.send({
         exchange: Exchange.Replies,

@@ -1,0 +1,34 @@
+import { Exchange, FailureCode, type OrderCompleted, type orderApprove } from '@saga/contracts';
+import { newEnvelope } from '@saga/outbox';
+import { fail, succeed, type CommandHandler } from '@saga/saga';
+import { Order } from '../domain/order.entity';
+import { lockOrder, writePricedLines } from '../domain/order-repository';
+import { OrderStatus } from '../domain/order-status';
+
+/** The order is paid and its stock taken: COMPLETED, with priced items; order.completed is announced. */
+export const approveOrder: CommandHandler<typeof orderApprove> = async ({ orderId, items, total }, context) => {
+  const { manager, envelope } = context;
+  const order = await lockOrder(manager, orderId);
+  if (!order) return fail(FailureCode.NotFound, `Order ${orderId} does not exist.`);
+  if (order.status === OrderStatus.Completed) return succeed({});
+  if (order.status === OrderStatus.Failed) {
+    return fail(FailureCode.InvalidState, `Order ${orderId} already FAILED; it cannot be approved.`);
+  }
+  await writePricedLines(manager, orderId, items);
+  await manager
+    .getRepository(Order)
+    .update({ id: orderId }, { status: OrderStatus.Completed, total, currency: 'USD', updatedAt: () => 'now()' });
+  const completed: OrderCompleted = { orderId, userId: order.userId, items, total };
+  context.send({
+    exchange: Exchange.Events,
+    routingKey: 'order.completed',
+    envelope: newEnvelope({
+      type: 'order.completed',
+      payload: completed,
+      sagaId: envelope.sagaId,
+      correlationId: orderId,
+      causationId: envelope.messageId,
+    }),
+  });
+  return succeed({});
+};

@@ -1,0 +1,43 @@
+import { Exchange, FailureCode, type OrderFailed, type orderReject } from '@saga/contracts';
+import { newEnvelope } from '@saga/outbox';
+import { fail, succeed, type CommandHandler } from '@saga/saga';
+import { Order } from '../domain/order.entity';
+import { lockOrder, writePricedLines } from '../domain/order-repository';
+import { OrderStatus } from '../domain/order-status';
+
+/** The saga failed and undid its steps: FAILED, with the reason; order.failed is announced. */
+export const rejectOrder: CommandHandler<typeof orderReject> = async (payload, context) => {
+  const { manager, envelope } = context;
+  const { orderId, code, reason, items, total } = payload;
+  const order = await lockOrder(manager, orderId);
+  if (!order) return fail(FailureCode.NotFound, `Order ${orderId} does not exist.`);
+  if (order.status === OrderStatus.Failed) return succeed({});
+  if (order.status === OrderStatus.Completed) {
+    return fail(FailureCode.InvalidState, `Order ${orderId} is COMPLETED; it cannot be rejected.`);
+  }
+  if (items) await writePricedLines(manager, orderId, items);
+  await manager.getRepository(Order).update(
+    { id: orderId },
+    {
+      status: OrderStatus.Failed,
+      failureCode: code,
+      failureReason: reason,
+      total: total ?? null,
+      currency: total === undefined ? null : 'USD',
+      updatedAt: () => 'now()',
+    },
+  );
+  const failed: OrderFailed = { orderId, userId: order.userId, code, reason };
+  context.send({
+    exchange: Exchange.Events,
+    routingKey: 'order.failed',
+    envelope: newEnvelope({
+      type: 'order.failed',
+      payload: failed,
+      sagaId: envelope.sagaId,
+      correlationId: orderId,
+      causationId: envelope.messageId,
+    }),
+  });
+  return succeed({});
+};

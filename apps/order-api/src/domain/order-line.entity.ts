@@ -1,0 +1,25 @@
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Order } from './order.entity';
+
+/** One product of an order; name and price are filled in once inventory has priced the order. */
+@Entity({ name: 'order_lines' })
+export class OrderLine {
+  @PrimaryColumn({ name: 'order_id', type: 'uuid' })
+  orderId: string;
+
+  @PrimaryColumn({ name: 'product_id', type: 'uuid' })
+  productId: string;
+
+  @Column({ type: 'int' })
+  quantity: number;
+
+  @Column({ type: 'text', nullable: true })
+  name: string | null;
+
+  @Column({ name: 'unit_price', type: 'int', nullable: true })
+  unitPrice: number | null;
+
+  @ManyToOne(() => Order, (order) => order.lines)
+  @JoinColumn({ name: 'order_id' })
+  order: Order;
+}

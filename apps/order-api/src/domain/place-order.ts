@@ -1,0 +1,97 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { Exchange, OrderItem, PaymentMethod, type OrderPlaced } from '@saga/contracts';
+import { newEnvelope, type MessagingTransaction } from '@saga/outbox';
+import { HttpProblem } from '@saga/runtime';
+import { IdempotencyKey } from './idempotency-key.entity';
+import { OrderLine } from './order-line.entity';
+import { Order } from './order.entity';
+import { OrderStatus } from './order-status';
+
+/** The body of POST /orders: explicit items or the shopper's cart, and how to pay. */
+export const PlaceOrderRequest = z
+  .object({
+    userId: z.string().trim().min(1).max(100),
+    items: z.array(OrderItem).min(1).max(100).optional(),
+    fromCart: z.literal(true).optional(),
+    payment: PaymentMethod,
+  })
+  .superRefine((body, ctx) => {
+    if (body.items && body.fromCart) {
+      ctx.addIssue({ code: 'custom', path: ['fromCart'], message: 'give either items or fromCart, not both' });
+    }
+    if (!body.items && !body.fromCart) {
+      ctx.addIssue({ code: 'custom', path: ['items'], message: 'give the items to order, or fromCart: true' });
+    }
+    const ids = body.items?.map((i) => i.productId) ?? [];
+    if (new Set(ids).size !== ids.length) {
+      ctx.addIssue({ code: 'custom', path: ['items'], message: 'list each productId once' });
+    }
+  });
+export type PlaceOrderRequest = z.infer<typeof PlaceOrderRequest>;
+
+/** What POST /orders answers: the order is accepted, its outcome comes later. */
+export interface OrderAccepted {
+  readonly orderId: string;
+  readonly status: OrderStatus;
+}
+
+/**
+ * Records a PENDING order and, in the same transaction, the order.placed event that starts its saga.
+ * With an Idempotency-Key, a retry gets the first answer back and places nothing; the same key with
+ * another body is refused.
+ */
+export async function placeOrder(
+  tx: MessagingTransaction,
+  request: PlaceOrderRequest,
+  idempotencyKey: string | undefined,
+): Promise<{ replayed: boolean; accepted: OrderAccepted }> {
+  const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
+  const orderId = randomUUID();
+  const accepted: OrderAccepted = { orderId, status: OrderStatus.Pending };
+
+  if (idempotencyKey) {
+    // Inserting first makes a concurrent request with the same key wait for this one, then replay it.
+    const claimed = await tx.manager
+      .createQueryBuilder()
+      .insert()
+      .into(IdempotencyKey)
+      .values({ key: idempotencyKey, requestHash, responseStatus: 202, responseBody: { ...accepted } })
+      .orIgnore()
+      .returning(['key'])
+      .execute();
+    if (claimed.raw.length === 0) {
+      const first = await tx.manager.getRepository(IdempotencyKey).findOneByOrFail({ key: idempotencyKey });
+      if (first.requestHash !== requestHash) {
+        throw HttpProblem.unprocessable(`Idempotency-Key ${idempotencyKey} was already used with another request body`);
+      }
+      return { replayed: true, accepted: first.responseBody as unknown as OrderAccepted };
+    }
+  }
+
+  await tx.manager.getRepository(Order).insert({
+    id: orderId,
+    userId: request.userId,
+    status: OrderStatus.Pending,
+    source: request.fromCart ? 'cart' : 'items',
+    paymentMethod: request.payment.method,
+  });
+  if (request.items) {
+    await tx.manager
+      .getRepository(OrderLine)
+      .insert(request.items.map((item) => ({ orderId, productId: item.productId, quantity: item.quantity })));
+  }
+  const placed: OrderPlaced = {
+    orderId,
+    userId: request.userId,
+    source: request.fromCart ? 'cart' : 'items',
+    items: request.items,
+    paymentMethod: request.payment,
+  };
+  tx.send({
+    exchange: Exchange.Events,
+    routingKey: 'order.placed',
+    envelope: newEnvelope({ type: 'order.placed', payload: placed, sagaId: null, correlationId: orderId, causationId: null }),
+  });
+  return { replayed: false, accepted };
+}

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { HttpProblem, type HttpApp, type ServiceContext } from '@saga/runtime';
+import { Order } from '../domain/order.entity';
+import { toOrderView, OrderView } from '../domain/order-view';
+import { PlaceOrderRequest, placeOrder } from '../domain/place-order';
+
+const OrderIdParams = z.object({ id: z.uuid() });
+const ListQuery = z.object({
+  userId: z.string().trim().min(1).max(100),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+const Accepted = z.object({ orderId: z.uuid(), status: z.string() });
+const IdempotencyHeaders = z.looseObject({ 'idempotency-key': z.string().max(200).optional() });
+
+/** The shopper-facing order API: place an order, read it, list a user's orders. */
+export function registerOrderRoutes(app: HttpApp, { messaging, dataSource }: ServiceContext): void {
+  app.post(
+    '/orders',
+    { schema: { body: PlaceOrderRequest, headers: IdempotencyHeaders, response: { 202: Accepted } } },
+    async (request, reply) => {
+      const key = idempotencyKeyOf(request.headers['idempotency-key']);
+      const { accepted, replayed } = await messaging.transaction((tx) => placeOrder(tx, request.body, key));
+      if (replayed) reply.header('Idempotent-Replayed', 'true');
+      return reply
+        .status(202)
+        .header('Location', `/orders/${accepted.orderId}`)
+        .header('Retry-After', '1')
+        .send(accepted);
+    },
+  );
+
+  app.get('/orders/:id', { schema: { params: OrderIdParams, response: { 200: OrderView } } }, async (request) => {
+    const order = await dataSource
+      .getRepository(Order)
+      .findOne({ where: { id: request.params.id }, relations: { lines: true } });
+    if (!order) throw HttpProblem.notFound(`order ${request.params.id} does not exist`);
+    return toOrderView(order);
+  });
+
+  app.get(
+    '/orders',
+    { schema: { querystring: ListQuery, response: { 200: z.object({ orders: z.array(OrderView) }) } } },
+    async (request) => {
+      const orders = await dataSource.getRepository(Order).find({
+        where: { userId: request.query.userId },
+        relations: { lines: true },
+        order: { createdAt: 'DESC' },
+        take: request.query.limit,
+      });
+      return { orders: orders.map(toOrderView) };
+    },
+  );
+}
+
+/** Accepts `key` and `"key"` (the header is a structured-field string in the IETF draft). */
+function idempotencyKeyOf(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const key = header.trim().replace(/^"(.*)"$/, '$1');
+  if (key.length === 0) throw HttpProblem.badRequest('Idempotency-Key must not be empty', { field: 'Idempotency-Key' });
+  return key;
+}

@@ -1,0 +1,13 @@
+import { InvalidMessageError, sagaReplyType } from '@saga/contracts';
+import type { MessageHandler } from '@saga/messaging';
+import type { OrderSagaContext, SagaOrchestrator } from '@saga/saga';
+
+/** Feeds every worker reply to the saga it belongs to. */
+export function advanceOnReply(orchestrator: SagaOrchestrator<OrderSagaContext>): MessageHandler {
+  return async ({ envelope }) => {
+    if (envelope.type !== sagaReplyType) {
+      throw new InvalidMessageError(`the reply queue takes ${sagaReplyType}, not ${envelope.type}`, envelope.type);
+    }
+    await orchestrator.handleReply(envelope);
+  };
+}

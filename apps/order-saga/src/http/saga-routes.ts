@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { HttpProblem, type HttpApp, type ServiceContext } from '@saga/runtime';
+import { SagaEvent, SagaInstance } from '@saga/saga';
+
+const SagaIdParams = z.object({ id: z.uuid() });
+const ListQuery = z.object({
+  correlationId: z.string().min(1).optional(),
+  status: z.enum(['RUNNING', 'COMPENSATING', 'COMPLETED', 'FAILED', 'REQUIRES_ATTENTION']).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+/** Read-only views of saga instances and their logs, for operators and tests. */
+export function registerSagaRoutes(app: HttpApp, { dataSource }: ServiceContext): void {
+  app.get('/sagas', { schema: { querystring: ListQuery } }, async (request) => {
+    const { correlationId, status, limit } = request.query;
+    const sagas = await dataSource.getRepository(SagaInstance).find({
+      where: { ...(correlationId ? { correlationId } : {}), ...(status ? { status } : {}) },
+      order: { createdAt: 'DESC' },
+      take: limit,
+    });
+    return { sagas: sagas.map(summary) };
+  });
+
+  app.get('/sagas/:id', { schema: { params: SagaIdParams } }, async (request) => {
+    const saga = await dataSource.getRepository(SagaInstance).findOneBy({ id: request.params.id });
+    if (!saga) throw HttpProblem.notFound(`saga ${request.params.id} does not exist`);
+    const events = await dataSource.getRepository(SagaEvent).find({ where: { sagaId: saga.id }, order: { seq: 'ASC' } });
+    return {
+      ...summary(saga),
+      state: saga.state,
+      events: events.map((e) => ({
+        seq: e.seq,
+        type: e.type,
+        stepId: e.stepId,
+        commandId: e.commandId,
+        causeMessageId: e.causeMessageId,
+        statusAfter: e.statusAfter,
+        data: e.data,
+        at: e.at.toISOString(),
+      })),
+    };
+  });
+}
+
+function summary(saga: SagaInstance) {
+  return {
+    id: saga.id,
+    definition: `${saga.definitionName}@${saga.definitionVersion}`,
+    correlationId: saga.correlationId,
+    status: saga.status,
+    currentStep: saga.currentStep,
+    deadlineAt: saga.deadlineAt?.toISOString() ?? null,
+    createdAt: saga.createdAt.toISOString(),
+    updatedAt: saga.updatedAt.toISOString(),
+  };
+}
