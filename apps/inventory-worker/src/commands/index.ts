@@ -1,0 +1,11 @@
+import type { CommandHandlers } from '@saga/saga';
+import { commitStock } from './commit-stock';
+import { releaseStock } from './release-stock';
+import { reserveStock } from './reserve-stock';
+
+/** The inventory worker's handler for each inventory command. */
+export const inventoryHandlers: CommandHandlers<'inventory.reserve' | 'inventory.release' | 'inventory.commit'> = {
+  'inventory.reserve': reserveStock,
+  'inventory.release': releaseStock,
+  'inventory.commit': commitStock,
+};

@@ -1,0 +1,102 @@
+import { Cents } from '@saga/contracts';
+import { HttpProblem, type HttpApp } from '@saga/runtime';
+import type { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { addProduct, restockProduct, SkuTakenError } from '../domain/catalogue';
+import { Product } from '../domain/product.entity';
+import { StockLedgerEntry } from '../domain/stock-ledger-entry.entity';
+import { StockMovementKind } from '../domain/stock-movement';
+import { AdminProduct, adminProductOf, ProductParams } from './product-views';
+
+/** What the admin routes change and read. */
+export interface AdminProductRoutesContext {
+  readonly dataSource: DataSource;
+}
+
+const maxStock = 1_000_000;
+
+const NewProductBody = z.object({
+  sku: z.string().trim().min(1).max(64),
+  name: z.string().trim().min(1).max(200),
+  price: Cents,
+  stock: z.int().nonnegative().max(maxStock),
+});
+
+const RestockBody = z.object({ quantity: z.int().positive().max(maxStock) });
+
+const LedgerQuery = z.object({
+  after: z.string().regex(/^\d{1,18}$/, { error: 'expected the id of a ledger entry' }).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+const LedgerEntry = z.object({
+  id: z.string(),
+  orderId: z.uuid().nullable(),
+  kind: z.enum(Object.values(StockMovementKind)),
+  quantity: z.int().positive(),
+  at: z.iso.datetime(),
+});
+
+const LedgerPage = z.object({
+  productId: z.uuid(),
+  entries: z.array(LedgerEntry),
+  /** Pass as `after` to read on; null when this page reached the end. */
+  next: z.string().nullable(),
+});
+
+/**
+ * Registers the administrators' routes: add a product, restock it, and read its stock ledger
+ * (oldest first, a page at a time).
+ */
+export function registerAdminProductRoutes(app: HttpApp, { dataSource }: AdminProductRoutesContext): void {
+  app.post(
+    '/admin/products',
+    { schema: { body: NewProductBody, response: { 201: AdminProduct } } },
+    async (request, reply) => {
+      try {
+        const product = await dataSource.transaction((manager) => addProduct(manager, request.body));
+        return reply.status(201).header('location', `/products/${product.id}`).send(adminProductOf(product));
+      } catch (error) {
+        if (error instanceof SkuTakenError) throw HttpProblem.conflict(error.message, { sku: error.sku });
+        throw error;
+      }
+    },
+  );
+
+  app.post(
+    '/admin/products/:id/restock',
+    { schema: { params: ProductParams, body: RestockBody, response: { 200: AdminProduct } } },
+    async (request) => {
+      const product = await dataSource.transaction((manager) =>
+        restockProduct(manager, request.params.id, request.body.quantity),
+      );
+      if (!product) throw HttpProblem.notFound(`no product ${request.params.id}`);
+      return adminProductOf(product);
+    },
+  );
+
+  app.get(
+    '/admin/products/:id/ledger',
+    { schema: { params: ProductParams, querystring: LedgerQuery, response: { 200: LedgerPage } } },
+    async (request) => {
+      const productId = request.params.id;
+      if (!(await dataSource.manager.existsBy(Product, { id: productId }))) {
+        throw HttpProblem.notFound(`no product ${productId}`);
+      }
+      const { after, limit } = request.query;
+      const query = dataSource.manager
+        .getRepository(StockLedgerEntry)
+        .createQueryBuilder('entry')
+        .where('entry.product_id = :productId', { productId })
+        .orderBy('entry.id', 'ASC')
+        .limit(limit);
+      if (after !== undefined) query.andWhere('entry.id > :after', { after });
+      const entries = await query.getMany();
+      return {
+        productId,
+        entries: entries.map(({ id, orderId, kind, quantity, at }) => ({ id, orderId, kind, quantity, at: at.toISOString() })),
+        next: entries.length === limit ? entries[entries.length - 1].id : null,
+      };
+    },
+  );
+}

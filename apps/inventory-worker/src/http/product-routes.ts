@@ -1,0 +1,28 @@
+import { HttpProblem, type HttpApp } from '@saga/runtime';
+import type { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { Product } from '../domain/product.entity';
+import { ProductParams, ShopperProduct, shopperProductOf } from './product-views';
+
+/** What the product routes read from. */
+export interface ProductRoutesContext {
+  readonly dataSource: DataSource;
+}
+
+/** Registers the shoppers' catalogue: GET /products and GET /products/:id. */
+export function registerProductRoutes(app: HttpApp, { dataSource }: ProductRoutesContext): void {
+  app.get('/products', { schema: { response: { 200: z.object({ products: z.array(ShopperProduct) }) } } }, async () => {
+    const products = await dataSource.manager.find(Product, { order: { name: 'ASC', id: 'ASC' } });
+    return { products: products.map(shopperProductOf) };
+  });
+
+  app.get(
+    '/products/:id',
+    { schema: { params: ProductParams, response: { 200: ShopperProduct } } },
+    async (request) => {
+      const product = await dataSource.manager.findOneBy(Product, { id: request.params.id });
+      if (!product) throw HttpProblem.notFound(`no product ${request.params.id}`);
+      return shopperProductOf(product);
+    },
+  );
+}
