@@ -1,0 +1,70 @@
+import { OrderItem } from '@saga/contracts';
+import { HttpProblem, type HttpApp, type ServiceContext } from '@saga/runtime';
+import { z } from 'zod';
+import {
+  addItem,
+  CartLockedError,
+  CartStatus,
+  QuantityLimitError,
+  readCart,
+  removeItem,
+  setItemQuantity,
+  type CartView,
+} from '../domain';
+
+const UserParams = z.object({ userId: z.string().min(1).max(200) });
+const ItemParams = UserParams.extend({ productId: z.uuid() });
+const AddItemBody = OrderItem;
+const SetQuantityBody = OrderItem.pick({ quantity: true });
+
+const CartResponse = z.object({
+  userId: z.string(),
+  status: z.enum([CartStatus.Open, CartStatus.Locked]),
+  lockedByOrder: z.uuid().nullable(),
+  items: z.array(OrderItem),
+});
+
+/** The shopper's cart over HTTP: read it, add, set and remove items while no order has it locked. */
+export function registerCartRoutes(app: HttpApp, { dataSource }: Pick<ServiceContext, 'dataSource'>): void {
+  app.get('/carts/:userId', { schema: { params: UserParams, response: { 200: CartResponse } } }, (request) =>
+    readCart(dataSource.manager, request.params.userId),
+  );
+
+  app.post(
+    '/carts/:userId/items',
+    { schema: { params: UserParams, body: AddItemBody, response: { 200: CartResponse } } },
+    (request) => editing(() => dataSource.transaction((manager) => addItem(manager, request.params.userId, request.body))),
+  );
+
+  app.put(
+    '/carts/:userId/items/:productId',
+    { schema: { params: ItemParams, body: SetQuantityBody, response: { 200: CartResponse } } },
+    (request) => {
+      const { userId, productId } = request.params;
+      return editing(() =>
+        dataSource.transaction((manager) => setItemQuantity(manager, userId, { productId, quantity: request.body.quantity })),
+      );
+    },
+  );
+
+  app.delete(
+    '/carts/:userId/items/:productId',
+    { schema: { params: ItemParams, response: { 200: CartResponse } } },
+    (request) => {
+      const { userId, productId } = request.params;
+      return editing(() => dataSource.transaction((manager) => removeItem(manager, userId, productId)));
+    },
+  );
+}
+
+async function editing(edit: () => Promise<CartView>): Promise<CartView> {
+  try {
+    return await edit();
+  } catch (error) {
+    if (error instanceof CartLockedError) throw HttpProblem.conflict(error.message, { lockedByOrder: error.orderId });
+    if (error instanceof QuantityLimitError) {
+      throw HttpProblem.unprocessable(error.message, { productId: error.productId, limit: error.limit });
+    }
+    throw error;
+  }
+}
