@@ -1,0 +1,37 @@
+import { Queues } from '@saga/contracts';
+import type { ServiceDefinition } from '@saga/runtime';
+import { commandProcessor } from '@saga/saga';
+import { paymentCommandHandlers } from './commands';
+import { PaymentLedgerEntry } from './domain/payment-ledger-entry.entity';
+import { Payment } from './domain/payment.entity';
+import { Wallet } from './domain/wallet.entity';
+import { registerPaymentRoutes } from './http/payment-routes';
+import { registerWalletRoutes } from './http/wallet-routes';
+import { paymentMigrations } from './migrations';
+import { defaultPaymentProviders } from './providers/default-providers';
+
+/** The entities of the payment schema. */
+export const paymentEntities = [Wallet, Payment, PaymentLedgerEntry];
+
+/** The payment worker: authorizes, captures and voids payments on wallets and cards; owns the payment schema. */
+export const paymentWorkerService: ServiceDefinition = {
+  name: 'payment-worker',
+  schema: 'payment',
+  entities: paymentEntities,
+  migrations: paymentMigrations,
+  consumers: ({ messaging, logger }) => [
+    {
+      queue: Queues.paymentCommands,
+      handler: commandProcessor({
+        consumer: 'payment-worker',
+        messaging,
+        handlers: paymentCommandHandlers(defaultPaymentProviders),
+        logger,
+      }),
+    },
+  ],
+  routes: (app, context) => {
+    registerWalletRoutes(app, context);
+    registerPaymentRoutes(app, context);
+  },
+};

@@ -1,0 +1,74 @@
+import type { EntityManager } from 'typeorm';
+import { FailureCode } from '@saga/contracts';
+import { formatMoney } from '../domain/money';
+import { ProviderName } from '../domain/payment-codes';
+import { availableFunds, Wallet } from '../domain/wallet.entity';
+import { lockWallet } from '../domain/wallets';
+import type { AuthorizationOutcome, AuthorizationRequest, PaymentProvider, SettlementRequest } from './payment-provider';
+
+/**
+ * Pays from the shopper's wallet in Postgres: authorize holds the amount, capture debits it, void
+ * releases it. The wallet row is locked for the transaction, so holds never exceed the balance.
+ */
+export const walletProvider: PaymentProvider = {
+  name: ProviderName.Wallet,
+
+  async authorize(request: AuthorizationRequest, manager: EntityManager): Promise<AuthorizationOutcome> {
+    const wallet = await lockWallet(manager, request.userId);
+    if (!wallet) {
+      return {
+        status: 'declined',
+        code: FailureCode.PaymentMethodInvalid,
+        message: 'You have no wallet to pay with yet; add funds to it or pay by card.',
+      };
+    }
+    const available = availableFunds(wallet);
+    if (available < request.amount) {
+      return {
+        status: 'declined',
+        code: FailureCode.InsufficientFunds,
+        message:
+          `Your wallet balance is too low: ${formatMoney(available, request.currency)} available, ` +
+          `${formatMoney(request.amount, request.currency)} needed.`,
+      };
+    }
+    await adjustWallet(manager, request.userId, { held: request.amount });
+    return { status: 'authorized', providerRef: `hold_${request.paymentId}` };
+  },
+
+  async capture({ payment }: SettlementRequest, manager: EntityManager): Promise<void> {
+    await lockHeldWallet(manager, payment.userId, payment.amount);
+    await adjustWallet(manager, payment.userId, { balance: -payment.amount, held: -payment.amount });
+  },
+
+  async void({ payment }: SettlementRequest, manager: EntityManager): Promise<void> {
+    await lockHeldWallet(manager, payment.userId, payment.amount);
+    await adjustWallet(manager, payment.userId, { held: -payment.amount });
+  },
+};
+
+async function lockHeldWallet(manager: EntityManager, userId: string, amount: number): Promise<void> {
+  const wallet = await lockWallet(manager, userId);
+  // An authorized wallet payment always has its amount held: anything else is corruption, not a business case.
+  if (!wallet || wallet.held < amount) {
+    throw new Error(`wallet of ${userId} does not hold the ${amount} cents of an authorized payment`);
+  }
+}
+
+async function adjustWallet(
+  manager: EntityManager,
+  userId: string,
+  delta: { readonly balance?: number; readonly held?: number },
+): Promise<void> {
+  await manager
+    .createQueryBuilder()
+    .update(Wallet)
+    .set({
+      balance: () => 'balance + :balanceDelta',
+      held: () => 'held + :heldDelta',
+      updatedAt: () => 'now()',
+    })
+    .where('user_id = :userId', { userId })
+    .setParameters({ balanceDelta: delta.balance ?? 0, heldDelta: delta.held ?? 0 })
+    .execute();
+}
