@@ -60,7 +60,7 @@ async function putLine(manager: EntityManager, cart: Cart, productId: string, qu
     .createQueryBuilder()
     .insert()
     .into(CartItem)
-    .values({ cartId: cart.id, productId, quantity, addedAt: () => 'now()' })
+    .values({ cartId: cart.id, productId, quantity, addedAt: () => 'clock_timestamp()' })
     .orUpdate(['quantity'], ['cart_id', 'product_id'])
     .execute();
 }

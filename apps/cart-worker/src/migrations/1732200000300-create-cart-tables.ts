@@ -22,7 +22,7 @@ export class CreateCartTables1732200000300 implements MigrationInterface {
         cart_id uuid NOT NULL REFERENCES "${s}".carts (id),
         product_id uuid NOT NULL,
         quantity int NOT NULL CHECK (quantity BETWEEN 1 AND 1000),
-        added_at timestamptz NOT NULL DEFAULT now(),
+        added_at timestamptz NOT NULL DEFAULT clock_timestamp(),
         PRIMARY KEY (cart_id, product_id)
       )`);
     await runner.query(`

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { cartCheckout, cartClear, cartRelease, FailureCode } from '@saga/contracts';
+import { CartStatus, CheckoutStatus } from '../domain';
+import {
+  cartOf,
+  checkoutOf,
+  fillCart,
+  runCommand,
+  someItems,
+  startCartTestDatabase,
+  type CartTestDatabase,
+} from '../testing/cart-test-database';
+import { checkoutCart } from './checkout-cart';
+import { clearCart } from './clear-cart';
+import { releaseCart } from './release-cart';
+
+describe('releaseCart', () => {
+  let db: CartTestDatabase;
+  beforeAll(async () => {
+    db = await startCartTestDatabase();
+  });
+  afterAll(() => db.close());
+
+  const checkout = (orderId: string, userId: string) => runCommand(db.dataSource, cartCheckout, checkoutCart, { orderId, userId });
+  const release = (orderId: string, userId: string) => runCommand(db.dataSource, cartRelease, releaseCart, { orderId, userId });
+
+  it('leaves every item in the cart and the cart OPEN after a checkout is released', async () => {
+    const userId = randomUUID();
+    const items = someItems(3);
+    await fillCart(db.dataSource, userId, items);
+    const orderId = randomUUID();
+    await checkout(orderId, userId);
+
+    expect(await release(orderId, userId)).toEqual({ outcome: 'success', result: {} });
+
+    expect(await cartOf(db.dataSource, userId)).toEqual({ userId, status: CartStatus.Open, lockedByOrder: null, items });
+    expect(await checkoutOf(db.dataSource, orderId)).toMatchObject({ status: CheckoutStatus.Released, items });
+  });
+
+  it('lets the shopper check out again with another order after a release', async () => {
+    const userId = randomUUID();
+    await fillCart(db.dataSource, userId, someItems());
+    const failedOrder = randomUUID();
+    await checkout(failedOrder, userId);
+    await release(failedOrder, userId);
+
+    const retry = randomUUID();
+    expect(await checkout(retry, userId)).toMatchObject({ outcome: 'success' });
+    expect((await cartOf(db.dataSource, userId)).lockedByOrder).toBe(retry);
+  });
+
+  it('changes nothing when the release is sent again with a new command id', async () => {
+    const userId = randomUUID();
+    const items = someItems();
+    await fillCart(db.dataSource, userId, items);
+    const orderId = randomUUID();
+    await checkout(orderId, userId);
+    await release(orderId, userId);
+    await fillCart(db.dataSource, userId, [{ productId: randomUUID(), quantity: 4 }]);
+    const before = await cartOf(db.dataSource, userId);
+
+    expect(await release(orderId, userId)).toEqual({ outcome: 'success', result: {} });
+
+    expect(await cartOf(db.dataSource, userId)).toEqual(before);
+  });
+
+  it('records a tombstone when the release comes before the checkout, and refuses the late checkout', async () => {
+    const userId = randomUUID();
+    const items = someItems();
+    await fillCart(db.dataSource, userId, items);
+    const orderId = randomUUID();
+
+    expect(await release(orderId, userId)).toEqual({ outcome: 'success', result: {} });
+    expect(await checkoutOf(db.dataSource, orderId)).toMatchObject({
+      status: CheckoutStatus.Released,
+      cartId: null,
+      items: null,
+    });
+
+    expect(await checkout(orderId, userId)).toMatchObject({ outcome: 'failure', failure: { code: FailureCode.InvalidState } });
+    expect(await cartOf(db.dataSource, userId)).toEqual({ userId, status: CartStatus.Open, lockedByOrder: null, items });
+  });
+
+  it('records a tombstone for a shopper who has no cart at all', async () => {
+    const orderId = randomUUID();
+    expect(await release(orderId, randomUUID())).toEqual({ outcome: 'success', result: {} });
+    expect(await checkoutOf(db.dataSource, orderId)).toMatchObject({ status: CheckoutStatus.Released, cartId: null });
+  });
+
+  it('leaves the cart to exactly one outcome when a checkout and its release race', async () => {
+    const userId = randomUUID();
+    const items = someItems();
+    await fillCart(db.dataSource, userId, items);
+    const orderId = randomUUID();
+
+    await Promise.all([checkout(orderId, userId), release(orderId, userId)]);
+
+    expect(await checkoutOf(db.dataSource, orderId)).toMatchObject({ status: CheckoutStatus.Released });
+    expect(await cartOf(db.dataSource, userId)).toEqual({ userId, status: CartStatus.Open, lockedByOrder: null, items });
+  });
+
+  it('refuses to release an order whose cart was already cleared', async () => {
+    const userId = randomUUID();
+    await fillCart(db.dataSource, userId, someItems());
+    const orderId = randomUUID();
+    await checkout(orderId, userId);
+    await runCommand(db.dataSource, cartClear, clearCart, { orderId, userId });
+
+    expect(await release(orderId, userId)).toMatchObject({ outcome: 'failure', failure: { code: FailureCode.InvalidState } });
+    expect(await checkoutOf(db.dataSource, orderId)).toMatchObject({ status: CheckoutStatus.Cleared });
+  });
+});
