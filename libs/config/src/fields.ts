@@ -17,11 +17,11 @@ export const databaseUrl = urlWithProtocols(['postgres', 'postgresql'], 'postgre
 /** A RabbitMQ connection URL (amqp:// or amqps://); required. */
 export const amqpUrl = urlWithProtocols(['amqp', 'amqps'], 'amqp://guest:guest@host:5672');
 
-/** The prefix of every broker resource name, so parallel runs never share queues; defaults to 'saga'. */
+/** The prefix of every broker resource name, so parallel runs never share queues; defaults to 'shop'. */
 export const namespace = z
   .string()
   .regex(/^[a-z][a-z0-9-]{0,40}$/, { error: 'expected a lowercase letter, then up to 40 of a-z, 0-9 and -' })
-  .default('saga');
+  .default('shop');
 
 /** The least severe log level written: error, warn, info or debug; defaults to info. */
 export const logLevel = z

@@ -10,7 +10,7 @@ describe('parseEnv', () => {
   it('returns typed values with defaults filled in', () => {
     expect(parseEnv(schema, valid)).toEqual({
       ...valid,
-      NAMESPACE: 'saga',
+      NAMESPACE: 'shop',
       LOG_LEVEL: 'info',
       HOST: '127.0.0.1',
       PORT: 3001,

@@ -22,7 +22,7 @@ export interface FieldError {
  * it is not listening until someone calls listen().
  */
 export function createHttpApp(logger: Logger) {
-  const app = Fastify({ logger: false, disableRequestLogging: true });
+  const app = Fastify({ logger: false });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   logRequests(app, logger);

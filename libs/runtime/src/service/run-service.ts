@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { DataSource, EntitySchema, MixedList } from 'typeorm';
-import type { QueueSpec } from '@saga/contracts';
+import { Queues, type QueueSpec } from '@saga/contracts';
 import { Broker, type MessageHandler } from '@saga/messaging';
 import { createLogger, registerHealthRoutes, type Logger } from '@saga/observability';
 import { messagingEntities, messagingMigrations, OutboxRelay, TransactionalMessaging } from '@saga/outbox';
@@ -72,6 +72,9 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     logger,
     connectionName: definition.name,
   });
+  // Every service declares every work queue, so a command sent while its worker is down (or not yet
+  // deployed) waits in that worker's queue; the mandatory flag then only catches real misroutes.
+  await broker.declare(Object.values(Queues));
   const relay = new OutboxRelay({ dataSource, publisher: broker, logger });
   const messaging = new TransactionalMessaging(dataSource, relay);
   const context: ServiceContext = { logger, dataSource, broker, messaging };

@@ -1,0 +1,99 @@
+import { Pool } from 'pg';
+import { launchSystem, type RunningSystem, type SystemApp } from '@saga/launcher';
+import { provisionTestInfrastructure, waitFor, type TestInfrastructure } from '@saga/testing';
+
+/** Every app of the system running as a process on a fresh database and broker namespace. */
+export class SystemUnderTest {
+  private constructor(
+    readonly infra: TestInfrastructure,
+    readonly system: RunningSystem,
+    /** Direct access to the database, to check outcomes in every schema. */
+    readonly db: Pool,
+  ) {}
+
+  static async start(): Promise<SystemUnderTest> {
+    const infra = await provisionTestInfrastructure();
+    const db = new Pool({ connectionString: infra.databaseUrl, max: 4 });
+    try {
+      const system = await launchSystem({
+        ports: 'any',
+        env: {
+          DATABASE_URL: infra.databaseUrl,
+          AMQP_URL: infra.amqpUrl,
+          NAMESPACE: infra.namespace,
+          LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+          LOG_FORMAT: 'json',
+        },
+        onLine: process.env.E2E_VERBOSE ? (app, line) => process.stdout.write(`[${app}] ${line}\n`) : undefined,
+      });
+      return new SystemUnderTest(infra, system, db);
+    } catch (error) {
+      await db.end();
+      await infra.teardown();
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.system.stop();
+    await this.db.end();
+    await this.infra.teardown();
+  }
+
+  /** Calls an app's HTTP API and parses the JSON answer. */
+  async http<T = Record<string, unknown>>(
+    app: SystemApp,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: T; headers: Headers }> {
+    const response = await fetch(`${this.system.url(app)}${path}`, {
+      method,
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : {}) as T, headers: response.headers };
+  }
+
+  /** Rows of a query against the system's database. */
+  async rows<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.db.query(sql, params)).rows as T[];
+  }
+
+  /** Waits until an order is COMPLETED or FAILED and returns it as GET /orders/:id shows it. */
+  async settledOrder(orderId: string, timeoutMs = 30_000): Promise<OrderView> {
+    return waitFor(
+      async () => {
+        const { body } = await this.http<OrderView>('order-api', 'GET', `/orders/${orderId}`);
+        return body.status === 'COMPLETED' || body.status === 'FAILED' ? body : undefined;
+      },
+      { timeoutMs, description: `order ${orderId} to complete or fail` },
+    );
+  }
+
+  /** The saga of an order with its event log, as the orchestrator's API shows it. */
+  async sagaOf(orderId: string): Promise<SagaView> {
+    const { body } = await this.http<{ sagas: { id: string }[] }>('order-saga', 'GET', `/sagas?correlationId=${orderId}`);
+    if (body.sagas.length !== 1) throw new Error(`expected one saga for order ${orderId}, found ${body.sagas.length}`);
+    return (await this.http<SagaView>('order-saga', 'GET', `/sagas/${body.sagas[0].id}`)).body;
+  }
+}
+
+export interface OrderView {
+  id: string;
+  userId: string;
+  status: 'PENDING' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
+  source: 'items' | 'cart';
+  items: { productId: string; quantity: number; name: string | null; unitPrice: number | null }[];
+  total: number | null;
+  failure: { code: string; reason: string } | null;
+}
+
+export interface SagaView {
+  id: string;
+  status: string;
+  currentStep: string | null;
+  events: { seq: number; type: string; stepId: string | null; commandId: string | null }[];
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// npm start: the whole system on this machine. Starts local PostgreSQL and RabbitMQ if they are down,
+// creates the database, loads the demo data, starts every app and prints where each one listens.
+// Ctrl-C stops every app gracefully.
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { ensureDatabase, ensureServices, localEnv, seed } from './local-system.mjs';
+
+const require = createRequire(import.meta.url);
+const { launchSystem, systemApps } = require('../libs/launcher/dist/index.js');
+
+ensureServices();
+enableManagementUi();
+await ensureDatabase();
+seed();
+
+const width = Math.max(...Object.keys(systemApps).map((name) => name.length));
+const system = await launchSystem({
+  env: { ...localEnv, LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty' },
+  ports: 'default',
+  onLine: (app, line) => console.log(`${app.padEnd(width)} | ${line}`),
+});
+
+console.log('\nThe system is up:');
+for (const name of Object.keys(systemApps)) console.log(`  ${name.padEnd(width)}  ${system.url(name)}`);
+console.log(`  ${'rabbitmq ui'.padEnd(width)}  http://127.0.0.1:15672 (guest/guest)`);
+console.log(`\nTry: curl -s ${system.url('inventory-worker')}/products\nCtrl-C stops everything.\n`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nstopping every app...');
+    await system.stop();
+    process.exit(0);
+  });
+}
+
+/** The RabbitMQ management UI is how operators look at queues; enable it on a local broker. */
+function enableManagementUi() {
+  if (!/@(127\.0\.0\.1|localhost)[:/]/.test(localEnv.AMQP_URL)) return;
+  try {
+    execFileSync('rabbitmq-plugins', ['enable', '--quiet', 'rabbitmq_management'], { stdio: 'ignore' });
+  } catch {
+    console.warn('could not enable the RabbitMQ management UI (rabbitmq-plugins failed); the system runs without it');
+  }
+}
