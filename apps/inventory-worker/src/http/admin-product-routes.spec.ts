@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { inventoryReserve } from '@saga/contracts';
+import { createLogger } from '@saga/observability';
+import { createHttpApp, type HttpApp } from '@saga/runtime';
+import { reserveStock } from '../commands/reserve-stock';
+import { openInventoryDatabase, type InventoryDatabase } from '../testing/inventory-database';
+import { registerAdminProductRoutes } from './admin-product-routes';
+
+describe('admin product routes', () => {
+  let db: InventoryDatabase;
+  let app: HttpApp;
+  const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, payload: payload as object });
+
+  beforeAll(async () => {
+    db = await openInventoryDatabase();
+    app = createHttpApp(createLogger({ service: 'inventory-worker-test', level: 'error' }));
+    registerAdminProductRoutes(app, { dataSource: db.dataSource });
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app.close();
+    await db.close();
+  });
+
+  it('adds a product with its stock and answers 201 with where to find it', async () => {
+    const response = await post('/admin/products', { sku: 'GRINDER-3', name: 'Burr Grinder', price: 8900, stock: 10 });
+
+    expect(response.statusCode).toBe(201);
+    const product = response.json();
+    expect(product).toEqual({
+      id: expect.any(String),
+      sku: 'GRINDER-3',
+      name: 'Burr Grinder',
+      price: 8900,
+      available: 10,
+      reserved: 0,
+      sold: 0,
+      updatedAt: expect.any(String),
+    });
+    expect(response.headers.location).toBe(`/products/${product.id}`);
+    expect(await db.stockDiscrepancies()).toEqual([]);
+  });
+
+  it('answers 409 for a SKU that is taken', async () => {
+    await post('/admin/products', { sku: 'TAKEN-1', name: 'First', price: 100, stock: 1 });
+
+    const response = await post('/admin/products', { sku: 'TAKEN-1', name: 'Second', price: 100, stock: 1 });
+
+    expect(response.statusCode).toBe(409);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({ status: 409, sku: 'TAKEN-1' });
+  });
+
+  it('answers 400 problem+json naming the field when the body is malformed', async () => {
+    const response = await post('/admin/products', { sku: 'BAD-1', name: 'Bad', price: 12.5, stock: 1 });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json().errors).toEqual([expect.objectContaining({ field: 'price' })]);
+  });
+
+  it('restocks a product through the ledger', async () => {
+    const product = await db.addProduct({ stock: 2 });
+
+    const response = await post(`/admin/products/${product.id}/restock`, { quantity: 5 });
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ id: product.id, available: 7, reserved: 0, sold: 0 });
+    expect(await db.stockDiscrepancies()).toEqual([]);
+  });
+
+  it('refuses to restock nothing, or a product that does not exist', async () => {
+    const product = await db.addProduct();
+
+    const zero = await post(`/admin/products/${product.id}/restock`, { quantity: 0 });
+    const unknown = await post(`/admin/products/${randomUUID()}/restock`, { quantity: 1 });
+
+    expect(zero.statusCode).toBe(400);
+    expect(zero.json().errors).toEqual([expect.objectContaining({ field: 'quantity' })]);
+    expect(unknown.statusCode).toBe(404);
+  });
+
+  it('shows the stock ledger of a product oldest first, a page at a time', async () => {
+    const product = await db.addProduct({ stock: 10 });
+    const orderId = randomUUID();
+    await db.handle(inventoryReserve, reserveStock, { orderId, items: [{ productId: product.id, quantity: 3 }] });
+    await db.restock(product.id, 4);
+
+    const firstPage = await app.inject({ method: 'GET', url: `/admin/products/${product.id}/ledger?limit=2` });
+    const secondPage = await app.inject({
+      method: 'GET',
+      url: `/admin/products/${product.id}/ledger?limit=2&after=${firstPage.json().next}`,
+    });
+
+    expect(firstPage.statusCode).toBe(200);
+    expect(firstPage.json()).toMatchObject({
+      productId: product.id,
+      entries: [
+        { kind: 'restock', quantity: 10, orderId: null },
+        { kind: 'reserve', quantity: 3, orderId },
+      ],
+      next: expect.any(String),
+    });
+    expect(secondPage.json()).toMatchObject({ entries: [{ kind: 'restock', quantity: 4, orderId: null }], next: null });
+  });
+
+  it('answers 404 for the ledger of a product that does not exist', async () => {
+    const response = await app.inject({ method: 'GET', url: `/admin/products/${randomUUID()}/ledger` });
+
+    expect(response.statusCode).toBe(404);
+  });
+});
