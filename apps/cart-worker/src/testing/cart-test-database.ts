@@ -52,7 +52,10 @@ export function runCommand<C extends CommandContract>(
   payload: CommandPayload<C>,
 ): Promise<CommandOutcome<CommandResult<C>>> {
   const envelope = newEnvelope({ type: contract.type, payload, sagaId: randomUUID(), correlationId: randomUUID(), causationId: null });
-  return dataSource.transaction((manager) => handler(payload, { manager, envelope, logger }));
+  const send = () => {
+    throw new Error('cart handlers send nothing but their reply, which the command processor sends');
+  };
+  return dataSource.transaction((manager) => handler(payload, { manager, envelope, logger, send }));
 }
 
 /** Puts the items in the shopper's cart as the shopper would over HTTP. */

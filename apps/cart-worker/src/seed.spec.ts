@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import { cartCheckout } from '@saga/contracts';
+import { demoCarts } from '@saga/demo-data';
+import { checkoutCart } from './commands/checkout-cart';
+import { seedCarts } from './seed';
+import { cartOf, runCommand, startCartTestDatabase, type CartTestDatabase } from './testing/cart-test-database';
+
+describe('seedCarts', () => {
+  let db: CartTestDatabase;
+  beforeAll(async () => {
+    db = await startCartTestDatabase();
+  });
+  afterAll(() => db.close());
+
+  it('loads the demo carts, and loading them again changes nothing', async () => {
+    await seedCarts(db.dataSource);
+    await seedCarts(db.dataSource);
+
+    for (const { userId, items } of demoCarts) {
+      expect(await cartOf(db.dataSource, userId)).toEqual({ userId, status: 'OPEN', lockedByOrder: null, items });
+    }
+  });
+
+  it('leaves a cart alone while an order has it locked', async () => {
+    const [{ userId, items }] = demoCarts;
+    const orderId = randomUUID();
+    await runCommand(db.dataSource, cartCheckout, checkoutCart, { orderId, userId });
+
+    const report = await seedCarts(db.dataSource);
+
+    expect(report).toContain(`cart of ${userId}: left alone, cart is locked by order ${orderId} until it completes or fails`);
+    expect(await cartOf(db.dataSource, userId)).toEqual({ userId, status: 'LOCKED', lockedByOrder: orderId, items });
+  });
+});
