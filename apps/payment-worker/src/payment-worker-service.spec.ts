@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import {
+  deadLetterQueueName,
+  Exchange,
+  namespaced,
+  paymentAuthorize,
+  paymentCapture,
+  Queues,
+  SagaReply,
+  type MessageEnvelope,
+} from '@saga/contracts';
+import { newEnvelope } from '@saga/outbox';
+import { runService, type RunningService } from '@saga/runtime';
+import { provisionTestInfrastructure, publishRaw, readQueue, waitFor, type TestInfrastructure } from '@saga/testing';
+import amqplib from 'amqplib';
+import { paymentWorkerService } from './payment-worker-service';
+
+/** An exclusive queue bound to every reply of the namespace, collecting the replies as they come. */
+async function openReplyProbe(amqpUrl: string, namespace: string) {
+  const connection = await amqplib.connect(amqpUrl, { noDelay: true });
+  const channel = await connection.createChannel();
+  const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
+  await channel.bindQueue(queue, namespaced(namespace, Exchange.Replies), 'reply.#');
+  const replies: SagaReply[] = [];
+  await channel.consume(
+    queue,
+    (message) => {
+      if (message) replies.push(SagaReply.parse((JSON.parse(message.content.toString()) as MessageEnvelope).payload));
+    },
+    { noAck: true },
+  );
+  return {
+    replyTo: (commandId: string) =>
+      waitFor(async () => replies.find((r) => r.commandId === commandId), { description: `the reply to ${commandId}` }),
+    close: () => connection.close(),
+  };
+}
+
+describe('payment-worker service', () => {
+  let infra: TestInfrastructure;
+  let service: RunningService;
+  let probe: Awaited<ReturnType<typeof openReplyProbe>>;
+
+  const sendCommand = async (type: string, payload: unknown): Promise<string> => {
+    const envelope = newEnvelope({ type, payload, sagaId: randomUUID(), correlationId: randomUUID(), causationId: null });
+    await publishRaw(infra.amqpUrl, {
+      exchange: namespaced(infra.namespace, Exchange.Commands),
+      routingKey: type,
+      content: JSON.stringify(envelope),
+      properties: { messageId: envelope.messageId, contentType: 'application/json', type, persistent: true },
+    });
+    return envelope.messageId;
+  };
+  const wallet = async (userId: string) => (await fetch(`${service.url}/wallets/${userId}`)).json();
+
+  beforeAll(async () => {
+    infra = await provisionTestInfrastructure();
+    service = await runService(paymentWorkerService, {
+      DATABASE_URL: infra.databaseUrl,
+      AMQP_URL: infra.amqpUrl,
+      NAMESPACE: infra.namespace,
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: 0,
+    });
+    probe = await openReplyProbe(infra.amqpUrl, infra.namespace);
+  });
+  afterAll(async () => {
+    await probe?.close();
+    await service?.stop();
+    await infra?.teardown();
+  });
+
+  it('authorizes and captures a wallet payment over the broker, replying on the replies exchange', async () => {
+    const credited = await fetch(`${service.url}/admin/wallets/alice/credit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ amount: 10_000 }),
+    });
+    expect(credited.status).toBe(200);
+    const orderId = randomUUID();
+
+    const authorizeId = await sendCommand(paymentAuthorize.type, {
+      orderId,
+      userId: 'alice',
+      amount: 6_100,
+      currency: 'USD',
+      paymentMethod: { method: 'wallet' },
+    });
+    const authorized = await probe.replyTo(authorizeId);
+    const captured = await probe.replyTo(await sendCommand(paymentCapture.type, { orderId }));
+
+    expect(authorized).toEqual({
+      commandId: authorizeId,
+      commandType: 'payment.authorize',
+      outcome: 'success',
+      result: { paymentId: expect.any(String), provider: 'wallet' },
+    });
+    expect(captured).toMatchObject({ outcome: 'success', result: { amount: 6_100 } });
+    expect(await wallet('alice')).toEqual({ userId: 'alice', balance: 3_900, held: 0, available: 3_900 });
+    const payment = await (await fetch(`${service.url}/payments?orderId=${orderId}`)).json();
+    expect(payment).toMatchObject({ status: 'CAPTURED', ledger: [{ kind: 'authorize' }, { kind: 'capture' }] });
+  });
+
+  it('replies with the decline when a card is declined', async () => {
+    const commandId = await sendCommand(paymentAuthorize.type, {
+      orderId: randomUUID(),
+      userId: 'bob',
+      amount: 1_000,
+      currency: 'USD',
+      paymentMethod: { method: 'card', token: 'pm_card_chargeDeclinedInsufficientFunds' },
+    });
+
+    expect(await probe.replyTo(commandId)).toMatchObject({
+      outcome: 'failure',
+      failure: { code: 'insufficient_funds', message: 'Your card has insufficient funds.' },
+    });
+  });
+
+  it('dead-letters a malformed message with its reason and still answers the command behind it', async () => {
+    const queue = namespaced(infra.namespace, Queues.paymentCommands.name);
+
+    await publishRaw(infra.amqpUrl, {
+      queue,
+      content: JSON.stringify(
+        newEnvelope({
+          type: paymentCapture.type,
+          payload: { orderId: 'not-a-uuid' },
+          sagaId: null,
+          correlationId: 'c',
+          causationId: null,
+        }),
+      ),
+    });
+    const commandId = await sendCommand(paymentCapture.type, { orderId: randomUUID() });
+
+    expect(await probe.replyTo(commandId)).toMatchObject({ outcome: 'failure', failure: { code: 'invalid_state' } });
+    const dead = await waitFor(
+      async () => {
+        const messages = await readQueue(infra.amqpUrl, deadLetterQueueName(queue));
+        return messages.length > 0 && messages;
+      },
+      { description: 'the malformed message in the dead-letter queue' },
+    );
+    expect(dead).toHaveLength(1);
+    expect(dead[0].headers).toMatchObject({
+      'x-death-reason': 'invalid_message',
+      'x-error-message': expect.stringContaining('payload of payment.capture is invalid'),
+    });
+  });
+});
