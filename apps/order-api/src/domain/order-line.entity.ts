@@ -1,4 +1,4 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
 import { Order } from './order.entity';
 
 /** One product of an order; name and price are filled in once inventory has priced the order. */
@@ -21,5 +21,5 @@ export class OrderLine {
 
   @ManyToOne(() => Order, (order) => order.lines)
   @JoinColumn({ name: 'order_id' })
-  order: Order;
+  order: Relation<Order>;
 }

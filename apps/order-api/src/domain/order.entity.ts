@@ -1,4 +1,4 @@
-import { Column, Entity, OneToMany, PrimaryColumn } from 'typeorm';
+import { Column, Entity, OneToMany, PrimaryColumn, type Relation } from 'typeorm';
 import type { OrderStatus } from './order-status';
 import { OrderLine } from './order-line.entity';
 
@@ -39,5 +39,5 @@ export class Order {
   updatedAt: Date;
 
   @OneToMany(() => OrderLine, (line) => line.order)
-  lines: OrderLine[];
+  lines: Relation<OrderLine>[];
 }

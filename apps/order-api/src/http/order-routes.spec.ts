@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { createLogger } from '@saga/observability';
+import { messagingEntities, messagingMigrations, OutboxMessage, TransactionalMessaging } from '@saga/outbox';
+import { createServiceDataSource, initializeDataSource } from '@saga/persistence';
+import { createHttpApp, type HttpApp, type ServiceContext } from '@saga/runtime';
+import { provisionTestInfrastructure, type TestInfrastructure } from '@saga/testing';
+import { orderApiService } from '../order-api-service';
+import { registerOrderRoutes } from './order-routes';
+
+describe('the order HTTP API', () => {
+  let infra: TestInfrastructure;
+  let dataSource: DataSource;
+  let app: HttpApp;
+  const logger = createLogger({ service: 'order-api-test', level: 'warn' });
+
+  beforeAll(async () => {
+    infra = await provisionTestInfrastructure();
+    dataSource = await initializeDataSource(
+      createServiceDataSource({
+        url: infra.databaseUrl,
+        schema: 'orders',
+        entities: [...messagingEntities, ...(orderApiService.entities as never[])],
+        migrations: [...messagingMigrations, ...(orderApiService.migrations as never[])],
+      }),
+    );
+    // No relay runs here: these tests look at the outbox rows themselves.
+    const messaging = new TransactionalMessaging(dataSource, { wake: () => undefined });
+    app = createHttpApp(logger);
+    registerOrderRoutes(app, { dataSource, messaging, logger } as unknown as ServiceContext);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await dataSource?.destroy();
+    await infra?.teardown();
+  });
+
+  const order = (overrides: Record<string, unknown> = {}) => ({
+    userId: 'ada',
+    items: [{ productId: randomUUID(), quantity: 2 }],
+    payment: { method: 'card', token: 'pm_card_visa' },
+    ...overrides,
+  });
+
+  it('accepts an order with 202 and a Location, and writes the order.placed event with it', async () => {
+    const response = await app.inject({ method: 'POST', url: '/orders', payload: order() });
+
+    expect(response.statusCode).toBe(202);
+    const { orderId, status } = response.json();
+    expect(status).toBe('PENDING');
+    expect(response.headers.location).toBe(`/orders/${orderId}`);
+    const outbox = await dataSource.getRepository(OutboxMessage).findBy({ routingKey: 'order.placed' });
+    expect(outbox.find((m) => m.envelope.correlationId === orderId)?.envelope.payload).toMatchObject({
+      orderId,
+      userId: 'ada',
+      source: 'items',
+      paymentMethod: { method: 'card', token: 'pm_card_visa' },
+    });
+  });
+
+  it('shows a placed order as PENDING with its items and no prices yet', async () => {
+    const body = order();
+    const { orderId } = (await app.inject({ method: 'POST', url: '/orders', payload: body })).json();
+    const response = await app.inject({ method: 'GET', url: `/orders/${orderId}` });
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      id: orderId,
+      status: 'PENDING',
+      items: [{ productId: body.items[0].productId, quantity: 2, unitPrice: null }],
+      failure: null,
+      total: null,
+    });
+  });
+
+  it.each([
+    [{ items: [{ productId: randomUUID(), quantity: 0 }] }, 'items[0].quantity'],
+    [{ items: [{ productId: 'nope', quantity: 1 }] }, 'items[0].productId'],
+    [{ payment: { method: 'cash' } }, 'payment.method'],
+    [{ userId: '' }, 'userId'],
+    [{ items: undefined }, 'items'],
+    [{ fromCart: true }, 'fromCart'],
+  ])('refuses %j with 400 problem+json naming %s', async (overrides, field) => {
+    const response = await app.inject({ method: 'POST', url: '/orders', payload: order(overrides) });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json().errors.map((e: { field: string }) => e.field)).toContain(field);
+  });
+
+  it('refuses a body that is not JSON with 400 problem+json', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"userId":',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  it('replays the first answer for a retried Idempotency-Key and places one order', async () => {
+    const key = randomUUID();
+    const body = order({ userId: `idem-${key}` });
+    const first = await app.inject({ method: 'POST', url: '/orders', payload: body, headers: { 'idempotency-key': key } });
+    const again = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      payload: body,
+      headers: { 'idempotency-key': `"${key}"` },
+    });
+
+    expect(again.statusCode).toBe(202);
+    expect(again.json()).toEqual(first.json());
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    const list = await app.inject({ method: 'GET', url: `/orders?userId=idem-${key}` });
+    expect(list.json().orders).toHaveLength(1);
+  });
+
+  it('refuses the same Idempotency-Key with another body with 422', async () => {
+    const key = randomUUID();
+    await app.inject({ method: 'POST', url: '/orders', payload: order(), headers: { 'idempotency-key': key } });
+    const other = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      payload: order({ userId: 'someone-else' }),
+      headers: { 'idempotency-key': key },
+    });
+
+    expect(other.statusCode).toBe(422);
+    expect(other.json().detail).toMatch(/another request body/);
+  });
+
+  it('places a retried request with the same key once even when both arrive together', async () => {
+    const key = randomUUID();
+    const body = order({ userId: `race-${key}` });
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        app.inject({ method: 'POST', url: '/orders', payload: body, headers: { 'idempotency-key': key } }),
+      ),
+    );
+
+    expect(new Set(responses.map((r) => r.json().orderId)).size).toBe(1);
+    expect((await app.inject({ method: 'GET', url: `/orders?userId=race-${key}` })).json().orders).toHaveLength(1);
+  });
+
+  it('answers an unknown order with 404 problem+json', async () => {
+    const response = await app.inject({ method: 'GET', url: `/orders/${randomUUID()}` });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toMatchObject({ status: 404, title: 'Not found' });
+  });
+
+  it("lists a user's orders, newest first", async () => {
+    const userId = `lister-${randomUUID()}`;
+    const a = (await app.inject({ method: 'POST', url: '/orders', payload: order({ userId }) })).json().orderId;
+    const b = (await app.inject({ method: 'POST', url: '/orders', payload: order({ userId }) })).json().orderId;
+
+    const response = await app.inject({ method: 'GET', url: `/orders?userId=${userId}` });
+    expect(response.json().orders.map((o: { id: string }) => o.id)).toEqual([b, a]);
+  });
+});
