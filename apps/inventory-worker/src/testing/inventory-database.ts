@@ -61,7 +61,10 @@ export async function openInventoryDatabase(): Promise<InventoryDatabase> {
           correlationId: randomUUID(),
           causationId: null,
         });
-        return handler(payload, { manager, envelope, logger });
+        const send = () => {
+          throw new Error('inventory handlers send nothing but their reply');
+        };
+        return handler(payload, { manager, envelope, logger, send });
       }),
     addProduct: (overrides = {}) =>
       dataSource.transaction((manager) =>
