@@ -25,4 +25,5 @@ module.exports = {
     '^@saga/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
   },
   testTimeout: 30000,
+  reporters: ['default', path.join(__dirname, 'scripts', 'jest-results-reporter.cjs')],
 };

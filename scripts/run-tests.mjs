@@ -30,7 +30,7 @@ const projects = readdirSync(results).filter((f) => f.endsWith('.json'));
 for (const file of projects) {
   const report = JSON.parse(readFileSync(join(results, file), 'utf8'));
   passed += report.numPassedTests;
-  failed += report.numFailedTests;
+  failed += report.numFailedTests + report.numRuntimeErrorTestSuites;
   skipped += report.numPendingTests + report.numTodoTests;
 }
 console.log(`\n${projects.length} projects tested`);

@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { FailureCode, sagaReplyType, type SagaReply } from '@saga/contracts';
+import { createLogger } from '@saga/observability';
+import { messagingEntities, messagingMigrations, newEnvelope, OutboxMessage, TransactionalMessaging } from '@saga/outbox';
+import { createServiceDataSource, initializeDataSource } from '@saga/persistence';
+import { provisionTestInfrastructure, type TestInfrastructure } from '@saga/testing';
+import { orderSaga, type OrderSagaContext } from '../order-saga';
+import { SagaEvent } from '../store/saga-event.entity';
+import { SagaInstance } from '../store/saga-instance.entity';
+import { CreateSagaTables1732200000100 } from '../store/1732200000100-create-saga-tables';
+import { SagaOrchestrator } from './saga-orchestrator';
+
+describe('the saga orchestrator on a real database', () => {
+  let infra: TestInfrastructure;
+  let dataSource: DataSource;
+  let orchestrator: SagaOrchestrator<OrderSagaContext>;
+
+  beforeAll(async () => {
+    infra = await provisionTestInfrastructure();
+    dataSource = await initializeDataSource(
+      createServiceDataSource({
+        url: infra.databaseUrl,
+        schema: 'saga',
+        entities: [...messagingEntities, SagaInstance, SagaEvent],
+        migrations: [...messagingMigrations, CreateSagaTables1732200000100],
+      }),
+    );
+    orchestrator = new SagaOrchestrator({
+      definition: orderSaga,
+      messaging: new TransactionalMessaging(dataSource, { wake: () => undefined }),
+      consumer: 'order-saga',
+      logger: createLogger({ service: 'saga-test', level: 'warn' }),
+    });
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await infra?.teardown();
+  });
+
+  async function started(): Promise<SagaInstance> {
+    const orderId = randomUUID();
+    const placed = newEnvelope({ type: 'order.placed', payload: {}, sagaId: null, correlationId: orderId, causationId: null });
+    await orchestrator.start(placed, orderId, {
+      orderId,
+      userId: 'ada',
+      source: 'items',
+      items: [{ productId: randomUUID(), quantity: 1 }],
+      paymentMethod: { method: 'wallet' },
+    });
+    return dataSource.getRepository(SagaInstance).findOneByOrFail({ correlationId: orderId });
+  }
+
+  function replyTo(saga: SagaInstance, reply: Partial<SagaReply> = {}) {
+    const payload = {
+      commandId: saga.awaitingCommandId!,
+      commandType: saga.state.awaiting!.commandType,
+      outcome: 'success',
+      result: {},
+      ...reply,
+    };
+    return newEnvelope({ type: sagaReplyType, payload, sagaId: saga.id, correlationId: saga.correlationId, causationId: null });
+  }
+
+  const reload = (saga: SagaInstance) => dataSource.getRepository(SagaInstance).findOneByOrFail({ id: saga.id });
+  const eventsOf = (saga: SagaInstance) =>
+    dataSource.getRepository(SagaEvent).find({ where: { sagaId: saga.id }, order: { seq: 'ASC' } });
+
+  it('starts a saga, logs it and writes its first command to the outbox in one transaction', async () => {
+    const saga = await started();
+
+    expect(saga).toMatchObject({ status: 'RUNNING', currentStep: 'process-order', definitionName: 'order-saga' });
+    expect((await eventsOf(saga)).map((e) => e.type)).toEqual(['saga-started', 'step-started']);
+    const command = await dataSource.getRepository(OutboxMessage).findOneByOrFail({ messageId: saga.awaitingCommandId! });
+    expect(command).toMatchObject({ exchange: 'saga.commands', routingKey: 'order.process' });
+    expect(command.envelope).toMatchObject({ sagaId: saga.id, correlationId: saga.correlationId });
+  });
+
+  it('advances on the reply it waits for and sends the next command', async () => {
+    const saga = await started();
+    await orchestrator.handleReply(replyTo(saga));
+
+    const next = await reload(saga);
+    expect(next).toMatchObject({ status: 'RUNNING', currentStep: 'reserve-stock', version: 1 });
+    expect(await dataSource.getRepository(OutboxMessage).countBy({ messageId: next.awaitingCommandId! })).toBe(1);
+  });
+
+  it('ignores a reply to a command it does not wait for', async () => {
+    const saga = await started();
+    await orchestrator.handleReply(replyTo(saga, { commandId: randomUUID() }));
+
+    expect(await reload(saga)).toMatchObject({ status: 'RUNNING', currentStep: 'process-order', version: 0 });
+    expect(await eventsOf(saga)).toHaveLength(2);
+  });
+
+  it('applies a redelivered reply once and reports the duplicate', async () => {
+    const saga = await started();
+    const reply = replyTo(saga);
+    expect(await orchestrator.handleReply(reply)).toBe('processed');
+    expect(await orchestrator.handleReply(reply)).toBe('duplicate');
+
+    expect(await reload(saga)).toMatchObject({ currentStep: 'reserve-stock', version: 1 });
+  });
+
+  it('applies one of two different replies racing for the same command, under the row lock', async () => {
+    const saga = await started();
+    await Promise.all([orchestrator.handleReply(replyTo(saga)), orchestrator.handleReply(replyTo(saga))]);
+
+    const after = await reload(saga);
+    expect(after.version).toBe(1);
+    expect((await eventsOf(saga)).filter((e) => e.type === 'step-succeeded')).toHaveLength(1);
+  });
+
+  it('starts one saga per order.placed message, however often it arrives', async () => {
+    const orderId = randomUUID();
+    const placed = newEnvelope({ type: 'order.placed', payload: {}, sagaId: null, correlationId: orderId, causationId: null });
+    const context: OrderSagaContext = { orderId, userId: 'bo', source: 'cart', paymentMethod: { method: 'wallet' } };
+    await orchestrator.start(placed, orderId, context);
+    expect(await orchestrator.start(placed, orderId, context)).toBe('duplicate');
+
+    expect(await dataSource.getRepository(SagaInstance).countBy({ correlationId: orderId })).toBe(1);
+  });
+
+  it('compensates and fails the saga when a worker reports a business failure', async () => {
+    let saga = await started();
+    await orchestrator.handleReply(replyTo(saga));
+    saga = await reload(saga);
+    await orchestrator.handleReply(
+      replyTo(saga, {
+        outcome: 'failure',
+        failure: { code: FailureCode.OutOfStock, message: 'Sold out.' },
+      } as Partial<SagaReply>),
+    );
+    saga = await reload(saga);
+    expect(saga).toMatchObject({ status: 'COMPENSATING', currentStep: 'process-order' });
+    await orchestrator.handleReply(replyTo(saga));
+
+    saga = await reload(saga);
+    expect(saga.status).toBe('FAILED');
+    expect(saga.state.failure).toEqual({ stepId: 'reserve-stock', code: 'out_of_stock', message: 'Sold out.' });
+  });
+
+  it('keeps the saga log append-only', async () => {
+    const saga = await started();
+    await expect(dataSource.query(`UPDATE saga.saga_events SET type = 'x' WHERE saga_id = $1`, [saga.id])).rejects.toThrow(
+      /append-only/,
+    );
+    await expect(dataSource.query(`DELETE FROM saga.saga_events WHERE saga_id = $1`, [saga.id])).rejects.toThrow(
+      /append-only/,
+    );
+  });
+});
