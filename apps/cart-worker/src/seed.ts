@@ -1,5 +1,5 @@
 import { databaseUrl, loadConfig } from '@saga/config';
-import { demoCarts } from '@saga/demo-data';
+import { demoCarts, demoProducts } from '@saga/demo-data';
 import { messagingEntities, messagingMigrations } from '@saga/outbox';
 import { createServiceDataSource, initializeDataSource } from '@saga/persistence';
 import type { DataSource } from 'typeorm';
@@ -19,13 +19,17 @@ export async function seedCarts(dataSource: DataSource): Promise<string[]> {
       await dataSource.transaction(async (manager) => {
         for (const item of items) await setItemQuantity(manager, userId, item);
       });
-      report.push(`cart of ${userId}: ${items.map((i) => `${i.quantity} x ${i.productId}`).join(', ')}`);
+      report.push(`cart of ${userId}: ${items.map((i) => `${i.quantity} x ${productName(i.productId)}`).join(', ')}`);
     } catch (error) {
       if (!(error instanceof CartLockedError)) throw error;
       report.push(`cart of ${userId}: left alone, ${error.message}`);
     }
   }
   return report;
+}
+
+function productName(productId: string): string {
+  return demoProducts.find((p) => p.id === productId)?.name ?? productId;
 }
 
 async function main(): Promise<void> {

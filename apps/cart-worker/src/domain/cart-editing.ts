@@ -6,8 +6,8 @@ import { CartStatus } from './cart-status';
 import type { Cart } from './cart.entity';
 import { findCart, itemsOf, openCartForUpdate, touchCart } from './cart-store';
 
-/** Most of one product a cart may hold (the same limit an order line has). */
-export const maxQuantityPerProduct = 1000;
+// The same limit an order line has, so a cart always checks out into a valid order.
+const maxQuantityPerProduct = 1000;
 
 /** A cart as its shopper sees it. */
 export interface CartView {

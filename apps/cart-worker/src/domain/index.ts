@@ -2,7 +2,7 @@ import { CartItem } from './cart-item.entity';
 import { Cart } from './cart.entity';
 import { Checkout } from './checkout.entity';
 
-export { addItem, maxQuantityPerProduct, readCart, removeItem, setItemQuantity } from './cart-editing';
+export { addItem, readCart, removeItem, setItemQuantity } from './cart-editing';
 export type { CartView } from './cart-editing';
 export { CartLockedError, QuantityLimitError } from './cart-errors';
 export { CartItem } from './cart-item.entity';

@@ -26,8 +26,9 @@ const CartResponse = z.object({
 
 /** The shopper's cart over HTTP: read it, add, set and remove items while no order has it locked. */
 export function registerCartRoutes(app: HttpApp, { dataSource }: Pick<ServiceContext, 'dataSource'>): void {
+  // One snapshot for the cart row and its items, so a clear committing in between cannot mix them.
   app.get('/carts/:userId', { schema: { params: UserParams, response: { 200: CartResponse } } }, (request) =>
-    readCart(dataSource.manager, request.params.userId),
+    dataSource.transaction('REPEATABLE READ', (manager) => readCart(manager, request.params.userId)),
   );
 
   app.post(
