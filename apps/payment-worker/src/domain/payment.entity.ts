@@ -49,11 +49,6 @@ export class Payment {
 /** A payment that went through a provider, as opposed to a tombstone. */
 export type ProviderPayment = Payment & { provider: ProviderName; userId: string };
 
-/** Whether the payment is a tombstone left by a void that came before any authorization. */
-export function isTombstone(payment: Payment): boolean {
-  return payment.provider === null;
-}
-
 /** Narrows a payment to one that went through a provider; a tombstone here is a bug. */
 export function asProviderPayment(payment: Payment): ProviderPayment {
   if (payment.provider === null || payment.userId === null) {

@@ -41,7 +41,7 @@ export type NewPayment = {
 );
 
 /** Writes a new authorized or declined payment and its first ledger entry. */
-export async function recordPayment(manager: EntityManager, payment: NewPayment): Promise<ProviderPayment> {
+export async function recordPayment(manager: EntityManager, payment: NewPayment): Promise<void> {
   const authorized = payment.status === PaymentStatus.Authorized;
   const row = manager.getRepository(Payment).create({
     id: payment.id,
@@ -57,7 +57,6 @@ export async function recordPayment(manager: EntityManager, payment: NewPayment)
   });
   await manager.getRepository(Payment).insert(row);
   await appendLedger(manager, row, authorized ? LedgerKind.Authorize : LedgerKind.Decline);
-  return row as ProviderPayment;
 }
 
 /** Writes the tombstone of an order voided before any authorization; a later authorize is refused. */

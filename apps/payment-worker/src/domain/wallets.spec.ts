@@ -1,0 +1,42 @@
+import { newUserId, openPaymentTestDatabase, type PaymentTestDatabase } from '../testing/payment-test-database';
+import { formatMoney } from './money';
+import { creditWallet, findWallet, openWallet } from './wallets';
+
+let db: PaymentTestDatabase;
+beforeAll(async () => {
+  db = await openPaymentTestDatabase();
+});
+afterAll(() => db.close());
+
+describe('wallets', () => {
+  it('credits concurrently without losing a credit', async () => {
+    const userId = newUserId();
+
+    await Promise.all(
+      Array.from({ length: 10 }, () => db.dataSource.transaction((manager) => creditWallet(manager, userId, 100))),
+    );
+
+    expect(await findWallet(db.dataSource.manager, userId)).toMatchObject({ balance: 1_000, held: 0 });
+  });
+
+  it('opens a wallet only once, leaving an existing balance as it is', async () => {
+    const userId = newUserId();
+
+    const first = await openWallet(db.dataSource.manager, userId, 5_000);
+    await db.dataSource.transaction((manager) => creditWallet(manager, userId, 250));
+    const second = await openWallet(db.dataSource.manager, userId, 5_000);
+
+    expect([first, second]).toEqual([true, false]);
+    expect(await findWallet(db.dataSource.manager, userId)).toMatchObject({ balance: 5_250 });
+  });
+});
+
+describe('formatMoney', () => {
+  it('writes cents as dollars a shopper reads', () => {
+    expect([formatMoney(1_200, 'USD'), formatMoney(5, 'USD'), formatMoney(123_456_78, 'USD')]).toEqual([
+      '$12.00',
+      '$0.05',
+      '$123,456.78',
+    ]);
+  });
+});
