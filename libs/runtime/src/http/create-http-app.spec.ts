@@ -1,0 +1,143 @@
+import { createLogger } from '@saga/observability';
+import { PassThrough } from 'node:stream';
+import { z } from 'zod';
+import { createHttpApp } from './create-http-app';
+import { HttpProblem } from './http-problem';
+
+function capturedLogger() {
+  const destination = new PassThrough();
+  const lines: Record<string, unknown>[] = [];
+  destination.on('data', (chunk: Buffer) =>
+    lines.push(...chunk.toString('utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>)),
+  );
+  return { logger: createLogger({ service: 'runtime-spec', level: 'debug', format: 'json', destination }), lines };
+}
+
+const PlaceOrder = z.object({
+  items: z.array(z.object({ productId: z.uuid(), quantity: z.int().min(1) })).min(1),
+});
+
+function buildApp() {
+  const log = capturedLogger();
+  const app = createHttpApp(log.logger);
+  app.post('/orders', { schema: { body: PlaceOrder } }, async (request) => ({ lines: request.body.items.length }));
+  app.get('/orders', { schema: { querystring: z.object({ limit: z.coerce.number().int().max(100) }) } }, async () => []);
+  app.get('/orders/:id', async (request) => {
+    throw HttpProblem.notFound(`no order ${(request.params as { id: string }).id}`);
+  });
+  app.post('/orders/:id/cancel', async () => {
+    throw HttpProblem.conflict('the order is already paid', { state: 'PAID' });
+  });
+  app.get('/boom', async () => {
+    throw new Error('password=hunter2 at db.internal:5432');
+  });
+  return { app, log };
+}
+
+describe('createHttpApp', () => {
+  it('answers a zod validation error with 400 problem+json naming each bad field by its path', async () => {
+    const { app } = buildApp();
+
+    const response = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      payload: { items: [{ productId: '7f1c9d3e-6a57-4c58-9a5e-2d1b3c4e5f60', quantity: 0 }] },
+    });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const body = response.json();
+    expect(body).toMatchObject({ type: '/problems/400', title: 'Invalid request', status: 400, instance: '/orders' });
+    expect(body.errors).toEqual([{ field: 'items[0].quantity', message: expect.any(String) }]);
+    expect(body.detail).toContain('items[0].quantity: ');
+  });
+
+  it('prefixes a bad query parameter with the part of the request it came from', async () => {
+    const { app } = buildApp();
+
+    const response = await app.inject({ method: 'GET', url: '/orders?limit=1000' });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors).toEqual([{ field: 'querystring.limit', message: expect.any(String) }]);
+  });
+
+  it('answers a body that is not valid JSON with 400 problem+json', async () => {
+    const { app } = buildApp();
+
+    const response = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"items": [',
+    });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({ type: '/problems/400', status: 400, title: 'Invalid request', detail: expect.any(String) });
+  });
+
+  it('answers a body that is not JSON at all with 415 problem+json', async () => {
+    const { app } = buildApp();
+
+    const response = await app.inject({ method: 'POST', url: '/orders', headers: { 'content-type': 'text/csv' }, payload: 'a,b' });
+
+    expect(response.statusCode).toBe(415);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  it('renders an HttpProblem with its status, title and detail', async () => {
+    const { app } = buildApp();
+
+    const response = await app.inject({ method: 'GET', url: '/orders/42' });
+
+    expect(response.statusCode).toBe(404);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toEqual({ type: '/problems/404', title: 'Not found', status: 404, detail: 'no order 42', instance: '/orders/42' });
+  });
+
+  it('adds an HttpProblem’s extensions to the body', async () => {
+    const { app } = buildApp();
+
+    const response = await app.inject({ method: 'POST', url: '/orders/42/cancel' });
+
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toMatchObject({ title: 'Conflict', detail: 'the order is already paid', state: 'PAID' });
+  });
+
+  it('answers an unexpected error with a 500 that hides its message and logs it instead', async () => {
+    const { app, log } = buildApp();
+
+    const response = await app.inject({ method: 'GET', url: '/boom' });
+
+    expect(response.statusCode).toBe(500);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({ type: '/problems/500', title: 'Internal error', status: 500 });
+    expect(response.body).not.toContain('hunter2');
+    expect(response.body).not.toContain('db.internal');
+    const logged = log.lines.find((line) => line.message === 'request failed');
+    expect(JSON.stringify(logged)).toContain('password=hunter2 at db.internal:5432');
+  });
+
+  it('answers an unknown route with 404 problem+json', async () => {
+    const { app } = buildApp();
+
+    const response = await app.inject({ method: 'DELETE', url: '/nowhere' });
+
+    expect(response.statusCode).toBe(404);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toEqual({ type: '/problems/404', title: 'Not found', status: 404, detail: 'no route DELETE /nowhere', instance: '/nowhere' });
+  });
+
+  it('answers a valid request through its route', async () => {
+    const { app } = buildApp();
+
+    const response = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      payload: { items: [{ productId: '7f1c9d3e-6a57-4c58-9a5e-2d1b3c4e5f60', quantity: 2 }] },
+    });
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ lines: 1 });
+  });
+});

@@ -1,0 +1,60 @@
+import { provisionTestInfrastructure, type TestInfrastructure } from '@saga/testing';
+import { isDatabaseReachable } from '@saga/persistence';
+import { runService, type RunningService, type ServiceDefinition } from './run-service';
+
+const pingService: ServiceDefinition = {
+  name: 'ping-service',
+  schema: 'svc',
+  entities: [],
+  migrations: [],
+  routes(app) {
+    app.get('/ping', async () => ({ pong: true }));
+  },
+};
+
+describe('runService', () => {
+  let infra: TestInfrastructure;
+  let service: RunningService | undefined;
+
+  beforeAll(async () => {
+    infra = await provisionTestInfrastructure();
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+    await infra?.teardown();
+  });
+
+  it('starts on a free port, is ready with its database and broker up, and stops cleanly', async () => {
+    service = await runService(pingService, {
+      DATABASE_URL: infra.databaseUrl,
+      AMQP_URL: infra.amqpUrl,
+      NAMESPACE: infra.namespace,
+      LOG_LEVEL: 'error',
+      HOST: '127.0.0.1',
+      PORT: 0,
+    });
+
+    expect(service.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(service.url).not.toBe('http://127.0.0.1:0');
+    const ping = await fetch(`${service.url}/ping`);
+    expect(ping.status).toBe(200);
+    expect(await ping.json()).toEqual({ pong: true });
+    const ready = await fetch(`${service.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: true, broker: true } });
+    const [{ n }] = (await service.context.dataSource.query(
+      `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'svc' AND table_name IN ('outbox', 'inbox')`,
+    )) as { n: number }[];
+    expect(n).toBe(2);
+
+    const { url, context } = service;
+    await service.stop();
+
+    await expect(fetch(`${url}/ping`)).rejects.toThrow();
+    expect(context.dataSource.isInitialized).toBe(false);
+    expect(await isDatabaseReachable(context.dataSource)).toBe(false);
+    expect(context.broker.isConnected()).toBe(false);
+    await expect(service.stop()).resolves.toBeUndefined();
+  });
+});
