@@ -1,11 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 
-/** How to start one app: its name, its compiled entry and its environment. */
+/** How to start one app: its name, its compiled entry, its environment and its port. */
 export interface AppProcessSpec {
   readonly name: string;
   readonly entry: string;
   readonly env: Readonly<Record<string, string>>;
+  /** The port the app gets as PORT; a free one is chosen when absent, and kept across restarts. */
+  readonly port?: number;
 }
 
 export interface LaunchOptions {
@@ -26,17 +29,15 @@ export class AppLaunchError extends Error {
   }
 }
 
-const listeningLine = /listening on (http:\/\/[^\s"]+)/;
-
 /**
- * One app running as a child process. It is started, killed and restarted like a real deployment
- * would: the URL comes from the app's own "listening on" line and readiness from its /readyz.
+ * One app running as a child process, started, killed and restarted as a deployment would: it is
+ * given its port and is up once its /readyz answers 200. A restarted app keeps its address.
  */
 export class AppProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<number | null> = Promise.resolve(null);
   private readonly output: string[] = [];
-  private currentUrl: string | undefined;
+  private port: number | undefined;
 
   constructor(
     readonly spec: AppProcessSpec,
@@ -45,8 +46,8 @@ export class AppProcess {
 
   /** The base URL the app listens on; known once started. */
   get url(): string {
-    if (!this.currentUrl) throw new Error(`${this.spec.name} is not running`);
-    return this.currentUrl;
+    if (this.port === undefined) throw new Error(`${this.spec.name} was never started`);
+    return `http://${this.spec.env.HOST ?? '127.0.0.1'}:${this.port}`;
   }
 
   get pid(): number | undefined {
@@ -58,31 +59,34 @@ export class AppProcess {
     return this.output;
   }
 
-  /** Starts the app and resolves once it listens and its /readyz answers 200. */
+  /** Starts the app and resolves once its /readyz answers 200; rejects if it exits first. */
   async start(): Promise<void> {
     const { name, entry, env } = this.spec;
+    this.port ??= this.spec.port ?? (await freePort());
     const child = spawn(process.execPath, [entry], {
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    this.currentUrl = undefined;
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    const onLine = (line: string) => {
+      this.remember(line);
+      this.options.onLine?.(name, line);
+    };
+    createInterface({ input: child.stdout! }).on('line', onLine);
+    createInterface({ input: child.stderr! }).on('line', onLine);
 
-    const listening = new Promise<string>((resolve, reject) => {
-      const onLine = (line: string) => {
-        this.remember(line);
-        this.options.onLine?.(name, line);
-        const match = listeningLine.exec(line);
-        if (match) resolve(match[1]);
-      };
-      createInterface({ input: child.stdout! }).on('line', onLine);
-      createInterface({ input: child.stderr! }).on('line', onLine);
-      void this.exited.then((code) => reject(new AppLaunchError(name, `exited with code ${code}`, this.output)));
+    let exited = false;
+    const died = this.exited.then((code) => {
+      exited = true;
+      throw new AppLaunchError(name, `exited with code ${code}`, this.output);
     });
+    const ready = this.untilReady(() => exited);
     const timeoutMs = this.options.readyTimeoutMs ?? 60_000;
-    this.currentUrl = await withTimeout(listening, timeoutMs, () => new AppLaunchError(name, 'no "listening on" line', this.output));
-    await withTimeout(this.untilReady(), timeoutMs, () => new AppLaunchError(name, '/readyz never answered 200', this.output));
+    await withTimeout(Promise.race([ready, died]), timeoutMs, () => {
+      exited = true;
+      return new AppLaunchError(name, `/readyz did not answer 200 within ${timeoutMs} ms`, this.output);
+    });
   }
 
   /** SIGTERM: the app finishes in-flight work and exits by itself. */
@@ -116,8 +120,8 @@ export class AppProcess {
     return code;
   }
 
-  private async untilReady(): Promise<void> {
-    for (;;) {
+  private async untilReady(givenUp: () => boolean): Promise<void> {
+    while (!givenUp()) {
       try {
         const response = await fetch(`${this.url}/readyz`);
         if (response.ok) return;
@@ -132,6 +136,18 @@ export class AppProcess {
     this.output.push(line);
     if (this.output.length > 200) this.output.shift();
   }
+}
+
+/** A port nobody listens on right now, from the kernel. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, error: () => Error): Promise<T> {

@@ -50,7 +50,8 @@ export async function launchSystem(options: SystemOptions): Promise<RunningSyste
         {
           name,
           entry: appEntry(name),
-          env: { ...options.env, PORT: options.ports === 'any' ? '0' : String(systemApps[name]) },
+          env: options.env,
+          port: options.ports === 'any' ? undefined : systemApps[name],
         },
         options,
       ),

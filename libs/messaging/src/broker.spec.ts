@@ -179,14 +179,24 @@ describe('Broker', () => {
     await waitFor(async () => handled.includes(later.messageId), { description: 'a message after the poison one' });
   });
 
-  it('rejects a publish that no queue is bound for, and publishes normally afterwards', async () => {
-    const unroutable = envelope('order.completed', { orderId: randomUUID(), userId: 'user-1', items: [], total: 0 });
+  it('rejects a command that no queue is bound for, and publishes normally afterwards', async () => {
+    const unroutable = envelope('shipping.dispatch', { orderId: randomUUID() });
 
-    await expect(broker.publish({ exchange: Exchange.Events, routingKey: 'order.completed', envelope: unroutable })).rejects.toBeInstanceOf(
-      UnroutableMessageError,
-    );
+    await expect(
+      broker.publish({ exchange: Exchange.Commands, routingKey: 'shipping.dispatch', envelope: unroutable }),
+    ).rejects.toBeInstanceOf(UnroutableMessageError);
     await expect(
       broker.publish({ exchange: Exchange.Commands, routingKey: 'inventory.commit', envelope: envelope('inventory.commit', { orderId: randomUUID() }) }),
+    ).resolves.toBeUndefined();
+  });
+
+  it('confirms an event nobody listens to, since an event is a fact and not a request', async () => {
+    await expect(
+      broker.publish({
+        exchange: Exchange.Events,
+        routingKey: 'order.completed',
+        envelope: envelope('order.completed', { orderId: randomUUID() }),
+      }),
     ).resolves.toBeUndefined();
   });
 

@@ -135,12 +135,16 @@ export class Broker {
     }
   }
 
-  /** Publishes an envelope and resolves once the broker confirmed it; rejects when unroutable, nacked or disconnected. */
+  /**
+   * Publishes an envelope and resolves once the broker confirmed it; rejects when nacked, disconnected
+   * or, for a command or a reply, unroutable. An event is a fact for whoever listens: with no listener
+   * it is simply dropped.
+   */
   async publish({ exchange, routingKey, envelope, headers }: OutgoingMessage): Promise<void> {
     const publisher = await this.livePublisher();
     const exchangeName = namespaced(this.namespace, exchange);
     await publisher.publish(exchangeName, routingKey, Buffer.from(JSON.stringify(envelope)), {
-      mandatory: true,
+      mandatory: exchange !== Exchange.Events,
       persistent: true,
       contentType: 'application/json',
       messageId: envelope.messageId,
