@@ -107,8 +107,12 @@ const down = results.filter((result) => !result.up);
 if (down.length > 0) {
   for (const service of down) {
     const tried = service.startError ? ` (starting it failed: ${service.startError})` : '';
-    const fix = service.local ? `start it with: ${service.hint}` : `check that ${service.variable} points at a running server`;
-    console.error(`${service.name} is not accepting connections at ${service.where} after ${timeoutMs / 1000} s${tried}; ${fix}.`);
+    const fix = service.local
+      ? `start it with: ${service.hint}`
+      : `check that ${service.variable} points at a running server`;
+    console.error(
+      `${service.name} is not accepting connections at ${service.where} after ${timeoutMs / 1000} s${tried}; ${fix}.`,
+    );
   }
   process.exit(1);
 }

@@ -45,6 +45,9 @@ export async function ensureDatabase() {
 /** Runs each worker's seed (migrations, then the demo catalogue, wallets and carts). */
 export function seed() {
   for (const worker of ['inventory-worker', 'payment-worker', 'cart-worker']) {
-    execFileSync(process.execPath, [appEntry(worker, 'seed.js')], { stdio: 'inherit', env: { ...process.env, ...localEnv } });
+    execFileSync(process.execPath, [appEntry(worker, 'seed.js')], {
+      stdio: 'inherit',
+      env: { ...process.env, ...localEnv },
+    });
   }
 }

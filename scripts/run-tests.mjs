@@ -17,11 +17,15 @@ mkdirSync(results, { recursive: true });
 const nx = join(root, 'node_modules', '.bin', 'nx');
 const build = spawnSync(nx, ['run-many', '-t', 'build', '--outputStyle=stream'], { stdio: 'inherit', env, cwd: root });
 if (build.status !== 0) process.exit(build.status ?? 1);
-const test = spawnSync(nx, ['run-many', '-t', 'test', '--parallel=1', '--outputStyle=stream', ...process.argv.slice(2)], {
-  stdio: 'inherit',
-  env,
-  cwd: root,
-});
+const test = spawnSync(
+  nx,
+  ['run-many', '-t', 'test', '--parallel=1', '--outputStyle=stream', ...process.argv.slice(2)],
+  {
+    stdio: 'inherit',
+    env,
+    cwd: root,
+  },
+);
 
 let passed = 0;
 let failed = 0;

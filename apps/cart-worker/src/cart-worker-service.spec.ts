@@ -9,8 +9,9 @@ import {
   Queues,
   SagaReply,
   type MessageEnvelope,
+  newEnvelope,
 } from '@saga/contracts';
-import { newEnvelope } from '@saga/outbox';
+
 import type { RunningService } from '@saga/runtime';
 import { runService } from '@saga/runtime';
 import { provisionTestInfrastructure, publishRaw, readQueue, waitFor, type TestInfrastructure } from '@saga/testing';
@@ -56,7 +57,13 @@ describe('cart worker service', () => {
   const commandQueue = () => namespaced(infrastructure.namespace, Queues.cartCommands.name);
 
   function sendCommand(type: string, payload: unknown): Promise<MessageEnvelope> {
-    const envelope = newEnvelope({ type, payload, sagaId: randomUUID(), correlationId: randomUUID(), causationId: null });
+    const envelope = newEnvelope({
+      type,
+      payload,
+      sagaId: randomUUID(),
+      correlationId: randomUUID(),
+      causationId: null,
+    });
     return publishRaw(infrastructure.amqpUrl, {
       exchange: namespaced(infrastructure.namespace, Exchange.Commands),
       routingKey: type,

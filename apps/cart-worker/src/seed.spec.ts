@@ -28,7 +28,9 @@ describe('seedCarts', () => {
 
     const report = await seedCarts(db.dataSource);
 
-    expect(report).toContain(`cart of ${userId}: left alone, cart is locked by order ${orderId} until it completes or fails`);
+    expect(report).toContain(
+      `cart of ${userId}: left alone, cart is locked by order ${orderId} until it completes or fails`,
+    );
     expect(await cartOf(db.dataSource, userId)).toEqual({ userId, status: 'LOCKED', lockedByOrder: orderId, items });
   });
 });

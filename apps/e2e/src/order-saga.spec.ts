@@ -71,7 +71,11 @@ describe('the order saga, with every app running as a process on real Postgres a
     await shop.addToCart(bo, mug.id, 3);
     await shop.addToCart(bo, grinder.id, 1);
 
-    const orderId = await shop.order({ userId: bo, fromCart: true, payment: { method: 'card', token: 'pm_card_visa' } });
+    const orderId = await shop.order({
+      userId: bo,
+      fromCart: true,
+      payment: { method: 'card', token: 'pm_card_visa' },
+    });
     const order = await sut.settledOrder(orderId);
 
     expect(order.status).toBe('COMPLETED');
@@ -213,7 +217,11 @@ describe('the order saga, with every app running as a process on real Postgres a
     const fig = await shop.product('Fig Jam', 700, 3);
     const fay = user('fay');
     await shop.wallet(fay, 1000);
-    const orderId = await shop.order({ userId: fay, items: [{ productId: fig.id, quantity: 1 }], payment: { method: 'wallet' } });
+    const orderId = await shop.order({
+      userId: fay,
+      items: [{ productId: fig.id, quantity: 1 }],
+      payment: { method: 'wallet' },
+    });
     expect((await sut.settledOrder(orderId)).status).toBe('COMPLETED');
   });
 

@@ -8,8 +8,9 @@ import {
   Queues,
   SagaReply,
   type MessageEnvelope,
+  newEnvelope,
 } from '@saga/contracts';
-import { newEnvelope } from '@saga/outbox';
+
 import type { RunningService } from '@saga/runtime';
 import { runService } from '@saga/runtime';
 import { provisionTestInfrastructure, publishRaw, readQueue, waitFor, type TestInfrastructure } from '@saga/testing';
@@ -23,9 +24,13 @@ async function openReplyProbe(amqpUrl: string, namespace: string) {
   const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
   await channel.bindQueue(queue, namespaced(namespace, Exchange.Replies), 'reply.#');
   const replies: SagaReply[] = [];
-  await channel.consume(queue, (message) => {
-    if (message) replies.push(SagaReply.parse((JSON.parse(message.content.toString()) as MessageEnvelope).payload));
-  }, { noAck: true });
+  await channel.consume(
+    queue,
+    (message) => {
+      if (message) replies.push(SagaReply.parse((JSON.parse(message.content.toString()) as MessageEnvelope).payload));
+    },
+    { noAck: true },
+  );
   return {
     replyTo: (commandId: string) =>
       waitFor(async () => replies.find((r) => r.commandId === commandId), { description: `the reply to ${commandId}` }),
@@ -41,7 +46,14 @@ describe('inventory-worker service', () => {
   let productId: string;
 
   const sendCommand = async (type: string, payload: unknown, messageId: string = randomUUID()) => {
-    const envelope = newEnvelope({ type, payload, sagaId: randomUUID(), correlationId: randomUUID(), causationId: null, messageId });
+    const envelope = newEnvelope({
+      type,
+      payload,
+      sagaId: randomUUID(),
+      correlationId: randomUUID(),
+      causationId: null,
+      messageId,
+    });
     await publishRaw(infrastructure.amqpUrl, {
       exchange: namespaced(infrastructure.namespace, Exchange.Commands),
       routingKey: type,
@@ -119,7 +131,10 @@ describe('inventory-worker service', () => {
     );
     expect(dead).toHaveLength(1);
     expect(dead[0].content.toString()).toBe('{"not": "an envelope"');
-    expect(dead[0].headers).toMatchObject({ 'x-death-reason': 'invalid_message', 'x-error-message': expect.stringMatching(/not JSON/) });
+    expect(dead[0].headers).toMatchObject({
+      'x-death-reason': 'invalid_message',
+      'x-error-message': expect.stringMatching(/not JSON/),
+    });
     expect(await stockOf(productId)).toMatchObject({ available: 7 });
   });
 });

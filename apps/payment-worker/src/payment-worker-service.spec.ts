@@ -8,8 +8,9 @@ import {
   Queues,
   SagaReply,
   type MessageEnvelope,
+  newEnvelope,
 } from '@saga/contracts';
-import { newEnvelope } from '@saga/outbox';
+
 import { runService, type RunningService } from '@saga/runtime';
 import { provisionTestInfrastructure, publishRaw, readQueue, waitFor, type TestInfrastructure } from '@saga/testing';
 import amqplib from 'amqplib';
@@ -42,7 +43,13 @@ describe('payment-worker service', () => {
   let probe: Awaited<ReturnType<typeof openReplyProbe>>;
 
   const sendCommand = async (type: string, payload: unknown): Promise<string> => {
-    const envelope = newEnvelope({ type, payload, sagaId: randomUUID(), correlationId: randomUUID(), causationId: null });
+    const envelope = newEnvelope({
+      type,
+      payload,
+      sagaId: randomUUID(),
+      correlationId: randomUUID(),
+      causationId: null,
+    });
     await publishRaw(infra.amqpUrl, {
       exchange: namespaced(infra.namespace, Exchange.Commands),
       routingKey: type,

@@ -4,7 +4,10 @@ import { baseEnv, httpPort } from './fields';
 import { loadConfig, parseEnv } from './parse-env';
 
 const schema = z.object({ ...baseEnv, PORT: httpPort(3001) });
-const valid = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres', AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672' };
+const valid = {
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+  AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
+};
 
 describe('parseEnv', () => {
   it('returns typed values with defaults filled in', () => {

@@ -4,5 +4,6 @@ export * from './envelope';
 export * from './events';
 export * from './failures';
 export * from './messages';
+export * from './new-envelope';
 export * from './replies';
 export * from './topology';

@@ -12,7 +12,13 @@ export const demoProducts: readonly DemoProduct[] = [
   { id: '7b0e3f7c-1b7e-4d55-9a51-0c3f4d3f2a01', sku: 'KETTLE-1', name: 'Copper Kettle', price: 4900, stock: 25 },
   { id: '7b0e3f7c-1b7e-4d55-9a51-0c3f4d3f2a02', sku: 'MUG-2', name: 'Stoneware Mug', price: 1200, stock: 200 },
   { id: '7b0e3f7c-1b7e-4d55-9a51-0c3f4d3f2a03', sku: 'GRINDER-3', name: 'Burr Grinder', price: 8900, stock: 10 },
-  { id: '7b0e3f7c-1b7e-4d55-9a51-0c3f4d3f2a04', sku: 'BEANS-4', name: 'Single-Origin Beans 1kg', price: 3200, stock: 50 },
+  {
+    id: '7b0e3f7c-1b7e-4d55-9a51-0c3f4d3f2a04',
+    sku: 'BEANS-4',
+    name: 'Single-Origin Beans 1kg',
+    price: 3200,
+    stock: 50,
+  },
   { id: '7b0e3f7c-1b7e-4d55-9a51-0c3f4d3f2a05', sku: 'LAMP-5', name: 'Limited Edition Lamp', price: 15000, stock: 1 },
 ];
 

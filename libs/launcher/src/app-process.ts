@@ -109,13 +109,15 @@ export class AppProcess {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
     child.kill(signal);
-    const code = await withTimeout(this.exited, timeoutMs, () => new Error(`${this.spec.name} ignored ${signal}`)).catch(
-      async (error: unknown) => {
-        child.kill('SIGKILL');
-        await this.exited;
-        throw error;
-      },
-    );
+    const code = await withTimeout(
+      this.exited,
+      timeoutMs,
+      () => new Error(`${this.spec.name} ignored ${signal}`),
+    ).catch(async (error: unknown) => {
+      child.kill('SIGKILL');
+      await this.exited;
+      throw error;
+    });
     this.child = undefined;
     return code;
   }
@@ -145,7 +147,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

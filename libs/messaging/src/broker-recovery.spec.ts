@@ -11,7 +11,13 @@ const run = promisify(execFile);
 
 // The broker itself drops the connection, as it does on a node restart or a network partition.
 async function forceCloseConnection(connectionName: string): Promise<void> {
-  const { stdout } = await run('rabbitmqctl', ['list_connections', 'pid', 'client_properties', '--quiet', '--no-table-headers']);
+  const { stdout } = await run('rabbitmqctl', [
+    'list_connections',
+    'pid',
+    'client_properties',
+    '--quiet',
+    '--no-table-headers',
+  ]);
   const line = stdout.split('\n').find((l) => l.includes(`{"connection_name","${connectionName}"}`));
   if (!line) throw new Error(`no broker connection named ${connectionName}`);
   const pid = line.split('\t')[0];
@@ -66,9 +72,9 @@ describe('Broker recovery', () => {
       description: 'the broker to notice the closed connection',
     });
     const during = orderPlaced();
-    await expect(broker.publish({ exchange: Exchange.Events, routingKey: 'order.placed', envelope: during })).rejects.toThrow(
-      'not connected to the broker',
-    );
+    await expect(
+      broker.publish({ exchange: Exchange.Events, routingKey: 'order.placed', envelope: during }),
+    ).rejects.toThrow('not connected to the broker');
     await waitFor(async () => broker.isConnected(), { description: 'the broker to reconnect' });
 
     const after = orderPlaced();

@@ -8,7 +8,14 @@ import {
   replyRoutingKey,
 } from '@saga/contracts';
 import { createLogger } from '@saga/observability';
-import { provisionTestInfrastructure, publishRaw, queueDepth, readQueue, type TestInfrastructure, waitFor } from '@saga/testing';
+import {
+  provisionTestInfrastructure,
+  publishRaw,
+  queueDepth,
+  readQueue,
+  type TestInfrastructure,
+  waitFor,
+} from '@saga/testing';
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { Broker, type ReceivedMessage } from './broker';
@@ -31,7 +38,13 @@ function capturedLogger() {
   const destination = new PassThrough();
   const lines: Record<string, unknown>[] = [];
   destination.on('data', (chunk: Buffer) =>
-    lines.push(...chunk.toString('utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>)),
+    lines.push(
+      ...chunk
+        .toString('utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    ),
   );
   return { logger: createLogger({ service: 'messaging-spec', level: 'debug', format: 'json', destination }), lines };
 }
@@ -64,9 +77,16 @@ describe('Broker', () => {
     });
     const sent = envelope('cart.clear', { orderId: randomUUID(), userId: 'user-1' }, 'order-7');
 
-    await broker.publish({ exchange: Exchange.Commands, routingKey: 'cart.clear', envelope: sent, headers: { 'x-origin': 'spec' } });
+    await broker.publish({
+      exchange: Exchange.Commands,
+      routingKey: 'cart.clear',
+      envelope: sent,
+      headers: { 'x-origin': 'spec' },
+    });
 
-    const [message] = await waitFor(async () => received.length > 0 && received, { description: 'the cart.clear command' });
+    const [message] = await waitFor(async () => received.length > 0 && received, {
+      description: 'the cart.clear command',
+    });
     expect(message.envelope).toEqual(sent);
     expect(message.queue).toBe(namespaced(infra.namespace, Queues.cartCommands.name));
     expect(message.redelivered).toBe(false);
@@ -114,14 +134,22 @@ describe('Broker', () => {
     });
     const commands = namespaced(infra.namespace, Exchange.Commands);
 
-    await publishRaw(infra.amqpUrl, { exchange: commands, routingKey: 'payment.capture', content: 'certainly not json' });
+    await publishRaw(infra.amqpUrl, {
+      exchange: commands,
+      routingKey: 'payment.capture',
+      content: 'certainly not json',
+    });
     await publishRaw(infra.amqpUrl, {
       exchange: commands,
       routingKey: 'payment.capture',
       content: JSON.stringify(envelope('payment.capture', { orderId: 'not-a-uuid' })),
       properties: { messageId: 'bad-payload', headers: { 'x-origin': 'spec' } },
     });
-    await broker.publish({ exchange: Exchange.Commands, routingKey: 'payment.void', envelope: envelope('payment.void', { orderId: rejectedOrderId }) });
+    await broker.publish({
+      exchange: Exchange.Commands,
+      routingKey: 'payment.void',
+      envelope: envelope('payment.void', { orderId: rejectedOrderId }),
+    });
     const valid = envelope('payment.capture', { orderId: randomUUID() });
     await broker.publish({ exchange: Exchange.Commands, routingKey: 'payment.capture', envelope: valid });
 
@@ -143,8 +171,14 @@ describe('Broker', () => {
     expect(notJson.headers['x-error-message']).toMatch(/^body is not JSON/);
     expect(notJson.headers['x-original-routing-key']).toBe('payment.capture');
     expect(badPayload.properties.messageId).toBe('bad-payload');
-    expect(badPayload.headers).toMatchObject({ 'x-origin': 'spec', 'x-error-message': expect.stringContaining('payload of payment.capture is invalid') });
-    expect(refused.headers).toMatchObject({ 'x-error-message': 'order is not known to payments', 'x-original-routing-key': 'payment.void' });
+    expect(badPayload.headers).toMatchObject({
+      'x-origin': 'spec',
+      'x-error-message': expect.stringContaining('payload of payment.capture is invalid'),
+    });
+    expect(refused.headers).toMatchObject({
+      'x-error-message': 'order is not known to payments',
+      'x-original-routing-key': 'payment.void',
+    });
     expect(await queueDepth(infra.amqpUrl, queue)).toBe(0);
   });
 
@@ -165,14 +199,21 @@ describe('Broker', () => {
     await broker.publish({ exchange: Exchange.Commands, routingKey: 'order.process', envelope: healthy });
 
     const dlq = deadLetterQueueName(namespaced(infra.namespace, Queues.orderApiCommands.name));
-    await waitFor(async () => (await queueDepth(infra.amqpUrl, dlq)) === 1, { description: 'the poison message in the .dlq' });
+    await waitFor(async () => (await queueDepth(infra.amqpUrl, dlq)) === 1, {
+      description: 'the poison message in the .dlq',
+    });
     expect(attempts).toEqual([1, 2, 3]);
     expect(handled).toEqual([healthy.messageId]);
     const [deadLetter] = await readQueue(infra.amqpUrl, dlq);
     expect(deadLetter.properties.messageId).toBe(poison.messageId);
     const failures = log.lines.filter((line) => line.message === 'message handler failed; requeueing');
     expect(failures).toHaveLength(3);
-    expect(failures[0]).toMatchObject({ level: 'error', sagaId: poison.sagaId, correlationId: poison.correlationId, messageId: poison.messageId });
+    expect(failures[0]).toMatchObject({
+      level: 'error',
+      sagaId: poison.sagaId,
+      correlationId: poison.correlationId,
+      messageId: poison.messageId,
+    });
 
     const later = envelope('order.process', { orderId: randomUUID() });
     await broker.publish({ exchange: Exchange.Commands, routingKey: 'order.process', envelope: later });
@@ -186,7 +227,11 @@ describe('Broker', () => {
       broker.publish({ exchange: Exchange.Commands, routingKey: 'shipping.dispatch', envelope: unroutable }),
     ).rejects.toBeInstanceOf(UnroutableMessageError);
     await expect(
-      broker.publish({ exchange: Exchange.Commands, routingKey: 'inventory.commit', envelope: envelope('inventory.commit', { orderId: randomUUID() }) }),
+      broker.publish({
+        exchange: Exchange.Commands,
+        routingKey: 'inventory.commit',
+        envelope: envelope('inventory.commit', { orderId: randomUUID() }),
+      }),
     ).resolves.toBeUndefined();
   });
 
@@ -208,7 +253,12 @@ describe('Broker', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       finished = true;
     });
-    const reply = envelope('saga.reply', { commandId: randomUUID(), commandType: 'cart.clear', outcome: 'success', result: {} });
+    const reply = envelope('saga.reply', {
+      commandId: randomUUID(),
+      commandType: 'cart.clear',
+      outcome: 'success',
+      result: {},
+    });
     await broker.publish({ exchange: Exchange.Replies, routingKey: replyRoutingKey('cart.clear'), envelope: reply });
     await waitFor(async () => started, { description: 'the handler to start' });
 
@@ -232,9 +282,9 @@ describe('Broker once closed', () => {
     await broker.close();
     expect(broker.isConnected()).toBe(false);
     const message = envelope('cart.clear', { orderId: randomUUID(), userId: 'user-1' });
-    await expect(broker.publish({ exchange: Exchange.Commands, routingKey: 'cart.clear', envelope: message })).rejects.toBeInstanceOf(
-      BrokerUnavailableError,
-    );
+    await expect(
+      broker.publish({ exchange: Exchange.Commands, routingKey: 'cart.clear', envelope: message }),
+    ).rejects.toBeInstanceOf(BrokerUnavailableError);
     await infra.teardown();
   });
 });

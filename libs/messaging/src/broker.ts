@@ -108,9 +108,12 @@ export class Broker {
       await connection.waitForConnect();
     } catch (error) {
       await connection.close();
-      throw new BrokerUnavailableError(`cannot connect to RabbitMQ at ${redact(options.url)}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new BrokerUnavailableError(
+        `cannot connect to RabbitMQ at ${redact(options.url)}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
     return broker;
   }
@@ -211,11 +214,15 @@ export class Broker {
       this.publisher = undefined;
       this.logger.warn('disconnected from broker; reconnecting', { reason: error.message });
     });
-    connection.on('connect-failed', (error: Error) => this.logger.warn('broker connection attempt failed', { reason: error.message }));
+    connection.on('connect-failed', (error: Error) =>
+      this.logger.warn('broker connection attempt failed', { reason: error.message }),
+    );
     connection.on('reconnect-scheduled', ({ attempt, delay }: { attempt: number; delay: number }) =>
       this.logger.info('broker reconnect scheduled', { attempt, delayMs: delay }),
     );
-    connection.on('reconnect-failed', (error: Error) => this.logger.error('gave up connecting to broker', { reason: error.message }));
+    connection.on('reconnect-failed', (error: Error) =>
+      this.logger.error('gave up connecting to broker', { reason: error.message }),
+    );
     connection.on('blocked', (reason: string) => this.logger.warn('broker blocked publishing', { reason }));
     connection.on('unblocked', () => this.logger.info('broker unblocked publishing'));
     connection.on('error', (error: Error) => this.logger.error('broker connection error', { reason: error.message }));
@@ -236,7 +243,9 @@ export class Broker {
 
   private async openPublisher(model: ChannelModel): Promise<ConfirmedPublisher> {
     const channel = await model.createConfirmChannel();
-    channel.on('error', (error: Error) => this.logger.error('publishing channel closed by broker', { reason: error.message }));
+    channel.on('error', (error: Error) =>
+      this.logger.error('publishing channel closed by broker', { reason: error.message }),
+    );
     return new ConfirmedPublisher(channel);
   }
 
@@ -281,7 +290,12 @@ export class Broker {
 
   // The broker closed this channel alone (amqplib emits 'error' only then, never when the connection drops):
   // recycle the connection so setup restores every consumer through the one recovery path.
-  private onConsumerChannelError(model: ChannelModel, subscription: Subscription, channel: Channel, error: Error): void {
+  private onConsumerChannelError(
+    model: ChannelModel,
+    subscription: Subscription,
+    channel: Channel,
+    error: Error,
+  ): void {
     this.logger.error('consumer channel closed by broker', { queue: subscription.queue, reason: error.message });
     const stillWanted = this.subscriptions.get(subscription.queue) === subscription && subscription.channel === channel;
     if (!stillWanted || this.closing || this.model !== model) return;
@@ -316,7 +330,11 @@ export class Broker {
         await this.deadLetter(queue, channel, message, error, logger);
         return;
       }
-      logger.error('message handler failed; requeueing', { err: error, deliveryCount, deliveryLimit: this.deliveryLimit });
+      logger.error('message handler failed; requeueing', {
+        err: error,
+        deliveryCount,
+        deliveryLimit: this.deliveryLimit,
+      });
       this.settle(channel, message, 'requeue', labels, logger);
       return;
     }
@@ -325,11 +343,23 @@ export class Broker {
   }
 
   // A message that can never be processed goes to the .dlq with the reason, and is acked so the queue moves on.
-  private async deadLetter(queue: string, channel: Channel, message: ConsumeMessage, error: Error, logger: Logger): Promise<void> {
+  private async deadLetter(
+    queue: string,
+    channel: Channel,
+    message: ConsumeMessage,
+    error: Error,
+    logger: Logger,
+  ): Promise<void> {
     const type = String(message.properties.type ?? 'unknown');
     logger.warn('invalid message; dead-lettering it', { reason: error.message, routingKey: message.fields.routingKey });
     // userId would be checked against our login and expiration would let the copy vanish from the .dlq.
-    const { headers, userId: _userId, expiration: _expiration, deliveryMode: _deliveryMode, ...properties } = message.properties;
+    const {
+      headers,
+      userId: _userId,
+      expiration: _expiration,
+      deliveryMode: _deliveryMode,
+      ...properties
+    } = message.properties;
     try {
       const publisher = await this.livePublisher();
       await publisher.publish(namespaced(this.namespace, Exchange.DeadLetter), queue, message.content, {
@@ -366,7 +396,10 @@ export class Broker {
       this.options.metrics?.messagesConsumed.inc({ ...labels, outcome });
     } catch (error) {
       // The channel died under the handler: the broker redelivers the message, and inboxes absorb the repeat.
-      logger.warn('could not settle the message; the broker will redeliver it', { outcome, reason: (error as Error).message });
+      logger.warn('could not settle the message; the broker will redeliver it', {
+        outcome,
+        reason: (error as Error).message,
+      });
     }
   }
 }

@@ -45,7 +45,11 @@ export class ConfirmedPublisher {
       const settle = (error: unknown) => {
         this.pending.splice(this.pending.indexOf(entry), 1);
         if (this.closed || (error && !(error instanceof Error && error.message === 'message nacked'))) {
-          reject(new BrokerUnavailableError('the publishing channel closed before the broker confirmed', { cause: this.closeError ?? error }));
+          reject(
+            new BrokerUnavailableError('the publishing channel closed before the broker confirmed', {
+              cause: this.closeError ?? error,
+            }),
+          );
         } else if (error) reject(new PublishNackedError(exchange, routingKey));
         else if (entry.returned) reject(new UnroutableMessageError(exchange, routingKey));
         else resolve();

@@ -12,7 +12,12 @@ export async function declareExchanges(channel: Channel, namespace: string): Pro
  * Declares a work queue as a quorum queue with its delivery limit and dead-letter routing, its `.dlq`,
  * and its bindings; returns the namespaced queue name. The exchanges must exist already.
  */
-export async function declareQueue(channel: Channel, namespace: string, spec: QueueSpec, deliveryLimit: number): Promise<string> {
+export async function declareQueue(
+  channel: Channel,
+  namespace: string,
+  spec: QueueSpec,
+  deliveryLimit: number,
+): Promise<string> {
   const queue = namespaced(namespace, spec.name);
   const deadLetterExchange = namespaced(namespace, Exchange.DeadLetter);
   const deadLetterQueue = deadLetterQueueName(queue);

@@ -41,7 +41,11 @@ describe('createLogger', () => {
     const [direct, asMeta] = lines.map((line) => JSON.parse(line));
     expect(direct.message).toBe('broker went away');
     expect(direct.stack).toContain('Error: broker went away');
-    expect(asMeta.err).toMatchObject({ name: 'TypeError', message: 'bad input', stack: expect.stringContaining('bad input') });
+    expect(asMeta.err).toMatchObject({
+      name: 'TypeError',
+      message: 'bad input',
+      stack: expect.stringContaining('bad input'),
+    });
   });
 
   it('writes readable single lines with the fields as key=value in pretty format', () => {

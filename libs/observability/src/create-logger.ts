@@ -16,7 +16,12 @@ export interface LoggerOptions {
 }
 
 /** Creates the service's logger: JSON lines in production, one readable line per entry otherwise. */
-export function createLogger({ service, level = 'info', format = defaultFormat(), destination }: LoggerOptions): Logger {
+export function createLogger({
+  service,
+  level = 'info',
+  format = defaultFormat(),
+  destination,
+}: LoggerOptions): Logger {
   return winston.createLogger({
     level,
     defaultMeta: { service },

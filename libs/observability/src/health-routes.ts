@@ -15,7 +15,9 @@ export function registerHealthRoutes(app: FastifyInstance, checks: HealthCheck[]
   app.get('/readyz', async (_request, reply) => {
     const results = await Promise.all(checks.map(async (check) => [check.name, await passes(check)] as const));
     const ready = results.every(([, healthy]) => healthy);
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks: Object.fromEntries(results) });
+    return reply
+      .code(ready ? 200 : 503)
+      .send({ status: ready ? 'ready' : 'unavailable', checks: Object.fromEntries(results) });
   });
 }
 

@@ -75,7 +75,9 @@ describe('metrics route', () => {
     expect(response.body).toContain(
       'saga_messages_consumed_total{queue="saga.payment-worker.commands",type="payment.capture",outcome="ack",service="payment-worker"} 1',
     );
-    expect(response.body).toContain('saga_messages_published_total{exchange="saga.replies",type="saga.reply",service="payment-worker"} 1');
+    expect(response.body).toContain(
+      'saga_messages_published_total{exchange="saga.replies",type="saga.reply",service="payment-worker"} 1',
+    );
     expect(response.body).toContain('saga_message_handler_seconds_count');
     expect(response.body).toContain('process_cpu_user_seconds_total');
     await app.close();

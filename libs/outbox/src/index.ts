@@ -1,5 +1,3 @@
-export { newEnvelope } from './envelope';
-export type { EnvelopeInput } from './envelope';
 export { InboxMessage } from './inbox/inbox-message.entity';
 export { CreateMessagingTables1732200000000 } from './migrations/1732200000000-create-messaging-tables';
 export { OutboxMessage } from './outbox/outbox-message.entity';

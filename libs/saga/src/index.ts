@@ -25,6 +25,8 @@ export type {
   CommandOutcome,
   CommandProcessorOptions,
 } from './participant/command-processor';
+export { runCommand } from './participant/run-command';
+export type { RunCommandOptions } from './participant/run-command';
 export { SagaEvent } from './store/saga-event.entity';
 export { SagaInstance } from './store/saga-instance.entity';
 export { CreateSagaTables1732200000100 } from './store/1732200000100-create-saga-tables';

@@ -1,3 +1,5 @@
+export { CommandProbe } from './command-probe';
+export type { CommandOptions } from './command-probe';
 export { publishRaw, queueDepth, readQueue } from './broker-helpers';
 export type { RawMessage, ReadMessage } from './broker-helpers';
 export { provisionTestInfrastructure } from './provision-test-infrastructure';

@@ -37,7 +37,9 @@ describe('provisionTestInfrastructure', () => {
       expect(first.namespace).not.toBe(second.namespace);
       expect(first.databaseUrl).not.toBe(second.databaseUrl);
       const databaseName = new URL(first.databaseUrl).pathname.slice(1);
-      expect(await queryDatabase(first.databaseUrl, 'SELECT current_database() AS name')).toEqual([{ name: databaseName }]);
+      expect(await queryDatabase(first.databaseUrl, 'SELECT current_database() AS name')).toEqual([
+        { name: databaseName },
+      ]);
 
       const queue = namespaced(first.namespace, Queues.cartCommands.name);
       const exchange = namespaced(first.namespace, Exchange.Commands);
@@ -51,7 +53,10 @@ describe('provisionTestInfrastructure', () => {
 
       const server = new URL(first.databaseUrl);
       server.pathname = '/postgres';
-      const remaining = await queryDatabase(server.toString(), `SELECT 1 FROM pg_database WHERE datname = '${databaseName}'`);
+      const remaining = await queryDatabase(
+        server.toString(),
+        `SELECT 1 FROM pg_database WHERE datname = '${databaseName}'`,
+      );
       expect(remaining).toEqual([]);
       expect(await brokerHas(first.amqpUrl, (channel) => channel.checkQueue(queue))).toBe(false);
       expect(await brokerHas(first.amqpUrl, (channel) => channel.checkQueue(deadLetterQueueName(queue)))).toBe(false);
@@ -86,7 +91,11 @@ describe('broker helpers', () => {
     const queue = deadLetterQueueName(namespaced(infrastructure.namespace, Queues.cartCommands.name));
     await brokerHas(infrastructure.amqpUrl, (channel) => channel.assertQueue(queue, { durable: true }));
 
-    await publishRaw(infrastructure.amqpUrl, { queue, content: 'not json', properties: { headers: { 'x-death-reason': 'invalid_message' }, messageId: 'm-1' } });
+    await publishRaw(infrastructure.amqpUrl, {
+      queue,
+      content: 'not json',
+      properties: { headers: { 'x-death-reason': 'invalid_message' }, messageId: 'm-1' },
+    });
     await publishRaw(infrastructure.amqpUrl, { queue, content: Buffer.from('{"second":true}') });
 
     expect(await queueDepth(infrastructure.amqpUrl, queue)).toBe(2);
@@ -124,6 +133,8 @@ describe('provisionTestInfrastructure with a service down', () => {
   it('fails naming RabbitMQ without printing its password when the broker refuses the connection', async () => {
     process.env.DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
     process.env.AMQP_URL = 'amqp://guest:wrong-secret@127.0.0.1:5672';
-    await expect(isolatedProvision()()).rejects.toThrow(/^RabbitMQ is not reachable at amqp:\/\/guest:\*\*\*@127\.0\.0\.1:5672 .*point AMQP_URL at a running server\.$/);
+    await expect(isolatedProvision()()).rejects.toThrow(
+      /^RabbitMQ is not reachable at amqp:\/\/guest:\*\*\*@127\.0\.0\.1:5672 .*point AMQP_URL at a running server\.$/,
+    );
   });
 });

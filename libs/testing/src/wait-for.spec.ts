@@ -3,7 +3,10 @@ import { waitFor } from './wait-for';
 describe('waitFor', () => {
   it('returns the first value the probe yields', async () => {
     let calls = 0;
-    const value = await waitFor(async () => (++calls >= 3 ? { calls } : undefined), { intervalMs: 5, description: 'three calls' });
+    const value = await waitFor(async () => (++calls >= 3 ? { calls } : undefined), {
+      intervalMs: 5,
+      description: 'three calls',
+    });
     expect(value).toEqual({ calls: 3 });
   });
 
@@ -21,8 +24,8 @@ describe('waitFor', () => {
   });
 
   it('throws naming what it waited for when the timeout passes', async () => {
-    await expect(waitFor(async () => false, { timeoutMs: 50, intervalMs: 10, description: 'the order to complete' })).rejects.toThrow(
-      'timed out after 50 ms waiting for the order to complete',
-    );
+    await expect(
+      waitFor(async () => false, { timeoutMs: 50, intervalMs: 10, description: 'the order to complete' }),
+    ).rejects.toThrow('timed out after 50 ms waiting for the order to complete');
   });
 });

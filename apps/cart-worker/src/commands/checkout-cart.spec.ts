@@ -21,7 +21,8 @@ describe('checkoutCart', () => {
   });
   afterAll(() => db.close());
 
-  const checkout = (orderId: string, userId: string) => runCommand(db.dataSource, cartCheckout, checkoutCart, { orderId, userId });
+  const checkout = (orderId: string, userId: string) =>
+    runCommand(db.dataSource, cartCheckout, checkoutCart, { orderId, userId });
 
   it('locks the cart for the order and returns a snapshot of its items', async () => {
     const userId = randomUUID();
@@ -32,7 +33,12 @@ describe('checkoutCart', () => {
     const outcome = await checkout(orderId, userId);
 
     expect(outcome).toEqual({ outcome: 'success', result: { cartId: expect.any(String), items } });
-    expect(await cartOf(db.dataSource, userId)).toEqual({ userId, status: CartStatus.Locked, lockedByOrder: orderId, items });
+    expect(await cartOf(db.dataSource, userId)).toEqual({
+      userId,
+      status: CartStatus.Locked,
+      lockedByOrder: orderId,
+      items,
+    });
     expect(await checkoutOf(db.dataSource, orderId)).toMatchObject({ status: CheckoutStatus.Locked, userId, items });
   });
 
@@ -61,7 +67,10 @@ describe('checkoutCart', () => {
     await fillCart(db.dataSource, userId, []);
     const orderId = randomUUID();
 
-    expect(await checkout(orderId, userId)).toMatchObject({ outcome: 'failure', failure: { code: FailureCode.CartEmpty } });
+    expect(await checkout(orderId, userId)).toMatchObject({
+      outcome: 'failure',
+      failure: { code: FailureCode.CartEmpty },
+    });
     expect(await checkoutOf(db.dataSource, orderId)).toBeNull();
     expect((await cartOf(db.dataSource, userId)).status).toBe(CartStatus.Open);
   });
@@ -92,7 +101,12 @@ describe('checkoutCart', () => {
     expect(outcomes.filter((o) => o.outcome === 'failure')).toEqual([
       { outcome: 'failure', failure: { code: FailureCode.CartUnavailable, message: expect.any(String) } },
     ]);
-    expect(await cartOf(db.dataSource, userId)).toEqual({ userId, status: CartStatus.Locked, lockedByOrder: winners[0], items });
+    expect(await cartOf(db.dataSource, userId)).toEqual({
+      userId,
+      status: CartStatus.Locked,
+      lockedByOrder: winners[0],
+      items,
+    });
   });
 
   it('lets exactly one of many orders win however many race for the cart', async () => {
@@ -126,7 +140,10 @@ describe('checkoutCart', () => {
     await runCommand(db.dataSource, cartClear, clearCart, { orderId, userId });
     await fillCart(db.dataSource, userId, someItems());
 
-    expect(await checkout(orderId, userId)).toMatchObject({ outcome: 'failure', failure: { code: FailureCode.InvalidState } });
+    expect(await checkout(orderId, userId)).toMatchObject({
+      outcome: 'failure',
+      failure: { code: FailureCode.InvalidState },
+    });
     expect((await cartOf(db.dataSource, userId)).status).toBe(CartStatus.Open);
   });
 
@@ -137,7 +154,10 @@ describe('checkoutCart', () => {
     await checkout(orderId, userId);
     await runCommand(db.dataSource, cartRelease, releaseCart, { orderId, userId });
 
-    expect(await checkout(orderId, userId)).toMatchObject({ outcome: 'failure', failure: { code: FailureCode.InvalidState } });
+    expect(await checkout(orderId, userId)).toMatchObject({
+      outcome: 'failure',
+      failure: { code: FailureCode.InvalidState },
+    });
     expect((await cartOf(db.dataSource, userId)).status).toBe(CartStatus.Open);
   });
 

@@ -21,8 +21,10 @@ describe('clearCart', () => {
   });
   afterAll(() => db.close());
 
-  const checkout = (orderId: string, userId: string) => runCommand(db.dataSource, cartCheckout, checkoutCart, { orderId, userId });
-  const clear = (orderId: string, userId: string) => runCommand(db.dataSource, cartClear, clearCart, { orderId, userId });
+  const checkout = (orderId: string, userId: string) =>
+    runCommand(db.dataSource, cartCheckout, checkoutCart, { orderId, userId });
+  const clear = (orderId: string, userId: string) =>
+    runCommand(db.dataSource, cartClear, clearCart, { orderId, userId });
 
   it('empties and unlocks the cart once its order is paid', async () => {
     const userId = randomUUID();
@@ -33,7 +35,12 @@ describe('clearCart', () => {
 
     expect(await clear(orderId, userId)).toEqual({ outcome: 'success', result: {} });
 
-    expect(await cartOf(db.dataSource, userId)).toEqual({ userId, status: CartStatus.Open, lockedByOrder: null, items: [] });
+    expect(await cartOf(db.dataSource, userId)).toEqual({
+      userId,
+      status: CartStatus.Open,
+      lockedByOrder: null,
+      items: [],
+    });
     expect(await checkoutOf(db.dataSource, orderId)).toMatchObject({ status: CheckoutStatus.Cleared, items });
   });
 
@@ -61,7 +68,10 @@ describe('clearCart', () => {
     const items = someItems();
     await fillCart(db.dataSource, userId, items);
 
-    expect(await clear(randomUUID(), userId)).toMatchObject({ outcome: 'failure', failure: { code: FailureCode.InvalidState } });
+    expect(await clear(randomUUID(), userId)).toMatchObject({
+      outcome: 'failure',
+      failure: { code: FailureCode.InvalidState },
+    });
     expect((await cartOf(db.dataSource, userId)).items).toEqual(items);
   });
 
@@ -73,7 +83,10 @@ describe('clearCart', () => {
     await checkout(orderId, userId);
     await runCommand(db.dataSource, cartRelease, releaseCart, { orderId, userId });
 
-    expect(await clear(orderId, userId)).toMatchObject({ outcome: 'failure', failure: { code: FailureCode.InvalidState } });
+    expect(await clear(orderId, userId)).toMatchObject({
+      outcome: 'failure',
+      failure: { code: FailureCode.InvalidState },
+    });
     expect((await cartOf(db.dataSource, userId)).items).toEqual(items);
   });
 

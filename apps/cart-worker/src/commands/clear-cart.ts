@@ -11,7 +11,8 @@ import { deleteItems, findCheckoutForUpdate, finishCheckout, lockOrder, unlockCa
 export const clearCart: CommandHandler<typeof cartClear> = async ({ orderId }, { manager }) => {
   await lockOrder(manager, orderId);
   const checkout = await findCheckoutForUpdate(manager, orderId);
-  if (!checkout) return fail(FailureCode.InvalidState, `Order ${orderId} never checked out a cart; there is nothing to clear.`);
+  if (!checkout)
+    return fail(FailureCode.InvalidState, `Order ${orderId} never checked out a cart; there is nothing to clear.`);
   switch (checkout.status) {
     case CheckoutStatus.Cleared:
       return succeed({});

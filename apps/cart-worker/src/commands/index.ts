@@ -9,7 +9,9 @@ export { clearCart } from './clear-cart';
 export { releaseCart } from './release-cart';
 
 /** The cart worker's handler for each cart command. */
-export const cartCommandHandlers: CommandHandlers<typeof cartCheckout.type | typeof cartRelease.type | typeof cartClear.type> = {
+export const cartCommandHandlers: CommandHandlers<
+  typeof cartCheckout.type | typeof cartRelease.type | typeof cartClear.type
+> = {
   [cartCheckout.type]: checkoutCart,
   [cartRelease.type]: releaseCart,
   [cartClear.type]: clearCart,

@@ -21,8 +21,10 @@ describe('releaseCart', () => {
   });
   afterAll(() => db.close());
 
-  const checkout = (orderId: string, userId: string) => runCommand(db.dataSource, cartCheckout, checkoutCart, { orderId, userId });
-  const release = (orderId: string, userId: string) => runCommand(db.dataSource, cartRelease, releaseCart, { orderId, userId });
+  const checkout = (orderId: string, userId: string) =>
+    runCommand(db.dataSource, cartCheckout, checkoutCart, { orderId, userId });
+  const release = (orderId: string, userId: string) =>
+    runCommand(db.dataSource, cartRelease, releaseCart, { orderId, userId });
 
   it('leaves every item in the cart and the cart OPEN after a checkout is released', async () => {
     const userId = randomUUID();
@@ -33,7 +35,12 @@ describe('releaseCart', () => {
 
     expect(await release(orderId, userId)).toEqual({ outcome: 'success', result: {} });
 
-    expect(await cartOf(db.dataSource, userId)).toEqual({ userId, status: CartStatus.Open, lockedByOrder: null, items });
+    expect(await cartOf(db.dataSource, userId)).toEqual({
+      userId,
+      status: CartStatus.Open,
+      lockedByOrder: null,
+      items,
+    });
     expect(await checkoutOf(db.dataSource, orderId)).toMatchObject({ status: CheckoutStatus.Released, items });
   });
 
@@ -77,8 +84,16 @@ describe('releaseCart', () => {
       items: null,
     });
 
-    expect(await checkout(orderId, userId)).toMatchObject({ outcome: 'failure', failure: { code: FailureCode.InvalidState } });
-    expect(await cartOf(db.dataSource, userId)).toEqual({ userId, status: CartStatus.Open, lockedByOrder: null, items });
+    expect(await checkout(orderId, userId)).toMatchObject({
+      outcome: 'failure',
+      failure: { code: FailureCode.InvalidState },
+    });
+    expect(await cartOf(db.dataSource, userId)).toEqual({
+      userId,
+      status: CartStatus.Open,
+      lockedByOrder: null,
+      items,
+    });
   });
 
   it('records a tombstone for a shopper who has no cart at all', async () => {
@@ -96,7 +111,12 @@ describe('releaseCart', () => {
     await Promise.all([checkout(orderId, userId), release(orderId, userId)]);
 
     expect(await checkoutOf(db.dataSource, orderId)).toMatchObject({ status: CheckoutStatus.Released });
-    expect(await cartOf(db.dataSource, userId)).toEqual({ userId, status: CartStatus.Open, lockedByOrder: null, items });
+    expect(await cartOf(db.dataSource, userId)).toEqual({
+      userId,
+      status: CartStatus.Open,
+      lockedByOrder: null,
+      items,
+    });
   });
 
   it('refuses to release an order whose cart was already cleared', async () => {
@@ -106,7 +126,10 @@ describe('releaseCart', () => {
     await checkout(orderId, userId);
     await runCommand(db.dataSource, cartClear, clearCart, { orderId, userId });
 
-    expect(await release(orderId, userId)).toMatchObject({ outcome: 'failure', failure: { code: FailureCode.InvalidState } });
+    expect(await release(orderId, userId)).toMatchObject({
+      outcome: 'failure',
+      failure: { code: FailureCode.InvalidState },
+    });
     expect(await checkoutOf(db.dataSource, orderId)).toMatchObject({ status: CheckoutStatus.Cleared });
   });
 });

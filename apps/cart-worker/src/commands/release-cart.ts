@@ -20,7 +20,10 @@ export const releaseCart: CommandHandler<typeof cartRelease> = async ({ orderId,
     case CheckoutStatus.Released:
       return succeed({});
     case CheckoutStatus.Cleared:
-      return fail(FailureCode.InvalidState, `Order ${orderId} has completed and its cart was emptied; it cannot be released.`);
+      return fail(
+        FailureCode.InvalidState,
+        `Order ${orderId} has completed and its cart was emptied; it cannot be released.`,
+      );
     case CheckoutStatus.Locked: {
       const { cartId } = snapshotOf(checkout);
       await unlockCart(manager, cartId, orderId);

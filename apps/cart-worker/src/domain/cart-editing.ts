@@ -46,7 +46,11 @@ export function removeItem(manager: EntityManager, userId: string, productId: st
 
 // The row lock makes an edit and a checkout of the same cart take turns: an edit lands before the
 // snapshot or is refused, never slipped in after the order took the items.
-async function editCart(manager: EntityManager, userId: string, edit: (cart: Cart) => Promise<void>): Promise<CartView> {
+async function editCart(
+  manager: EntityManager,
+  userId: string,
+  edit: (cart: Cart) => Promise<void>,
+): Promise<CartView> {
   const cart = await openCartForUpdate(manager, userId);
   if (cart.lockedByOrder !== null) throw new CartLockedError(userId, cart.lockedByOrder);
   await edit(cart);
@@ -66,5 +70,10 @@ async function putLine(manager: EntityManager, cart: Cart, productId: string, qu
 }
 
 async function viewOf(manager: EntityManager, cart: Cart): Promise<CartView> {
-  return { userId: cart.userId, status: cart.status, lockedByOrder: cart.lockedByOrder, items: await itemsOf(manager, cart.id) };
+  return {
+    userId: cart.userId,
+    status: cart.status,
+    lockedByOrder: cart.lockedByOrder,
+    items: await itemsOf(manager, cart.id),
+  };
 }

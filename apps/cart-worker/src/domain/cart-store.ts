@@ -31,7 +31,14 @@ export async function openCartForUpdate(manager: EntityManager, userId: string):
     .createQueryBuilder()
     .insert()
     .into(Cart)
-    .values({ id: randomUUID(), userId, status: CartStatus.Open, lockedByOrder: null, version: 1, updatedAt: () => 'now()' })
+    .values({
+      id: randomUUID(),
+      userId,
+      status: CartStatus.Open,
+      lockedByOrder: null,
+      version: 1,
+      updatedAt: () => 'now()',
+    })
     .orIgnore()
     .execute();
   const cart = await findCartForUpdate(manager, userId);

@@ -25,7 +25,8 @@ describe('cart routes', () => {
   const mug = randomUUID();
   const add = (userId: string, productId: string, quantity: number) =>
     app.inject({ method: 'POST', url: `/carts/${userId}/items`, payload: { productId, quantity } });
-  const checkout = (orderId: string, userId: string) => runCommand(db.dataSource, cartCheckout, checkoutCart, { orderId, userId });
+  const checkout = (orderId: string, userId: string) =>
+    runCommand(db.dataSource, cartCheckout, checkoutCart, { orderId, userId });
 
   it('shows an empty OPEN cart to a shopper who never added anything', async () => {
     const response = await app.inject({ method: 'GET', url: '/carts/nobody-yet' });
@@ -131,7 +132,11 @@ describe('cart routes', () => {
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.json().errors).toEqual([expect.objectContaining({ field: 'quantity' })]);
 
-    const badProduct = await app.inject({ method: 'POST', url: '/carts/x/items', payload: { productId: 'kettle', quantity: 1 } });
+    const badProduct = await app.inject({
+      method: 'POST',
+      url: '/carts/x/items',
+      payload: { productId: 'kettle', quantity: 1 },
+    });
     expect(badProduct.statusCode).toBe(400);
     expect(badProduct.json().errors).toEqual([expect.objectContaining({ field: 'productId' })]);
   });

@@ -34,7 +34,8 @@ export function registerCartRoutes(app: HttpApp, { dataSource }: Pick<ServiceCon
   app.post(
     '/carts/:userId/items',
     { schema: { params: UserParams, body: AddItemBody, response: { 200: CartResponse } } },
-    (request) => editing(() => dataSource.transaction((manager) => addItem(manager, request.params.userId, request.body))),
+    (request) =>
+      editing(() => dataSource.transaction((manager) => addItem(manager, request.params.userId, request.body))),
   );
 
   app.put(
@@ -43,7 +44,9 @@ export function registerCartRoutes(app: HttpApp, { dataSource }: Pick<ServiceCon
     (request) => {
       const { userId, productId } = request.params;
       return editing(() =>
-        dataSource.transaction((manager) => setItemQuantity(manager, userId, { productId, quantity: request.body.quantity })),
+        dataSource.transaction((manager) =>
+          setItemQuantity(manager, userId, { productId, quantity: request.body.quantity }),
+        ),
       );
     },
   );

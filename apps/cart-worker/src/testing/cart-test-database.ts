@@ -1,7 +1,8 @@
+import { newEnvelope } from '@saga/contracts';
 import { randomUUID } from 'node:crypto';
 import type { CommandContract, CommandPayload, CommandResult, OrderItem } from '@saga/contracts';
 import { createLogger } from '@saga/observability';
-import { messagingEntities, messagingMigrations, newEnvelope } from '@saga/outbox';
+import { messagingEntities, messagingMigrations } from '@saga/outbox';
 import { createServiceDataSource, initializeDataSource } from '@saga/persistence';
 import type { CommandHandler, CommandOutcome } from '@saga/saga';
 import { provisionTestInfrastructure, type TestInfrastructure } from '@saga/testing';
@@ -51,7 +52,13 @@ export function runCommand<C extends CommandContract>(
   handler: CommandHandler<C>,
   payload: CommandPayload<C>,
 ): Promise<CommandOutcome<CommandResult<C>>> {
-  const envelope = newEnvelope({ type: contract.type, payload, sagaId: randomUUID(), correlationId: randomUUID(), causationId: null });
+  const envelope = newEnvelope({
+    type: contract.type,
+    payload,
+    sagaId: randomUUID(),
+    correlationId: randomUUID(),
+    causationId: null,
+  });
   const send = () => {
     throw new Error('cart handlers send nothing but their reply, which the command processor sends');
   };

@@ -25,12 +25,17 @@ export class Shop {
   }
 
   async wallet(userId: string, amount: number): Promise<void> {
-    const { status, body } = await this.sut.http('payment-worker', 'POST', `/admin/wallets/${userId}/credit`, { amount });
+    const { status, body } = await this.sut.http('payment-worker', 'POST', `/admin/wallets/${userId}/credit`, {
+      amount,
+    });
     if (status >= 300) throw new Error(`could not credit ${userId}: ${status} ${JSON.stringify(body)}`);
   }
 
   async addToCart(userId: string, productId: string, quantity: number): Promise<void> {
-    const { status, body } = await this.sut.http('cart-worker', 'POST', `/carts/${userId}/items`, { productId, quantity });
+    const { status, body } = await this.sut.http('cart-worker', 'POST', `/carts/${userId}/items`, {
+      productId,
+      quantity,
+    });
     if (status >= 300) throw new Error(`could not add to ${userId}'s cart: ${status} ${JSON.stringify(body)}`);
   }
 

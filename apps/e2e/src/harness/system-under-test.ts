@@ -75,7 +75,11 @@ export class SystemUnderTest {
 
   /** The saga of an order with its event log, as the orchestrator's API shows it. */
   async sagaOf(orderId: string): Promise<SagaView> {
-    const { body } = await this.http<{ sagas: { id: string }[] }>('order-saga', 'GET', `/sagas?correlationId=${orderId}`);
+    const { body } = await this.http<{ sagas: { id: string }[] }>(
+      'order-saga',
+      'GET',
+      `/sagas?correlationId=${orderId}`,
+    );
     if (body.sagas.length !== 1) throw new Error(`expected one saga for order ${orderId}, found ${body.sagas.length}`);
     return (await this.http<SagaView>('order-saga', 'GET', `/sagas/${body.sagas[0].id}`)).body;
   }

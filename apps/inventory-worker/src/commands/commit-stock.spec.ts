@@ -27,7 +27,9 @@ describe('inventory.commit', () => {
     expect(await commit(orderId)).toEqual({ outcome: 'success', result: {} });
 
     expect(await db.stockOf(product.id)).toEqual({ available: 7, reserved: 0, sold: 3 });
-    const [{ status }] = await db.dataSource.query('SELECT status FROM inventory.reservations WHERE order_id = $1', [orderId]);
+    const [{ status }] = await db.dataSource.query('SELECT status FROM inventory.reservations WHERE order_id = $1', [
+      orderId,
+    ]);
     expect(status).toBe('COMMITTED');
   });
 

@@ -15,9 +15,17 @@ export const commitStock: CommandHandler<typeof inventoryCommit> = async ({ orde
       return fail(FailureCode.InvalidState, `The stock of order ${orderId} was released; it cannot be sold.`);
     case ReservationStatus.Active: {
       const items = await itemsOf(manager, reservation);
-      await lockProducts(manager, items.map((item) => item.productId));
+      await lockProducts(
+        manager,
+        items.map((item) => item.productId),
+      );
       for (const item of items) {
-        await moveStock(manager, { kind: StockMovementKind.Commit, productId: item.productId, orderId, quantity: item.quantity });
+        await moveStock(manager, {
+          kind: StockMovementKind.Commit,
+          productId: item.productId,
+          orderId,
+          quantity: item.quantity,
+        });
       }
       await setReservationStatus(manager, reservation, ReservationStatus.Committed);
       logger.info('stock committed', { orderId, reservationId: reservation.id });

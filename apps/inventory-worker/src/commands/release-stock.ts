@@ -18,12 +18,23 @@ export const releaseStock: CommandHandler<typeof inventoryRelease> = async ({ or
     case ReservationStatus.Released:
       return succeed({});
     case ReservationStatus.Committed:
-      return fail(FailureCode.InvalidState, `The stock of order ${orderId} has already been sold; it cannot be released.`);
+      return fail(
+        FailureCode.InvalidState,
+        `The stock of order ${orderId} has already been sold; it cannot be released.`,
+      );
     case ReservationStatus.Active: {
       const items = await itemsOf(manager, reservation);
-      await lockProducts(manager, items.map((item) => item.productId));
+      await lockProducts(
+        manager,
+        items.map((item) => item.productId),
+      );
       for (const item of items) {
-        await moveStock(manager, { kind: StockMovementKind.Release, productId: item.productId, orderId, quantity: item.quantity });
+        await moveStock(manager, {
+          kind: StockMovementKind.Release,
+          productId: item.productId,
+          orderId,
+          quantity: item.quantity,
+        });
       }
       await setReservationStatus(manager, reservation, ReservationStatus.Released);
       logger.info('stock released', { orderId, reservationId: reservation.id });

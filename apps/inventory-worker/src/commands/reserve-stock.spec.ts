@@ -6,7 +6,8 @@ import { reserveStock } from './reserve-stock';
 
 describe('inventory.reserve', () => {
   let db: InventoryDatabase;
-  const reserve = (orderId: string, items: OrderItem[]) => db.handle(inventoryReserve, reserveStock, { orderId, items });
+  const reserve = (orderId: string, items: OrderItem[]) =>
+    db.handle(inventoryReserve, reserveStock, { orderId, items });
   const reservationsOf = (orderId: string) =>
     db.dataSource.query('SELECT status, total FROM inventory.reservations WHERE order_id = $1', [orderId]);
 
@@ -63,7 +64,10 @@ describe('inventory.reserve', () => {
       { productId: product.id, quantity: 3 },
     ]);
 
-    expect(outcome).toMatchObject({ outcome: 'success', result: { items: [{ productId: product.id, quantity: 5 }], total: 5000 } });
+    expect(outcome).toMatchObject({
+      outcome: 'success',
+      result: { items: [{ productId: product.id, quantity: 5 }], total: 5000 },
+    });
     expect(await db.stockOf(product.id)).toEqual({ available: 0, reserved: 5, sold: 0 });
   });
 
@@ -134,7 +138,10 @@ describe('inventory.reserve', () => {
     const orderId = randomUUID();
     const items = [{ productId: product.id, quantity: 2 }];
 
-    expect(await reserve(orderId, items)).toMatchObject({ outcome: 'failure', failure: { code: FailureCode.OutOfStock } });
+    expect(await reserve(orderId, items)).toMatchObject({
+      outcome: 'failure',
+      failure: { code: FailureCode.OutOfStock },
+    });
     await db.restock(product.id, 1);
 
     expect(await reserve(orderId, items)).toMatchObject({ outcome: 'success', result: { total: 2000 } });
@@ -149,7 +156,10 @@ describe('inventory.reserve', () => {
 
     expect(outcome).toEqual({
       outcome: 'failure',
-      failure: { code: FailureCode.InvalidState, message: `Order ${orderId} was cancelled before its stock could be reserved.` },
+      failure: {
+        code: FailureCode.InvalidState,
+        message: `Order ${orderId} was cancelled before its stock could be reserved.`,
+      },
     });
     expect(await db.stockOf(product.id)).toEqual({ available: 10, reserved: 0, sold: 0 });
   });
@@ -207,8 +217,14 @@ describe('inventory.reserve', () => {
         reserve(
           randomUUID(),
           i % 2 === 0
-            ? [{ productId: first.id, quantity: 1 }, { productId: second.id, quantity: 2 }]
-            : [{ productId: second.id, quantity: 2 }, { productId: first.id, quantity: 1 }],
+            ? [
+                { productId: first.id, quantity: 1 },
+                { productId: second.id, quantity: 2 },
+              ]
+            : [
+                { productId: second.id, quantity: 2 },
+                { productId: first.id, quantity: 1 },
+              ],
         ),
       ),
     );

@@ -2,7 +2,12 @@ import { FailureCode, type inventoryReserve } from '@saga/contracts';
 import { fail, succeed, type CommandHandler } from '@saga/saga';
 import { ReservationItem } from '../domain/reservation-item.entity';
 import { Reservation, ReservationStatus } from '../domain/reservation.entity';
-import { describeShortages, describeUnknownProducts, mergeOrderItems, planReservation } from '../domain/reservation-plan';
+import {
+  describeShortages,
+  describeUnknownProducts,
+  mergeOrderItems,
+  planReservation,
+} from '../domain/reservation-plan';
 import { claimReservation, isTombstone, itemsOf, lockProducts, stockReservedOf } from '../domain/reservations';
 import { moveStock, StockMovementKind } from '../domain/stock-movement';
 
@@ -11,7 +16,10 @@ import { moveStock, StockMovementKind } from '../domain/stock-movement';
  * reservation to every later attempt for the order. It never oversells: the products' rows stay
  * locked from the availability check to the stock movement.
  */
-export const reserveStock: CommandHandler<typeof inventoryReserve> = async ({ orderId, items }, { manager, logger }) => {
+export const reserveStock: CommandHandler<typeof inventoryReserve> = async (
+  { orderId, items },
+  { manager, logger },
+) => {
   const { created, reservation } = await claimReservation(manager, orderId, ReservationStatus.Active);
   if (!created) {
     const reserved = await itemsOf(manager, reservation);
@@ -27,17 +35,26 @@ export const reserveStock: CommandHandler<typeof inventoryReserve> = async ({ or
   }
 
   const wanted = mergeOrderItems(items);
-  const products = await lockProducts(manager, wanted.map((item) => item.productId));
+  const products = await lockProducts(
+    manager,
+    wanted.map((item) => item.productId),
+  );
   const plan = planReservation(wanted, products);
   if (plan.kind !== 'reservable') {
     // Nothing is held for a refused order, so a later attempt (after a restock) starts afresh.
     await manager.delete(Reservation, { id: reservation.id });
-    if (plan.kind === 'unknown-products') return fail(FailureCode.UnknownProduct, describeUnknownProducts(plan.productIds));
+    if (plan.kind === 'unknown-products')
+      return fail(FailureCode.UnknownProduct, describeUnknownProducts(plan.productIds));
     return fail(FailureCode.OutOfStock, describeShortages(plan.shortages));
   }
 
   for (const item of plan.items) {
-    await moveStock(manager, { kind: StockMovementKind.Reserve, productId: item.productId, orderId, quantity: item.quantity });
+    await moveStock(manager, {
+      kind: StockMovementKind.Reserve,
+      productId: item.productId,
+      orderId,
+      quantity: item.quantity,
+    });
   }
   await manager.insert(
     ReservationItem,

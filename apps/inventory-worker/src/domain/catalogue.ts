@@ -32,12 +32,17 @@ export async function addProduct(manager: EntityManager, input: NewProduct): Pro
     .returning(['id'])
     .execute();
   if (inserted.raw.length === 0) throw new SkuTakenError(input.sku);
-  if (input.stock > 0) await moveStock(manager, { kind: StockMovementKind.Restock, productId: id, quantity: input.stock });
+  if (input.stock > 0)
+    await moveStock(manager, { kind: StockMovementKind.Restock, productId: id, quantity: input.stock });
   return manager.findOneByOrFail(Product, { id });
 }
 
 /** Adds stock to a product and returns it, or null if there is no such product. */
-export async function restockProduct(manager: EntityManager, productId: string, quantity: number): Promise<Product | null> {
+export async function restockProduct(
+  manager: EntityManager,
+  productId: string,
+  quantity: number,
+): Promise<Product | null> {
   if (!(await manager.existsBy(Product, { id: productId }))) return null;
   await moveStock(manager, { kind: StockMovementKind.Restock, productId, quantity });
   return manager.findOneByOrFail(Product, { id: productId });
@@ -53,7 +58,10 @@ export interface CatalogueLoad {
  * Upserts a catalogue by product id: a new product comes with its stock; a known one gets its SKU,
  * name and price refreshed but keeps its stock, which orders have been moving since.
  */
-export async function loadCatalogue(manager: EntityManager, products: readonly Required<NewProduct>[]): Promise<CatalogueLoad> {
+export async function loadCatalogue(
+  manager: EntityManager,
+  products: readonly Required<NewProduct>[],
+): Promise<CatalogueLoad> {
   const added: string[] = [];
   const updated: string[] = [];
   for (const product of products) {

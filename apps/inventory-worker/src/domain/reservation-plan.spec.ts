@@ -7,8 +7,18 @@ import {
   type ProductOffer,
 } from './reservation-plan';
 
-const grinder: ProductOffer = { id: '7b0e3f7c-1b7e-4d55-9a51-0c3f4d3f2a03', name: 'Burr Grinder', price: 8900, available: 3 };
-const mug: ProductOffer = { id: '7b0e3f7c-1b7e-4d55-9a51-0c3f4d3f2a02', name: 'Stoneware Mug', price: 1200, available: 200 };
+const grinder: ProductOffer = {
+  id: '7b0e3f7c-1b7e-4d55-9a51-0c3f4d3f2a03',
+  name: 'Burr Grinder',
+  price: 8900,
+  available: 3,
+};
+const mug: ProductOffer = {
+  id: '7b0e3f7c-1b7e-4d55-9a51-0c3f4d3f2a02',
+  name: 'Stoneware Mug',
+  price: 1200,
+  available: 200,
+};
 const catalogue = new Map([grinder, mug].map((p) => [p.id, p]));
 
 describe('mergeOrderItems', () => {
@@ -47,7 +57,15 @@ describe('planReservation', () => {
 
   it('names the products the catalogue does not have', () => {
     const missing = randomUUID();
-    expect(planReservation([{ productId: missing, quantity: 1 }, { productId: mug.id, quantity: 1 }], catalogue)).toEqual({
+    expect(
+      planReservation(
+        [
+          { productId: missing, quantity: 1 },
+          { productId: mug.id, quantity: 1 },
+        ],
+        catalogue,
+      ),
+    ).toEqual({
       kind: 'unknown-products',
       productIds: [missing],
     });

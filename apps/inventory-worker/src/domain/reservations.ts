@@ -58,7 +58,10 @@ export function itemsOf(manager: EntityManager, reservation: Reservation): Promi
  * Locks the products in id order, so that transactions touching overlapping products take their locks
  * in the same sequence and cannot deadlock. Unknown ids are simply absent from the result.
  */
-export async function lockProducts(manager: EntityManager, productIds: readonly string[]): Promise<Map<string, Product>> {
+export async function lockProducts(
+  manager: EntityManager,
+  productIds: readonly string[],
+): Promise<Map<string, Product>> {
   if (productIds.length === 0) return new Map();
   const products = await manager
     .getRepository(Product)

@@ -20,7 +20,12 @@ export interface StockDelta {
 
 /** A movement of stock: for an order, or a restock that belongs to none. */
 export type StockMovement =
-  | { readonly kind: Exclude<StockMovementKind, 'restock'>; readonly productId: string; readonly orderId: string; readonly quantity: number }
+  | {
+      readonly kind: Exclude<StockMovementKind, 'restock'>;
+      readonly productId: string;
+      readonly orderId: string;
+      readonly quantity: number;
+    }
   | { readonly kind: 'restock'; readonly productId: string; readonly quantity: number };
 
 /** The change one unit of a movement makes; only a restock changes available + reserved + sold. */

@@ -25,7 +25,10 @@ const NewProductBody = z.object({
 const RestockBody = z.object({ quantity: z.int().positive().max(maxStock) });
 
 const LedgerQuery = z.object({
-  after: z.string().regex(/^\d{1,18}$/, { error: 'expected the id of a ledger entry' }).optional(),
+  after: z
+    .string()
+    .regex(/^\d{1,18}$/, { error: 'expected the id of a ledger entry' })
+    .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
@@ -94,7 +97,13 @@ export function registerAdminProductRoutes(app: HttpApp, { dataSource }: AdminPr
       const entries = await query.getMany();
       return {
         productId,
-        entries: entries.map(({ id, orderId, kind, quantity, at }) => ({ id, orderId, kind, quantity, at: at.toISOString() })),
+        entries: entries.map(({ id, orderId, kind, quantity, at }) => ({
+          id,
+          orderId,
+          kind,
+          quantity,
+          at: at.toISOString(),
+        })),
         next: entries.length === limit ? entries[entries.length - 1].id : null,
       };
     },

@@ -40,7 +40,13 @@ describe('product routes', () => {
     const response = await app.inject({ method: 'GET', url: `/products/${lamp.id}` });
 
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ id: lamp.id, sku: 'LAMP-5', name: 'Limited Edition Lamp', price: 15000, available: 1 });
+    expect(response.json()).toEqual({
+      id: lamp.id,
+      sku: 'LAMP-5',
+      name: 'Limited Edition Lamp',
+      price: 15000,
+      available: 1,
+    });
   });
 
   it('answers 404 problem+json for a product that does not exist', async () => {

@@ -30,5 +30,10 @@ export function shopperProductOf({ id, sku, name, price, available }: Product): 
 
 /** The administrator's view of a product row. */
 export function adminProductOf(product: Product): AdminProduct {
-  return { ...shopperProductOf(product), reserved: product.reserved, sold: product.sold, updatedAt: product.updatedAt.toISOString() };
+  return {
+    ...shopperProductOf(product),
+    reserved: product.reserved,
+    sold: product.sold,
+    updatedAt: product.updatedAt.toISOString(),
+  };
 }

@@ -1,7 +1,8 @@
+import { newEnvelope } from '@saga/contracts';
 import { randomUUID } from 'node:crypto';
 import type { CommandContract, CommandPayload, CommandResult } from '@saga/contracts';
 import { createLogger } from '@saga/observability';
-import { messagingEntities, messagingMigrations, newEnvelope } from '@saga/outbox';
+import { messagingEntities, messagingMigrations } from '@saga/outbox';
 import { createServiceDataSource, initializeDataSource } from '@saga/persistence';
 import type { CommandHandler, CommandOutcome } from '@saga/saga';
 import { provisionTestInfrastructure, type TestInfrastructure } from '@saga/testing';
@@ -74,10 +75,9 @@ export async function openInventoryDatabase(): Promise<InventoryDatabase> {
       await dataSource.transaction((manager) => restockProduct(manager, productId, quantity));
     },
     async stockOf(productId) {
-      const [row] = await dataSource.query(
-        'SELECT available, reserved, sold FROM inventory.products WHERE id = $1',
-        [productId],
-      );
+      const [row] = await dataSource.query('SELECT available, reserved, sold FROM inventory.products WHERE id = $1', [
+        productId,
+      ]);
       return row;
     },
     stockDiscrepancies: () =>

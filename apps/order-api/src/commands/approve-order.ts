@@ -1,5 +1,5 @@
-import { Exchange, FailureCode, type OrderCompleted, type orderApprove } from '@saga/contracts';
-import { newEnvelope } from '@saga/outbox';
+import { Exchange, FailureCode, type OrderCompleted, type orderApprove, newEnvelope } from '@saga/contracts';
+
 import { fail, succeed, type CommandHandler } from '@saga/saga';
 import { Order } from '../domain/order.entity';
 import { lockOrder, writePricedLines } from '../domain/order-repository';

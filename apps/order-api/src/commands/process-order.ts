@@ -12,6 +12,8 @@ export const processOrder: CommandHandler<typeof orderProcess> = async ({ orderI
   if (order.status !== OrderStatus.Pending) {
     return fail(FailureCode.InvalidState, `Order ${orderId} is already ${order.status}.`);
   }
-  await manager.getRepository(Order).update({ id: orderId }, { status: OrderStatus.Processing, updatedAt: () => 'now()' });
+  await manager
+    .getRepository(Order)
+    .update({ id: orderId }, { status: OrderStatus.Processing, updatedAt: () => 'now()' });
   return succeed({});
 };

@@ -1,5 +1,5 @@
-import { Exchange, FailureCode, type OrderFailed, type orderReject } from '@saga/contracts';
-import { newEnvelope } from '@saga/outbox';
+import { Exchange, FailureCode, type OrderFailed, type orderReject, newEnvelope } from '@saga/contracts';
+
 import { fail, succeed, type CommandHandler } from '@saga/saga';
 import { Order } from '../domain/order.entity';
 import { lockOrder, writePricedLines } from '../domain/order-repository';

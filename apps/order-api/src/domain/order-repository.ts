@@ -14,7 +14,11 @@ export function lockOrder(manager: EntityManager, orderId: string): Promise<Orde
 }
 
 /** Replaces an order's lines with the priced lines inventory returned. */
-export async function writePricedLines(manager: EntityManager, orderId: string, items: readonly PricedItem[]): Promise<void> {
+export async function writePricedLines(
+  manager: EntityManager,
+  orderId: string,
+  items: readonly PricedItem[],
+): Promise<void> {
   await manager.getRepository(OrderLine).delete({ orderId });
   await manager.getRepository(OrderLine).insert(
     items.map((item) => ({

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { Exchange, OrderItem, PaymentMethod, type OrderPlaced } from '@saga/contracts';
-import { newEnvelope, type MessagingTransaction } from '@saga/outbox';
+import { Exchange, OrderItem, PaymentMethod, type OrderPlaced, newEnvelope } from '@saga/contracts';
+import { type MessagingTransaction } from '@saga/outbox';
 import { HttpProblem } from '@saga/runtime';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { OrderLine } from './order-line.entity';
@@ -91,7 +91,13 @@ export async function placeOrder(
   tx.send({
     exchange: Exchange.Events,
     routingKey: 'order.placed',
-    envelope: newEnvelope({ type: 'order.placed', payload: placed, sagaId: null, correlationId: orderId, causationId: null }),
+    envelope: newEnvelope({
+      type: 'order.placed',
+      payload: placed,
+      sagaId: null,
+      correlationId: orderId,
+      causationId: null,
+    }),
   });
   return { replayed: false, accepted };
 }

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createLogger } from '@saga/observability';
-import { messagingEntities, messagingMigrations, OutboxMessage, TransactionalMessaging } from '@saga/outbox';
-import { createServiceDataSource, initializeDataSource } from '@saga/persistence';
-import { createHttpApp, type HttpApp, type ServiceContext } from '@saga/runtime';
+import { OutboxMessage, TransactionalMessaging } from '@saga/outbox';
+import { createHttpApp, openServiceDatabase, type HttpApp, type ServiceContext } from '@saga/runtime';
 import { provisionTestInfrastructure, type TestInfrastructure } from '@saga/testing';
 import { orderApiService } from '../order-api-service';
 import { registerOrderRoutes } from './order-routes';
@@ -16,14 +15,7 @@ describe('the order HTTP API', () => {
 
   beforeAll(async () => {
     infra = await provisionTestInfrastructure();
-    dataSource = await initializeDataSource(
-      createServiceDataSource({
-        url: infra.databaseUrl,
-        schema: 'orders',
-        entities: [...messagingEntities, ...(orderApiService.entities as never[])],
-        migrations: [...messagingMigrations, ...(orderApiService.migrations as never[])],
-      }),
-    );
+    dataSource = await openServiceDatabase(orderApiService, infra.databaseUrl);
     // No relay runs here: these tests look at the outbox rows themselves.
     const messaging = new TransactionalMessaging(dataSource, { wake: () => undefined });
     app = createHttpApp(logger);
@@ -103,7 +95,12 @@ describe('the order HTTP API', () => {
   it('replays the first answer for a retried Idempotency-Key and places one order', async () => {
     const key = randomUUID();
     const body = order({ userId: `idem-${key}` });
-    const first = await app.inject({ method: 'POST', url: '/orders', payload: body, headers: { 'idempotency-key': key } });
+    const first = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      payload: body,
+      headers: { 'idempotency-key': key },
+    });
     const again = await app.inject({
       method: 'POST',
       url: '/orders',

@@ -24,7 +24,9 @@ export function registerSagaRoutes(app: HttpApp, { dataSource }: ServiceContext)
   app.get('/sagas/:id', { schema: { params: SagaIdParams } }, async (request) => {
     const saga = await dataSource.getRepository(SagaInstance).findOneBy({ id: request.params.id });
     if (!saga) throw HttpProblem.notFound(`saga ${request.params.id} does not exist`);
-    const events = await dataSource.getRepository(SagaEvent).find({ where: { sagaId: saga.id }, order: { seq: 'ASC' } });
+    const events = await dataSource
+      .getRepository(SagaEvent)
+      .find({ where: { sagaId: saga.id }, order: { seq: 'ASC' } });
     return {
       ...summary(saga),
       state: saga.state,

@@ -111,7 +111,11 @@ describe('authorizing a wallet payment', () => {
     const outcomes = await Promise.all(Array.from({ length: 10 }, () => authorize(order)));
 
     expect(new Set(outcomes.map((o) => JSON.stringify(o))).size).toBe(1);
-    expect(await walletInvariants(db.dataSource, userId)).toMatchObject({ balance: 10_000, held: 3_000, authorized: 3_000 });
+    expect(await walletInvariants(db.dataSource, userId)).toMatchObject({
+      balance: 10_000,
+      held: 3_000,
+      authorized: 3_000,
+    });
   });
 
   it('answers a retry of a declined order with the same decline, even after the wallet was topped up', async () => {
@@ -135,8 +139,14 @@ describe('authorizing a wallet payment', () => {
     const outcomes = await Promise.all(Array.from({ length: 20 }, () => authorize(walletOrder(userId, 1_500))));
 
     expect(outcomes.filter((o) => o.outcome === 'success')).toHaveLength(6);
-    expect(outcomes.filter((o) => o.outcome === 'failure' && o.failure.code === FailureCode.InsufficientFunds)).toHaveLength(14);
-    expect(await walletInvariants(db.dataSource, userId)).toMatchObject({ balance: 10_000, held: 9_000, authorized: 9_000 });
+    expect(
+      outcomes.filter((o) => o.outcome === 'failure' && o.failure.code === FailureCode.InsufficientFunds),
+    ).toHaveLength(14);
+    expect(await walletInvariants(db.dataSource, userId)).toMatchObject({
+      balance: 10_000,
+      held: 9_000,
+      authorized: 9_000,
+    });
   });
 
   it('refuses with invalid_state and holds nothing when the order was voided before it arrived', async () => {
@@ -192,7 +202,11 @@ describe('authorizing a card payment', () => {
   it.each([
     ['pm_card_chargeDeclined', FailureCode.CardDeclined, 'Your card was declined.'],
     ['pm_card_chargeDeclinedInsufficientFunds', FailureCode.InsufficientFunds, 'Your card has insufficient funds.'],
-    ['pm_card_visa_chargeDeclinedInsufficientFunds', FailureCode.InsufficientFunds, 'Your card has insufficient funds.'],
+    [
+      'pm_card_visa_chargeDeclinedInsufficientFunds',
+      FailureCode.InsufficientFunds,
+      'Your card has insufficient funds.',
+    ],
     ['pm_card_unknown', FailureCode.PaymentMethodInvalid, expect.stringContaining('card cannot be used')],
     ['toString', FailureCode.PaymentMethodInvalid, expect.stringContaining('card cannot be used')],
   ])('declines %s with %s', async (token, code, message) => {

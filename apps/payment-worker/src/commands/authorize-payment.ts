@@ -25,7 +25,10 @@ export function authorizePayment(providers: PaymentProviders): CommandHandler<ty
         return fail(failure.code, failure.message);
       }
       case PaymentStatus.Voided:
-        return fail(FailureCode.InvalidState, 'The payment for this order was cancelled; it can no longer be authorized.');
+        return fail(
+          FailureCode.InvalidState,
+          'The payment for this order was cancelled; it can no longer be authorized.',
+        );
     }
 
     const provider = providers.forMethod(payload.paymentMethod);

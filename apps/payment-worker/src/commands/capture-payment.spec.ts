@@ -88,7 +88,13 @@ describe('capturing a payment', () => {
     const userId = newUserId();
     await fundWallet(db.dataSource, userId, 10_000);
     const orderId = randomUUID();
-    await authorize({ orderId, userId, amount: 2_000, currency: 'USD', paymentMethod: { method: 'card', token: 'pm_card_visa' } });
+    await authorize({
+      orderId,
+      userId,
+      amount: 2_000,
+      currency: 'USD',
+      paymentMethod: { method: 'card', token: 'pm_card_visa' },
+    });
 
     const outcome = await capture(orderId);
 

@@ -17,7 +17,10 @@ export function capturePayment(providers: PaymentProviders): CommandHandler<type
         return fail(FailureCode.InvalidState, 'There is no authorized payment for this order to take.');
       case PaymentStatus.Voided:
       case PaymentStatus.Declined:
-        return fail(FailureCode.InvalidState, `The payment for this order is ${existing.status.toLowerCase()}; it cannot be taken.`);
+        return fail(
+          FailureCode.InvalidState,
+          `The payment for this order is ${existing.status.toLowerCase()}; it cannot be taken.`,
+        );
       case PaymentStatus.Captured:
         return succeed({ paymentId: existing.id, amount: existing.amount });
       case PaymentStatus.Authorized: {

@@ -48,7 +48,11 @@ describe('voiding a payment', () => {
     const outcome = await voidOrder(order.orderId);
 
     expect(outcome).toEqual({ outcome: 'success', result: {} });
-    expect(await walletInvariants(db.dataSource, order.userId)).toMatchObject({ balance: 10_000, held: 0, captured: 0 });
+    expect(await walletInvariants(db.dataSource, order.userId)).toMatchObject({
+      balance: 10_000,
+      held: 0,
+      captured: 0,
+    });
     const found = await findPaymentWithLedger(db.dataSource.manager, order.orderId);
     expect(found?.payment.status).toBe('VOIDED');
     expect(found?.ledger.map((e) => [e.kind, e.amount])).toEqual([
@@ -99,7 +103,11 @@ describe('voiding a payment', () => {
     const outcome = await voidOrder(order.orderId);
 
     expect(outcome).toMatchObject({ outcome: 'failure', failure: { code: FailureCode.InvalidState } });
-    expect(await walletInvariants(db.dataSource, order.userId)).toMatchObject({ balance: 6_000, held: 0, captured: 4_000 });
+    expect(await walletInvariants(db.dataSource, order.userId)).toMatchObject({
+      balance: 6_000,
+      held: 0,
+      captured: 4_000,
+    });
   });
 
   it('never leaves money held when a void races the authorization it compensates', async () => {

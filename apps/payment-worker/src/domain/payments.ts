@@ -23,7 +23,9 @@ export async function findPaymentWithLedger(
 ): Promise<{ payment: Payment; ledger: PaymentLedgerEntry[] } | null> {
   const payment = await manager.getRepository(Payment).findOneBy({ orderId });
   if (!payment) return null;
-  const ledger = await manager.getRepository(PaymentLedgerEntry).find({ where: { paymentId: payment.id }, order: { id: 'ASC' } });
+  const ledger = await manager
+    .getRepository(PaymentLedgerEntry)
+    .find({ where: { paymentId: payment.id }, order: { id: 'ASC' } });
   return { payment, ledger };
 }
 
@@ -37,7 +39,11 @@ export type NewPayment = {
   readonly currency: string;
 } & (
   | { readonly status: typeof PaymentStatus.Authorized; readonly providerRef: string }
-  | { readonly status: typeof PaymentStatus.Declined; readonly failureCode: FailureCode; readonly failureMessage: string }
+  | {
+      readonly status: typeof PaymentStatus.Declined;
+      readonly failureCode: FailureCode;
+      readonly failureMessage: string;
+    }
 );
 
 /** Writes a new authorized or declined payment and its first ledger entry. */
@@ -88,7 +94,8 @@ export async function settlePayment(
     .where('id = :id AND status = :from', { id: payment.id, from: PaymentStatus.Authorized })
     .execute();
   // The caller holds the order's lock and saw AUTHORIZED: anything else is a bug, so roll back.
-  if (updated.affected !== 1) throw new Error(`payment ${payment.id} is no longer AUTHORIZED; cannot mark it ${outcome}`);
+  if (updated.affected !== 1)
+    throw new Error(`payment ${payment.id} is no longer AUTHORIZED; cannot mark it ${outcome}`);
   await appendLedger(manager, payment, outcome === PaymentStatus.Captured ? LedgerKind.Capture : LedgerKind.Void);
 }
 

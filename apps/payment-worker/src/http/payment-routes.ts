@@ -19,9 +19,7 @@ export const PaymentView = z.object({
   failure: Failure.nullable(),
   createdAt: z.iso.datetime({ offset: true }),
   updatedAt: z.iso.datetime({ offset: true }),
-  ledger: z.array(
-    z.object({ kind: z.enum(LedgerKind), amount: Cents, at: z.iso.datetime({ offset: true }) }),
-  ),
+  ledger: z.array(z.object({ kind: z.enum(LedgerKind), amount: Cents, at: z.iso.datetime({ offset: true }) })),
 });
 export type PaymentView = z.infer<typeof PaymentView>;
 

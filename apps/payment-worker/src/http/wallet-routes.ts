@@ -19,15 +19,11 @@ function walletView(wallet: Wallet): WalletView {
 
 /** GET /wallets/:userId and POST /admin/wallets/:userId/credit. */
 export function registerWalletRoutes(app: HttpApp, { dataSource }: Pick<ServiceContext, 'dataSource'>): void {
-  app.get(
-    '/wallets/:userId',
-    { schema: { params: WalletParams, response: { 200: WalletView } } },
-    async (request) => {
-      const wallet = await findWallet(dataSource.manager, request.params.userId);
-      if (!wallet) throw HttpProblem.notFound(`${request.params.userId} has no wallet`);
-      return walletView(wallet);
-    },
-  );
+  app.get('/wallets/:userId', { schema: { params: WalletParams, response: { 200: WalletView } } }, async (request) => {
+    const wallet = await findWallet(dataSource.manager, request.params.userId);
+    if (!wallet) throw HttpProblem.notFound(`${request.params.userId} has no wallet`);
+    return walletView(wallet);
+  });
 
   app.post(
     '/admin/wallets/:userId/credit',

@@ -48,7 +48,10 @@ export interface PaymentProviders {
 }
 
 /** Picks the card or wallet provider for a method, and the provider a stored payment went through. */
-export function paymentProviders(providers: { readonly card: PaymentProvider; readonly wallet: PaymentProvider }): PaymentProviders {
+export function paymentProviders(providers: {
+  readonly card: PaymentProvider;
+  readonly wallet: PaymentProvider;
+}): PaymentProviders {
   const byName = new Map<ProviderName, PaymentProvider>([
     [providers.card.name, providers.card],
     [providers.wallet.name, providers.wallet],

@@ -4,7 +4,12 @@ import { formatMoney } from '../domain/money';
 import { ProviderName } from '../domain/payment-codes';
 import { availableFunds, Wallet } from '../domain/wallet.entity';
 import { lockWallet } from '../domain/wallets';
-import type { AuthorizationOutcome, AuthorizationRequest, PaymentProvider, SettlementRequest } from './payment-provider';
+import type {
+  AuthorizationOutcome,
+  AuthorizationRequest,
+  PaymentProvider,
+  SettlementRequest,
+} from './payment-provider';
 
 /**
  * Pays from the shopper's wallet in Postgres: authorize holds the amount, capture debits it, void

@@ -1,8 +1,9 @@
+import { newEnvelope } from '@saga/contracts';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { CommandContract, CommandPayload, CommandResult } from '@saga/contracts';
 import { createLogger } from '@saga/observability';
-import { messagingEntities, messagingMigrations, newEnvelope } from '@saga/outbox';
+import { messagingEntities, messagingMigrations } from '@saga/outbox';
 import { createServiceDataSource, initializeDataSource } from '@saga/persistence';
 import type { CommandHandler, CommandOutcome } from '@saga/saga';
 import { provisionTestInfrastructure, type TestInfrastructure } from '@saga/testing';

@@ -40,4 +40,3 @@ export class CreateMessagingTables1732200000000 implements MigrationInterface {
     await runner.query(`DROP TABLE "${s}".outbox`);
   }
 }
-

@@ -53,13 +53,16 @@ export function createHttpApp(logger: Logger) {
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).type('application/problem+json').send({
-      type: problemType(404),
-      title: 'Not found',
-      status: 404,
-      detail: `no route ${request.method} ${request.url}`,
-      instance: request.url,
-    }),
+    reply
+      .status(404)
+      .type('application/problem+json')
+      .send({
+        type: problemType(404),
+        title: 'Not found',
+        status: 404,
+        detail: `no route ${request.method} ${request.url}`,
+        instance: request.url,
+      }),
   );
 
   return app.withTypeProvider<ZodTypeProvider>();

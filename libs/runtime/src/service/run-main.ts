@@ -22,7 +22,7 @@ export function runMain(start: () => Promise<RunningService>): void {
       process.once('SIGINT', () => shutdown('SIGINT'));
     },
     (error: unknown) => {
-      const message = error instanceof ConfigError ? error.message : (error as Error)?.stack ?? String(error);
+      const message = error instanceof ConfigError ? error.message : ((error as Error)?.stack ?? String(error));
       process.stderr.write(`fatal: ${message}\n`);
       process.exit(1);
     },

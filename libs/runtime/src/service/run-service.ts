@@ -3,9 +3,10 @@ import type { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { Queues, type QueueSpec } from '@saga/contracts';
 import { Broker, type MessageHandler } from '@saga/messaging';
 import { createLogger, registerHealthRoutes, type Logger } from '@saga/observability';
-import { messagingEntities, messagingMigrations, OutboxRelay, TransactionalMessaging } from '@saga/outbox';
-import { createServiceDataSource, initializeDataSource, isDatabaseReachable } from '@saga/persistence';
+import { OutboxRelay, TransactionalMessaging } from '@saga/outbox';
+import { isDatabaseReachable } from '@saga/persistence';
 import { createHttpApp, type HttpApp } from '../http/create-http-app';
+import { openServiceDatabase } from './open-service-database';
 
 /** The settings every service reads from its environment (see @saga/config baseEnv). */
 export interface ServiceConfig {
@@ -58,14 +59,7 @@ export interface RunningService {
  */
 export async function runService(definition: ServiceDefinition, config: ServiceConfig): Promise<RunningService> {
   const logger = createLogger({ service: definition.name, level: config.LOG_LEVEL });
-  const dataSource = createServiceDataSource({
-    url: config.DATABASE_URL,
-    schema: definition.schema,
-    entities: [...messagingEntities, ...toArray(definition.entities)],
-    migrations: [...messagingMigrations, ...toArray(definition.migrations)],
-    applicationName: definition.name,
-  });
-  await initializeDataSource(dataSource);
+  const dataSource = await openServiceDatabase(definition, config.DATABASE_URL);
   const broker = await Broker.connect({
     url: config.AMQP_URL,
     namespace: config.NAMESPACE,
@@ -94,7 +88,11 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
   await app.listen({ port: config.PORT, host: config.HOST });
   const { port } = app.server.address() as AddressInfo;
   const url = `http://${config.HOST}:${port}`;
-  logger.info(`${definition.name} listening on ${url}`, { url, namespace: config.NAMESPACE, schema: definition.schema });
+  logger.info(`${definition.name} listening on ${url}`, {
+    url,
+    namespace: config.NAMESPACE,
+    schema: definition.schema,
+  });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -113,6 +111,3 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
   return { url, context, stop };
 }
 
-function toArray<T>(list: MixedList<T>): T[] {
-  return Array.isArray(list) ? list : Object.values(list);
-}

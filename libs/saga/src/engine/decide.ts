@@ -1,6 +1,13 @@
 import { InvalidMessageError, type Failure, type SagaReply } from '@saga/contracts';
 import { isCompensatable, type SagaDefinition } from './definition';
-import { SagaStatus, isTerminal, type AwaitedCommand, type CommandPhase, type SagaFailure, type SagaState } from './state';
+import {
+  SagaStatus,
+  isTerminal,
+  type AwaitedCommand,
+  type CommandPhase,
+  type SagaFailure,
+  type SagaState,
+} from './state';
 import { StepKind, type SagaStep } from './step';
 
 /** What the engine may not decide for itself: the time and fresh ids. */
@@ -52,8 +59,7 @@ export interface SagaDecision<Ctx> {
 }
 
 export type ReplyDecision<Ctx> =
-  | ({ readonly accepted: true } & SagaDecision<Ctx>)
-  | { readonly accepted: false; readonly reason: string };
+  ({ readonly accepted: true } & SagaDecision<Ctx>) | { readonly accepted: false; readonly reason: string };
 
 /** Thrown when a worker's success result does not match its command's result schema; dead-lettered. */
 export class InvalidReplyError extends InvalidMessageError {
@@ -109,7 +115,9 @@ export function applyReply<Ctx>(
   if (awaiting.phase === 'compensation') {
     if (reply.outcome === 'success') {
       const done = { ...settled, compensatedSteps: [...state.compensatedSteps, step.id] };
-      return accept(prepend(logOf(SagaLogType.CompensationSucceeded, awaiting), compensateNext(definition, done, clock)));
+      return accept(
+        prepend(logOf(SagaLogType.CompensationSucceeded, awaiting), compensateNext(definition, done, clock)),
+      );
     }
     const failed = logOf(SagaLogType.CompensationFailed, awaiting, { failure: reply.failure });
     if (awaiting.attempt < definition.maxAttempts) {
@@ -136,7 +144,9 @@ export function applyReply<Ctx>(
   if (step.kind === StepKind.Retriable) {
     // Past the pivot there is no going back: a failing retriable step is retried, then escalated.
     if (awaiting.attempt < definition.maxAttempts) {
-      return accept(prepend(failed, sendAction(definition, settled, index, awaiting.attempt + 1, clock), SagaLogType.StepRetried));
+      return accept(
+        prepend(failed, sendAction(definition, settled, index, awaiting.attempt + 1, clock), SagaLogType.StepRetried),
+      );
     }
     return accept(needsAttention(settled, failed, `${step.id} kept failing: ${reply.failure.message}`));
   }
@@ -153,7 +163,12 @@ export function beginCompensation<Ctx>(
   return compensateNext(definition, { ...state, status: SagaStatus.Compensating, failure }, clock);
 }
 
-function advance<Ctx>(definition: SagaDefinition<Ctx>, state: SagaState<Ctx>, from: number, clock: EngineClock): SagaDecision<Ctx> {
+function advance<Ctx>(
+  definition: SagaDefinition<Ctx>,
+  state: SagaState<Ctx>,
+  from: number,
+  clock: EngineClock,
+): SagaDecision<Ctx> {
   const skipped: SagaLogEntry[] = [];
   for (let index = from; index < definition.steps.length; index++) {
     const step = definition.steps[index];
@@ -171,7 +186,11 @@ function advance<Ctx>(definition: SagaDefinition<Ctx>, state: SagaState<Ctx>, fr
   };
 }
 
-function compensateNext<Ctx>(definition: SagaDefinition<Ctx>, state: SagaState<Ctx>, clock: EngineClock): SagaDecision<Ctx> {
+function compensateNext<Ctx>(
+  definition: SagaDefinition<Ctx>,
+  state: SagaState<Ctx>,
+  clock: EngineClock,
+): SagaDecision<Ctx> {
   const next = [...state.completedSteps]
     .reverse()
     .map((id) => definition.steps[stepIndex(definition, id)])

@@ -12,7 +12,10 @@ const undoable = steps.compensatable({
   compensation: { command: orderReject, payload: (d, f) => ({ orderId: d.orderId, code: f.code, reason: f.message }) },
 });
 const pivot = steps.pivot({ id: 'p', action: { command: paymentCapture, payload: (d) => ({ orderId: d.orderId }) } });
-const forward = steps.retriable({ id: 'r', action: { command: orderProcess, payload: (d) => ({ orderId: d.orderId }) } });
+const forward = steps.retriable({
+  id: 'r',
+  action: { command: orderProcess, payload: (d) => ({ orderId: d.orderId }) },
+});
 
 describe('saga definitions', () => {
   it('keeps the steps in the order they were given, with their kinds', () => {

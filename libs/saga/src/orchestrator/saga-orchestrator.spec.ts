@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { FailureCode, sagaReplyType, type SagaReply } from '@saga/contracts';
+import { FailureCode, sagaReplyType, type SagaReply, newEnvelope } from '@saga/contracts';
 import { createLogger } from '@saga/observability';
-import { messagingEntities, messagingMigrations, newEnvelope, OutboxMessage, TransactionalMessaging } from '@saga/outbox';
+import { messagingEntities, messagingMigrations, OutboxMessage, TransactionalMessaging } from '@saga/outbox';
 import { createServiceDataSource, initializeDataSource } from '@saga/persistence';
 import { provisionTestInfrastructure, type TestInfrastructure } from '@saga/testing';
 import { orderSaga, type OrderSagaContext } from '../order-saga';
@@ -41,7 +41,13 @@ describe('the saga orchestrator on a real database', () => {
 
   async function started(): Promise<SagaInstance> {
     const orderId = randomUUID();
-    const placed = newEnvelope({ type: 'order.placed', payload: {}, sagaId: null, correlationId: orderId, causationId: null });
+    const placed = newEnvelope({
+      type: 'order.placed',
+      payload: {},
+      sagaId: null,
+      correlationId: orderId,
+      causationId: null,
+    });
     await orchestrator.start(placed, orderId, {
       orderId,
       userId: 'ada',
@@ -60,7 +66,13 @@ describe('the saga orchestrator on a real database', () => {
       result: {},
       ...reply,
     };
-    return newEnvelope({ type: sagaReplyType, payload, sagaId: saga.id, correlationId: saga.correlationId, causationId: null });
+    return newEnvelope({
+      type: sagaReplyType,
+      payload,
+      sagaId: saga.id,
+      correlationId: saga.correlationId,
+      causationId: null,
+    });
   }
 
   const reload = (saga: SagaInstance) => dataSource.getRepository(SagaInstance).findOneByOrFail({ id: saga.id });
@@ -72,7 +84,9 @@ describe('the saga orchestrator on a real database', () => {
 
     expect(saga).toMatchObject({ status: 'RUNNING', currentStep: 'process-order', definitionName: 'order-saga' });
     expect((await eventsOf(saga)).map((e) => e.type)).toEqual(['saga-started', 'step-started']);
-    const command = await dataSource.getRepository(OutboxMessage).findOneByOrFail({ messageId: saga.awaitingCommandId! });
+    const command = await dataSource
+      .getRepository(OutboxMessage)
+      .findOneByOrFail({ messageId: saga.awaitingCommandId! });
     expect(command).toMatchObject({ exchange: 'saga.commands', routingKey: 'order.process' });
     expect(command.envelope).toMatchObject({ sagaId: saga.id, correlationId: saga.correlationId });
   });
@@ -114,7 +128,13 @@ describe('the saga orchestrator on a real database', () => {
 
   it('starts one saga per order.placed message, however often it arrives', async () => {
     const orderId = randomUUID();
-    const placed = newEnvelope({ type: 'order.placed', payload: {}, sagaId: null, correlationId: orderId, causationId: null });
+    const placed = newEnvelope({
+      type: 'order.placed',
+      payload: {},
+      sagaId: null,
+      correlationId: orderId,
+      causationId: null,
+    });
     const context: OrderSagaContext = { orderId, userId: 'bo', source: 'cart', paymentMethod: { method: 'wallet' } };
     await orchestrator.start(placed, orderId, context);
     expect(await orchestrator.start(placed, orderId, context)).toBe('duplicate');
@@ -143,9 +163,9 @@ describe('the saga orchestrator on a real database', () => {
 
   it('keeps the saga log append-only', async () => {
     const saga = await started();
-    await expect(dataSource.query(`UPDATE saga.saga_events SET type = 'x' WHERE saga_id = $1`, [saga.id])).rejects.toThrow(
-      /append-only/,
-    );
+    await expect(
+      dataSource.query(`UPDATE saga.saga_events SET type = 'x' WHERE saga_id = $1`, [saga.id]),
+    ).rejects.toThrow(/append-only/);
     await expect(dataSource.query(`DELETE FROM saga.saga_events WHERE saga_id = $1`, [saga.id])).rejects.toThrow(
       /append-only/,
     );

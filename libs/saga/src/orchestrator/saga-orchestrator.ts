@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { Exchange, InvalidMessageError, SagaReply, type MessageEnvelope } from '@saga/contracts';
+import { Exchange, InvalidMessageError, SagaReply, type MessageEnvelope, newEnvelope } from '@saga/contracts';
 import type { Logger } from '@saga/observability';
-import { newEnvelope, type MessagingTransaction, type ProcessOutcome, type TransactionalMessaging } from '@saga/outbox';
+import { type MessagingTransaction, type ProcessOutcome, type TransactionalMessaging } from '@saga/outbox';
 import { applyReply, startSaga, type EngineClock, type SagaDecision } from '../engine/decide';
 import type { SagaDefinition } from '../engine/definition';
 import type { SagaState } from '../engine/state';

@@ -13,16 +13,16 @@ import {
   type FailureCode,
   type MessageEnvelope,
   type SagaReply,
+  newEnvelope,
 } from '@saga/contracts';
 import type { ReceivedMessage } from '@saga/messaging';
 import { messageContext, type Logger } from '@saga/observability';
-import { newEnvelope, type PendingMessage, type TransactionalMessaging } from '@saga/outbox';
+import { type PendingMessage, type TransactionalMessaging } from '@saga/outbox';
 import type { EntityManager } from 'typeorm';
 
 /** What a worker's handler concludes: the command's result, or a business failure the saga reacts to. */
 export type CommandOutcome<R> =
-  | { readonly outcome: 'success'; readonly result: R }
-  | { readonly outcome: 'failure'; readonly failure: Failure };
+  { readonly outcome: 'success'; readonly result: R } | { readonly outcome: 'failure'; readonly failure: Failure };
 
 /** The command did what it was asked. */
 export function succeed<R>(result: R): CommandOutcome<R> {

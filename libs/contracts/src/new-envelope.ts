@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { MessageEnvelope } from '@saga/contracts';
+import type { MessageEnvelope } from './envelope';
 
 /** What a message is about; the id, time and schema version are filled in by newEnvelope. */
 export interface EnvelopeInput {

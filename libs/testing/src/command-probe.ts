@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import amqplib, { type ChannelModel, type ConfirmChannel } from 'amqplib';
+import { Exchange, namespaced, newEnvelope, parseMessage, SagaReply, type MessageEnvelope } from '@saga/contracts';
+import { waitFor } from './wait-for';
+
+/** What to put on a command besides its type and payload; fresh ids when absent. */
+export interface CommandOptions {
+  readonly messageId?: string;
+  readonly sagaId?: string;
+  readonly correlationId?: string;
+}
+
+/**
+ * Stands in for the orchestrator in a worker's spec: sends commands to the namespace's commands
+ * exchange and collects every reply, on a queue of its own that disappears with the probe.
+ */
+export class CommandProbe {
+  private readonly replies: SagaReply[] = [];
+
+  private constructor(
+    private readonly connection: ChannelModel,
+    private readonly channel: ConfirmChannel,
+    private readonly namespace: string,
+  ) {}
+
+  static async open(amqpUrl: string, namespace: string): Promise<CommandProbe> {
+    const connection = await amqplib.connect(amqpUrl, { noDelay: true });
+    const channel = await connection.createConfirmChannel();
+    const probe = new CommandProbe(connection, channel, namespace);
+    const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
+    await channel.bindQueue(queue, namespaced(namespace, Exchange.Replies), 'reply.#');
+    await channel.consume(
+      queue,
+      (message) => {
+        if (message) probe.replies.push(SagaReply.parse(parseMessage(message.content).payload));
+      },
+      { noAck: true },
+    );
+    return probe;
+  }
+
+  /** Publishes a command as the orchestrator would and returns its envelope (its messageId is the commandId). */
+  async send(type: string, payload: unknown, options: CommandOptions = {}): Promise<MessageEnvelope> {
+    const envelope = newEnvelope({
+      type,
+      payload,
+      messageId: options.messageId,
+      sagaId: options.sagaId ?? randomUUID(),
+      correlationId: options.correlationId ?? randomUUID(),
+      causationId: null,
+    });
+    await this.resend(envelope);
+    return envelope;
+  }
+
+  /** Publishes an envelope again, exactly as it was: a redelivery. */
+  async resend(envelope: MessageEnvelope): Promise<void> {
+    this.channel.publish(
+      namespaced(this.namespace, Exchange.Commands),
+      envelope.type,
+      Buffer.from(JSON.stringify(envelope)),
+      {
+        messageId: envelope.messageId,
+        type: envelope.type,
+        contentType: 'application/json',
+        persistent: true,
+      },
+    );
+    await this.channel.waitForConfirms();
+  }
+
+  /** Waits for the reply to a command. */
+  replyTo(commandId: string, timeoutMs = 15_000): Promise<SagaReply> {
+    return waitFor(async () => this.replies.find((r) => r.commandId === commandId), {
+      timeoutMs,
+      description: `the reply to command ${commandId}`,
+    });
+  }
+
+  /** Every reply received so far to a command (more than one after a redelivery). */
+  repliesTo(commandId: string): SagaReply[] {
+    return this.replies.filter((r) => r.commandId === commandId);
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+}
