@@ -40,7 +40,10 @@ export const Queues = {
     name: 'inventory-worker.commands',
     bindings: [{ exchange: Exchange.Commands, pattern: 'inventory.*' }],
   },
-  paymentCommands: { name: 'payment-worker.commands', bindings: [{ exchange: Exchange.Commands, pattern: 'payment.*' }] },
+  paymentCommands: {
+    name: 'payment-worker.commands',
+    bindings: [{ exchange: Exchange.Commands, pattern: 'payment.*' }],
+  },
   cartCommands: { name: 'cart-worker.commands', bindings: [{ exchange: Exchange.Commands, pattern: 'cart.*' }] },
 } as const satisfies Record<string, QueueSpec>;
 
