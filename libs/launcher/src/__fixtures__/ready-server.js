@@ -1,6 +1,6 @@
-// A stand-in for an app under the launcher: listens on PORT (0 = any free port), prints the line the
-// launcher looks for, answers /readyz with READYZ_STATUS (200 by default), counts the probes on /probes,
-// and exits 0 on SIGTERM.
+// A stand-in for an app under the launcher: listens on PORT (0 = any free port), prints where it
+// listens, answers /readyz with READYZ_STATUS (200 by default), counts the probes on /probes, and
+// exits 0 on SIGTERM.
 const http = require('node:http');
 
 const readyStatus = Number(process.env.READYZ_STATUS ?? 200);
