@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FailureCode, paymentAuthorize, paymentVoid, type PaymentAuthorize } from '@saga/contracts';
+import type { PendingMessage } from '@saga/outbox';
+import { runCommand } from '@saga/saga';
 import { findPaymentWithLedger } from '../domain/payments';
 import { findWallet } from '../domain/wallets';
 import { defaultPaymentProviders } from '../providers/default-providers';
@@ -7,7 +9,6 @@ import {
   fundWallet,
   newUserId,
   openPaymentTestDatabase,
-  runCommand,
   walletInvariants,
   type PaymentTestDatabase,
 } from '../testing/payment-test-database';
@@ -20,8 +21,12 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
+// Handlers send nothing besides their reply, which the command processor sends.
+const sent: PendingMessage[] = [];
+afterEach(() => expect(sent).toEqual([]));
+
 const authorize = (payload: PaymentAuthorize) =>
-  runCommand(db.dataSource, paymentAuthorize, authorizePayment(defaultPaymentProviders), payload);
+  runCommand(db.dataSource, paymentAuthorize, authorizePayment(defaultPaymentProviders), payload, { sent });
 
 function walletOrder(userId: string, amount: number): PaymentAuthorize {
   return { orderId: randomUUID(), userId, amount, currency: 'USD', paymentMethod: { method: 'wallet' } };
@@ -153,7 +158,13 @@ describe('authorizing a wallet payment', () => {
     const userId = newUserId();
     await fundWallet(db.dataSource, userId, 10_000);
     const order = walletOrder(userId, 2_500);
-    await runCommand(db.dataSource, paymentVoid, voidPayment(defaultPaymentProviders), { orderId: order.orderId });
+    await runCommand(
+      db.dataSource,
+      paymentVoid,
+      voidPayment(defaultPaymentProviders),
+      { orderId: order.orderId },
+      { sent },
+    );
 
     const outcome = await authorize(order);
 

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { FailureCode, paymentAuthorize, paymentCapture, paymentVoid, type PaymentAuthorize } from '@saga/contracts';
+import type { PendingMessage } from '@saga/outbox';
+import { runCommand } from '@saga/saga';
 import { findPaymentWithLedger } from '../domain/payments';
 import { defaultPaymentProviders } from '../providers/default-providers';
 import {
   fundWallet,
   newUserId,
   openPaymentTestDatabase,
-  runCommand,
   walletInvariants,
   type PaymentTestDatabase,
 } from '../testing/payment-test-database';
@@ -20,12 +21,16 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
+// Handlers send nothing besides their reply, which the command processor sends.
+const sent: PendingMessage[] = [];
+afterEach(() => expect(sent).toEqual([]));
+
 const authorize = (payload: PaymentAuthorize) =>
-  runCommand(db.dataSource, paymentAuthorize, authorizePayment(defaultPaymentProviders), payload);
+  runCommand(db.dataSource, paymentAuthorize, authorizePayment(defaultPaymentProviders), payload, { sent });
 const voidOrder = (orderId: string) =>
-  runCommand(db.dataSource, paymentVoid, voidPayment(defaultPaymentProviders), { orderId });
+  runCommand(db.dataSource, paymentVoid, voidPayment(defaultPaymentProviders), { orderId }, { sent });
 const capture = (orderId: string) =>
-  runCommand(db.dataSource, paymentCapture, capturePayment(defaultPaymentProviders), { orderId });
+  runCommand(db.dataSource, paymentCapture, capturePayment(defaultPaymentProviders), { orderId }, { sent });
 
 function walletOrder(userId: string, amount: number): PaymentAuthorize {
   return { orderId: randomUUID(), userId, amount, currency: 'USD', paymentMethod: { method: 'wallet' } };

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { paymentAuthorize, paymentCapture, paymentVoid } from '@saga/contracts';
+import type { PendingMessage } from '@saga/outbox';
+import { runCommand } from '@saga/saga';
 import { createLogger } from '@saga/observability';
 import { createHttpApp, type HttpApp } from '@saga/runtime';
 import { authorizePayment } from '../commands/authorize-payment';
@@ -10,7 +12,6 @@ import {
   fundWallet,
   newUserId,
   openPaymentTestDatabase,
-  runCommand,
   type PaymentTestDatabase,
 } from '../testing/payment-test-database';
 import { registerPaymentRoutes } from './payment-routes';
@@ -28,6 +29,10 @@ afterAll(async () => {
   await db.close();
 });
 
+// Handlers send nothing besides their reply, which the command processor sends.
+const sent: PendingMessage[] = [];
+afterEach(() => expect(sent).toEqual([]));
+
 const getPayment = (orderId: string) => app.inject({ method: 'GET', url: `/payments?orderId=${orderId}` });
 
 describe('payment routes', () => {
@@ -35,14 +40,20 @@ describe('payment routes', () => {
     const userId = newUserId();
     await fundWallet(db.dataSource, userId, 10_000);
     const orderId = randomUUID();
-    await runCommand(db.dataSource, paymentAuthorize, authorizePayment(defaultPaymentProviders), {
-      orderId,
-      userId,
-      amount: 3_300,
-      currency: 'USD',
-      paymentMethod: { method: 'wallet' },
-    });
-    await runCommand(db.dataSource, paymentCapture, capturePayment(defaultPaymentProviders), { orderId });
+    await runCommand(
+      db.dataSource,
+      paymentAuthorize,
+      authorizePayment(defaultPaymentProviders),
+      {
+        orderId,
+        userId,
+        amount: 3_300,
+        currency: 'USD',
+        paymentMethod: { method: 'wallet' },
+      },
+      { sent },
+    );
+    await runCommand(db.dataSource, paymentCapture, capturePayment(defaultPaymentProviders), { orderId }, { sent });
 
     const response = await getPayment(orderId);
 
@@ -68,13 +79,19 @@ describe('payment routes', () => {
 
   it('shows a declined payment with the failure the shopper was given', async () => {
     const orderId = randomUUID();
-    await runCommand(db.dataSource, paymentAuthorize, authorizePayment(defaultPaymentProviders), {
-      orderId,
-      userId: newUserId(),
-      amount: 1_000,
-      currency: 'USD',
-      paymentMethod: { method: 'card', token: 'pm_card_chargeDeclined' },
-    });
+    await runCommand(
+      db.dataSource,
+      paymentAuthorize,
+      authorizePayment(defaultPaymentProviders),
+      {
+        orderId,
+        userId: newUserId(),
+        amount: 1_000,
+        currency: 'USD',
+        paymentMethod: { method: 'card', token: 'pm_card_chargeDeclined' },
+      },
+      { sent },
+    );
 
     const response = await getPayment(orderId);
 
@@ -88,7 +105,7 @@ describe('payment routes', () => {
 
   it('shows a tombstone as a VOIDED payment without provider or ledger', async () => {
     const orderId = randomUUID();
-    await runCommand(db.dataSource, paymentVoid, voidPayment(defaultPaymentProviders), { orderId });
+    await runCommand(db.dataSource, paymentVoid, voidPayment(defaultPaymentProviders), { orderId }, { sent });
 
     const response = await getPayment(orderId);
 

@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { paymentAuthorize } from '@saga/contracts';
+import type { PendingMessage } from '@saga/outbox';
+import { runCommand } from '@saga/saga';
 import { createLogger } from '@saga/observability';
 import { createHttpApp, type HttpApp } from '@saga/runtime';
 import { authorizePayment } from '../commands/authorize-payment';
 import { defaultPaymentProviders } from '../providers/default-providers';
-import {
-  newUserId,
-  openPaymentTestDatabase,
-  runCommand,
-  type PaymentTestDatabase,
-} from '../testing/payment-test-database';
+import { newUserId, openPaymentTestDatabase, type PaymentTestDatabase } from '../testing/payment-test-database';
 import { registerWalletRoutes } from './wallet-routes';
 
 let db: PaymentTestDatabase;
@@ -24,6 +21,10 @@ afterAll(async () => {
   await app.close();
   await db.close();
 });
+
+// Handlers send nothing besides their reply, which the command processor sends.
+const sent: PendingMessage[] = [];
+afterEach(() => expect(sent).toEqual([]));
 
 const credit = (userId: string, body: unknown) =>
   app.inject({ method: 'POST', url: `/admin/wallets/${userId}/credit`, payload: body as object });
@@ -43,13 +44,19 @@ describe('wallet routes', () => {
   it('shows a wallet with what is held and what is still available', async () => {
     const userId = newUserId();
     await credit(userId, { amount: 5_000 });
-    await runCommand(db.dataSource, paymentAuthorize, authorizePayment(defaultPaymentProviders), {
-      orderId: randomUUID(),
-      userId,
-      amount: 1_200,
-      currency: 'USD',
-      paymentMethod: { method: 'wallet' },
-    });
+    await runCommand(
+      db.dataSource,
+      paymentAuthorize,
+      authorizePayment(defaultPaymentProviders),
+      {
+        orderId: randomUUID(),
+        userId,
+        amount: 1_200,
+        currency: 'USD',
+        paymentMethod: { method: 'wallet' },
+      },
+      { sent },
+    );
 
     const response = await app.inject({ method: 'GET', url: `/wallets/${userId}` });
 

@@ -1,14 +1,8 @@
-import { newEnvelope } from '@saga/contracts';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { CommandContract, CommandPayload, CommandResult } from '@saga/contracts';
-import { createLogger } from '@saga/observability';
-import { messagingEntities, messagingMigrations } from '@saga/outbox';
-import { createServiceDataSource, initializeDataSource } from '@saga/persistence';
-import type { CommandHandler, CommandOutcome } from '@saga/saga';
+import { openServiceDatabase } from '@saga/runtime';
 import { provisionTestInfrastructure, type TestInfrastructure } from '@saga/testing';
-import { paymentMigrations } from '../migrations';
-import { paymentEntities } from '../payment-worker-service';
+import { paymentWorkerService } from '../payment-worker-service';
 import { creditWallet } from '../domain/wallets';
 
 /** A migrated payment schema on a fresh database, for specs; close() drops it. */
@@ -21,14 +15,7 @@ export interface PaymentTestDatabase {
 /** Provisions a fresh database and migrates the payment schema (with outbox and inbox) into it. */
 export async function openPaymentTestDatabase(): Promise<PaymentTestDatabase> {
   const infra = await provisionTestInfrastructure();
-  const dataSource = createServiceDataSource({
-    url: infra.databaseUrl,
-    schema: 'payment',
-    entities: [...messagingEntities, ...paymentEntities],
-    migrations: [...messagingMigrations, ...paymentMigrations],
-    poolSize: 30,
-  });
-  await initializeDataSource(dataSource);
+  const dataSource = await openServiceDatabase(paymentWorkerService, infra.databaseUrl, { poolSize: 30 });
   return {
     infra,
     dataSource,
@@ -37,28 +24,6 @@ export async function openPaymentTestDatabase(): Promise<PaymentTestDatabase> {
       await infra.teardown();
     },
   };
-}
-
-const logger = createLogger({ service: 'payment-worker-test', level: 'error' });
-
-/** Runs a handler the way the command processor does: in one transaction, with a fresh command envelope. */
-export function runCommand<C extends CommandContract>(
-  dataSource: DataSource,
-  contract: C,
-  handler: CommandHandler<C>,
-  payload: CommandPayload<C>,
-): Promise<CommandOutcome<CommandResult<C>>> {
-  const envelope = newEnvelope({
-    type: contract.type,
-    payload,
-    sagaId: randomUUID(),
-    correlationId: randomUUID(),
-    causationId: null,
-  });
-  const send = () => {
-    throw new Error('payment handlers send no messages besides their reply');
-  };
-  return dataSource.transaction((manager) => handler(payload, { manager, envelope, logger, send }));
 }
 
 /** Opens (or tops up) a wallet with this many cents. */
