@@ -1,63 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import {
   deadLetterQueueName,
-  Exchange,
   namespaced,
+  newEnvelope,
   paymentAuthorize,
   paymentCapture,
   Queues,
-  SagaReply,
-  type MessageEnvelope,
-  newEnvelope,
 } from '@saga/contracts';
-
 import { runService, type RunningService } from '@saga/runtime';
-import { provisionTestInfrastructure, publishRaw, readQueue, waitFor, type TestInfrastructure } from '@saga/testing';
-import amqplib from 'amqplib';
+import {
+  CommandProbe,
+  provisionTestInfrastructure,
+  publishRaw,
+  readQueue,
+  waitFor,
+  type TestInfrastructure,
+} from '@saga/testing';
 import { paymentWorkerService } from './payment-worker-service';
-
-/** An exclusive queue bound to every reply of the namespace, collecting the replies as they come. */
-async function openReplyProbe(amqpUrl: string, namespace: string) {
-  const connection = await amqplib.connect(amqpUrl, { noDelay: true });
-  const channel = await connection.createChannel();
-  const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
-  await channel.bindQueue(queue, namespaced(namespace, Exchange.Replies), 'reply.#');
-  const replies: SagaReply[] = [];
-  await channel.consume(
-    queue,
-    (message) => {
-      if (message) replies.push(SagaReply.parse((JSON.parse(message.content.toString()) as MessageEnvelope).payload));
-    },
-    { noAck: true },
-  );
-  return {
-    replyTo: (commandId: string) =>
-      waitFor(async () => replies.find((r) => r.commandId === commandId), { description: `the reply to ${commandId}` }),
-    close: () => connection.close(),
-  };
-}
 
 describe('payment-worker service', () => {
   let infra: TestInfrastructure;
   let service: RunningService;
-  let probe: Awaited<ReturnType<typeof openReplyProbe>>;
+  let probe: CommandProbe;
 
-  const sendCommand = async (type: string, payload: unknown): Promise<string> => {
-    const envelope = newEnvelope({
-      type,
-      payload,
-      sagaId: randomUUID(),
-      correlationId: randomUUID(),
-      causationId: null,
-    });
-    await publishRaw(infra.amqpUrl, {
-      exchange: namespaced(infra.namespace, Exchange.Commands),
-      routingKey: type,
-      content: JSON.stringify(envelope),
-      properties: { messageId: envelope.messageId, contentType: 'application/json', type, persistent: true },
-    });
-    return envelope.messageId;
-  };
   const wallet = async (userId: string) => (await fetch(`${service.url}/wallets/${userId}`)).json();
 
   beforeAll(async () => {
@@ -70,7 +35,7 @@ describe('payment-worker service', () => {
       HOST: '127.0.0.1',
       PORT: 0,
     });
-    probe = await openReplyProbe(infra.amqpUrl, infra.namespace);
+    probe = await CommandProbe.open(infra.amqpUrl, infra.namespace);
   });
   afterAll(async () => {
     await probe?.close();
@@ -87,7 +52,7 @@ describe('payment-worker service', () => {
     expect(credited.status).toBe(200);
     const orderId = randomUUID();
 
-    const authorizeId = await sendCommand(paymentAuthorize.type, {
+    const { messageId: authorizeId } = await probe.send(paymentAuthorize.type, {
       orderId,
       userId: 'alice',
       amount: 6_100,
@@ -95,7 +60,7 @@ describe('payment-worker service', () => {
       paymentMethod: { method: 'wallet' },
     });
     const authorized = await probe.replyTo(authorizeId);
-    const captured = await probe.replyTo(await sendCommand(paymentCapture.type, { orderId }));
+    const captured = await probe.replyTo((await probe.send(paymentCapture.type, { orderId })).messageId);
 
     expect(authorized).toEqual({
       commandId: authorizeId,
@@ -110,7 +75,7 @@ describe('payment-worker service', () => {
   });
 
   it('replies with the decline when a card is declined', async () => {
-    const commandId = await sendCommand(paymentAuthorize.type, {
+    const { messageId: commandId } = await probe.send(paymentAuthorize.type, {
       orderId: randomUUID(),
       userId: 'bob',
       amount: 1_000,
@@ -139,7 +104,7 @@ describe('payment-worker service', () => {
         }),
       ),
     });
-    const commandId = await sendCommand(paymentCapture.type, { orderId: randomUUID() });
+    const { messageId: commandId } = await probe.send(paymentCapture.type, { orderId: randomUUID() });
 
     expect(await probe.replyTo(commandId)).toMatchObject({ outcome: 'failure', failure: { code: 'invalid_state' } });
     const dead = await waitFor(
