@@ -7,7 +7,7 @@ import amqplib from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
-import { newEnvelope } from './envelope';
+import { newEnvelope } from '@saga/contracts';
 import { messagingEntities, messagingMigrations } from './index';
 import { OutboxRelay } from './outbox/outbox-relay';
 import type { PendingMessage } from './outbox/pending-message';
