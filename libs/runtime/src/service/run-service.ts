@@ -2,7 +2,13 @@ import type { AddressInfo } from 'node:net';
 import type { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { Queues, type QueueSpec } from '@saga/contracts';
 import { Broker, type MessageHandler } from '@saga/messaging';
-import { createLogger, registerHealthRoutes, type Logger } from '@saga/observability';
+import {
+  createLogger,
+  createMetrics,
+  registerHealthRoutes,
+  registerMetricsRoute,
+  type Logger,
+} from '@saga/observability';
 import { OutboxRelay, TransactionalMessaging } from '@saga/outbox';
 import { isDatabaseReachable } from '@saga/persistence';
 import { createHttpApp, type HttpApp } from '../http/create-http-app';
@@ -55,16 +61,18 @@ export interface RunningService {
 
 /**
  * Starts a service: database (with migrations), broker, outbox relay, consumers and HTTP with
- * /healthz and /readyz. Ready means its database answers and its broker connection is up.
+ * /healthz, /readyz and /metrics. Ready means its database answers and its broker connection is up.
  */
 export async function runService(definition: ServiceDefinition, config: ServiceConfig): Promise<RunningService> {
   const logger = createLogger({ service: definition.name, level: config.LOG_LEVEL });
   const dataSource = await openServiceDatabase(definition, config.DATABASE_URL);
+  const metrics = createMetrics(definition.name);
   const broker = await Broker.connect({
     url: config.AMQP_URL,
     namespace: config.NAMESPACE,
     logger,
     connectionName: definition.name,
+    metrics,
   });
   // Every service declares every work queue, so a command sent while its worker is down (or not yet
   // deployed) waits in that worker's queue; the mandatory flag then only catches real misroutes.
@@ -84,6 +92,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     { name: 'database', isHealthy: () => isDatabaseReachable(dataSource) },
     { name: 'broker', isHealthy: () => broker.isConnected() },
   ]);
+  registerMetricsRoute(app, metrics.registry);
   definition.routes?.(app, context);
   await app.listen({ port: config.PORT, host: config.HOST });
   const { port } = app.server.address() as AddressInfo;
@@ -110,4 +119,3 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
   };
   return { url, context, stop };
 }
-
