@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { cartCheckout } from '@saga/contracts';
+import type { PendingMessage } from '@saga/outbox';
+import { runCommand } from '@saga/saga';
 import { demoCarts } from '@saga/demo-data';
 import { checkoutCart } from './commands/checkout-cart';
 import { seedCarts } from './seed';
-import { cartOf, runCommand, startCartTestDatabase, type CartTestDatabase } from './testing/cart-test-database';
+import { cartOf, startCartTestDatabase, type CartTestDatabase } from './testing/cart-test-database';
 
 describe('seedCarts', () => {
   let db: CartTestDatabase;
@@ -11,6 +13,10 @@ describe('seedCarts', () => {
     db = await startCartTestDatabase();
   });
   afterAll(() => db.close());
+
+  // Handlers send nothing besides their reply, which the command processor sends.
+  const sent: PendingMessage[] = [];
+  afterEach(() => expect(sent).toEqual([]));
 
   it('loads the demo carts, and loading them again changes nothing', async () => {
     await seedCarts(db.dataSource);
@@ -24,7 +30,7 @@ describe('seedCarts', () => {
   it('leaves a cart alone while an order has it locked', async () => {
     const [{ userId, items }] = demoCarts;
     const orderId = randomUUID();
-    await runCommand(db.dataSource, cartCheckout, checkoutCart, { orderId, userId });
+    await runCommand(db.dataSource, cartCheckout, checkoutCart, { orderId, userId }, { sent });
 
     const report = await seedCarts(db.dataSource);
 

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { cartCheckout, cartClear, cartRelease, FailureCode } from '@saga/contracts';
+import type { PendingMessage } from '@saga/outbox';
+import { runCommand } from '@saga/saga';
 import { CartStatus, CheckoutStatus } from '../domain';
 import {
   cartOf,
   checkoutOf,
   fillCart,
-  runCommand,
   someItems,
   startCartTestDatabase,
   type CartTestDatabase,
@@ -21,8 +22,12 @@ describe('checkoutCart', () => {
   });
   afterAll(() => db.close());
 
+  // Handlers send nothing besides their reply, which the command processor sends.
+  const sent: PendingMessage[] = [];
+  afterEach(() => expect(sent).toEqual([]));
+
   const checkout = (orderId: string, userId: string) =>
-    runCommand(db.dataSource, cartCheckout, checkoutCart, { orderId, userId });
+    runCommand(db.dataSource, cartCheckout, checkoutCart, { orderId, userId }, { sent });
 
   it('locks the cart for the order and returns a snapshot of its items', async () => {
     const userId = randomUUID();
@@ -137,7 +142,7 @@ describe('checkoutCart', () => {
     await fillCart(db.dataSource, userId, someItems());
     const orderId = randomUUID();
     await checkout(orderId, userId);
-    await runCommand(db.dataSource, cartClear, clearCart, { orderId, userId });
+    await runCommand(db.dataSource, cartClear, clearCart, { orderId, userId }, { sent });
     await fillCart(db.dataSource, userId, someItems());
 
     expect(await checkout(orderId, userId)).toMatchObject({
@@ -152,7 +157,7 @@ describe('checkoutCart', () => {
     await fillCart(db.dataSource, userId, someItems());
     const orderId = randomUUID();
     await checkout(orderId, userId);
-    await runCommand(db.dataSource, cartRelease, releaseCart, { orderId, userId });
+    await runCommand(db.dataSource, cartRelease, releaseCart, { orderId, userId }, { sent });
 
     expect(await checkout(orderId, userId)).toMatchObject({
       outcome: 'failure',

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { cartCheckout, cartClear, cartRelease, FailureCode } from '@saga/contracts';
+import type { PendingMessage } from '@saga/outbox';
+import { runCommand } from '@saga/saga';
 import { CartStatus, CheckoutStatus } from '../domain';
 import {
   cartOf,
   checkoutOf,
   fillCart,
-  runCommand,
   someItems,
   startCartTestDatabase,
   type CartTestDatabase,
@@ -21,10 +22,14 @@ describe('clearCart', () => {
   });
   afterAll(() => db.close());
 
+  // Handlers send nothing besides their reply, which the command processor sends.
+  const sent: PendingMessage[] = [];
+  afterEach(() => expect(sent).toEqual([]));
+
   const checkout = (orderId: string, userId: string) =>
-    runCommand(db.dataSource, cartCheckout, checkoutCart, { orderId, userId });
+    runCommand(db.dataSource, cartCheckout, checkoutCart, { orderId, userId }, { sent });
   const clear = (orderId: string, userId: string) =>
-    runCommand(db.dataSource, cartClear, clearCart, { orderId, userId });
+    runCommand(db.dataSource, cartClear, clearCart, { orderId, userId }, { sent });
 
   it('empties and unlocks the cart once its order is paid', async () => {
     const userId = randomUUID();
@@ -81,7 +86,7 @@ describe('clearCart', () => {
     await fillCart(db.dataSource, userId, items);
     const orderId = randomUUID();
     await checkout(orderId, userId);
-    await runCommand(db.dataSource, cartRelease, releaseCart, { orderId, userId });
+    await runCommand(db.dataSource, cartRelease, releaseCart, { orderId, userId }, { sent });
 
     expect(await clear(orderId, userId)).toMatchObject({
       outcome: 'failure',

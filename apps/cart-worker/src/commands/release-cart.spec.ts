@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { cartCheckout, cartClear, cartRelease, FailureCode } from '@saga/contracts';
+import type { PendingMessage } from '@saga/outbox';
+import { runCommand } from '@saga/saga';
 import { CartStatus, CheckoutStatus } from '../domain';
 import {
   cartOf,
   checkoutOf,
   fillCart,
-  runCommand,
   someItems,
   startCartTestDatabase,
   type CartTestDatabase,
@@ -21,10 +22,14 @@ describe('releaseCart', () => {
   });
   afterAll(() => db.close());
 
+  // Handlers send nothing besides their reply, which the command processor sends.
+  const sent: PendingMessage[] = [];
+  afterEach(() => expect(sent).toEqual([]));
+
   const checkout = (orderId: string, userId: string) =>
-    runCommand(db.dataSource, cartCheckout, checkoutCart, { orderId, userId });
+    runCommand(db.dataSource, cartCheckout, checkoutCart, { orderId, userId }, { sent });
   const release = (orderId: string, userId: string) =>
-    runCommand(db.dataSource, cartRelease, releaseCart, { orderId, userId });
+    runCommand(db.dataSource, cartRelease, releaseCart, { orderId, userId }, { sent });
 
   it('leaves every item in the cart and the cart OPEN after a checkout is released', async () => {
     const userId = randomUUID();
@@ -124,7 +129,7 @@ describe('releaseCart', () => {
     await fillCart(db.dataSource, userId, someItems());
     const orderId = randomUUID();
     await checkout(orderId, userId);
-    await runCommand(db.dataSource, cartClear, clearCart, { orderId, userId });
+    await runCommand(db.dataSource, cartClear, clearCart, { orderId, userId }, { sent });
 
     expect(await release(orderId, userId)).toMatchObject({
       outcome: 'failure',

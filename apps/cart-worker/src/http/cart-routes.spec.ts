@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { cartCheckout, cartClear } from '@saga/contracts';
+import type { PendingMessage } from '@saga/outbox';
+import { runCommand } from '@saga/saga';
 import { createLogger } from '@saga/observability';
 import { createHttpApp, type HttpApp } from '@saga/runtime';
 import { checkoutCart } from '../commands/checkout-cart';
 import { clearCart } from '../commands/clear-cart';
-import { runCommand, startCartTestDatabase, type CartTestDatabase } from '../testing/cart-test-database';
+import { startCartTestDatabase, type CartTestDatabase } from '../testing/cart-test-database';
 import { registerCartRoutes } from './cart-routes';
 
 describe('cart routes', () => {
@@ -21,12 +23,16 @@ describe('cart routes', () => {
     await db.close();
   });
 
+  // Handlers send nothing besides their reply, which the command processor sends.
+  const sent: PendingMessage[] = [];
+  afterEach(() => expect(sent).toEqual([]));
+
   const kettle = randomUUID();
   const mug = randomUUID();
   const add = (userId: string, productId: string, quantity: number) =>
     app.inject({ method: 'POST', url: `/carts/${userId}/items`, payload: { productId, quantity } });
   const checkout = (orderId: string, userId: string) =>
-    runCommand(db.dataSource, cartCheckout, checkoutCart, { orderId, userId });
+    runCommand(db.dataSource, cartCheckout, checkoutCart, { orderId, userId }, { sent });
 
   it('shows an empty OPEN cart to a shopper who never added anything', async () => {
     const response = await app.inject({ method: 'GET', url: '/carts/nobody-yet' });
@@ -110,7 +116,7 @@ describe('cart routes', () => {
     await add(userId, kettle, 1);
     const orderId = randomUUID();
     await checkout(orderId, userId);
-    await runCommand(db.dataSource, cartClear, clearCart, { orderId, userId });
+    await runCommand(db.dataSource, cartClear, clearCart, { orderId, userId }, { sent });
 
     const response = await add(userId, mug, 2);
     expect(response.statusCode).toBe(200);
