@@ -1,27 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import amqplib from 'amqplib';
-import {
-  cartCheckout,
-  cartRelease,
-  deadLetterQueueName,
-  Exchange,
-  namespaced,
-  Queues,
-  SagaReply,
-  type MessageEnvelope,
-  newEnvelope,
-} from '@saga/contracts';
-
+import { cartCheckout, cartRelease, deadLetterQueueName, namespaced, Queues } from '@saga/contracts';
 import type { RunningService } from '@saga/runtime';
 import { runService } from '@saga/runtime';
-import { provisionTestInfrastructure, publishRaw, readQueue, waitFor, type TestInfrastructure } from '@saga/testing';
+import {
+  CommandProbe,
+  provisionTestInfrastructure,
+  publishRaw,
+  readQueue,
+  waitFor,
+  type TestInfrastructure,
+} from '@saga/testing';
 import { cartWorkerService } from './cart-worker-service';
 
 describe('cart worker service', () => {
   let infrastructure: TestInfrastructure;
   let service: RunningService;
-  let probeQueue: string;
-  const replies: SagaReply[] = [];
+  let probe: CommandProbe;
 
   beforeAll(async () => {
     infrastructure = await provisionTestInfrastructure();
@@ -33,56 +27,16 @@ describe('cart worker service', () => {
       HOST: '127.0.0.1',
       PORT: 0,
     });
-    probeQueue = namespaced(infrastructure.namespace, 'cart-worker-spec.replies');
-    const connection = await amqplib.connect(infrastructure.amqpUrl);
-    try {
-      const channel = await connection.createChannel();
-      await channel.assertQueue(probeQueue, { durable: false });
-      await channel.bindQueue(probeQueue, namespaced(infrastructure.namespace, Exchange.Replies), 'reply.#');
-    } finally {
-      await connection.close();
-    }
+    probe = await CommandProbe.open(infrastructure.amqpUrl, infrastructure.namespace);
   });
 
   afterAll(async () => {
+    await probe?.close();
     await service?.stop();
-    if (probeQueue) {
-      const connection = await amqplib.connect(infrastructure.amqpUrl);
-      await (await connection.createChannel()).deleteQueue(probeQueue);
-      await connection.close();
-    }
     await infrastructure?.teardown();
   });
 
   const commandQueue = () => namespaced(infrastructure.namespace, Queues.cartCommands.name);
-
-  function sendCommand(type: string, payload: unknown): Promise<MessageEnvelope> {
-    const envelope = newEnvelope({
-      type,
-      payload,
-      sagaId: randomUUID(),
-      correlationId: randomUUID(),
-      causationId: null,
-    });
-    return publishRaw(infrastructure.amqpUrl, {
-      exchange: namespaced(infrastructure.namespace, Exchange.Commands),
-      routingKey: type,
-      content: JSON.stringify(envelope),
-      properties: { messageId: envelope.messageId, type, contentType: 'application/json', persistent: true },
-    }).then(() => envelope);
-  }
-
-  function replyTo(command: MessageEnvelope): Promise<SagaReply> {
-    return waitFor(
-      async () => {
-        for (const message of await readQueue(infrastructure.amqpUrl, probeQueue)) {
-          replies.push(SagaReply.parse(JSON.parse(message.content.toString()).payload));
-        }
-        return replies.find((reply) => reply.commandId === command.messageId);
-      },
-      { description: `the reply to ${command.type} ${command.messageId}` },
-    );
-  }
 
   async function getCart(userId: string): Promise<unknown> {
     return (await fetch(`${service.url}/carts/${userId}`)).json();
@@ -99,9 +53,9 @@ describe('cart worker service', () => {
     expect(added.status).toBe(200);
     const orderId = randomUUID();
 
-    const command = await sendCommand(cartCheckout.type, { orderId, userId });
+    const command = await probe.send(cartCheckout.type, { orderId, userId });
 
-    expect(await replyTo(command)).toEqual({
+    expect(await probe.replyTo(command.messageId)).toEqual({
       commandId: command.messageId,
       commandType: cartCheckout.type,
       outcome: 'success',
@@ -115,9 +69,9 @@ describe('cart worker service', () => {
     const orderId = randomUUID();
     const userId = `shopper-${randomUUID()}`;
 
-    const command = await sendCommand(cartRelease.type, { orderId, userId });
+    const command = await probe.send(cartRelease.type, { orderId, userId });
 
-    expect(await replyTo(command)).toMatchObject({ commandId: command.messageId, outcome: 'success' });
+    expect(await probe.replyTo(command.messageId)).toMatchObject({ commandId: command.messageId, outcome: 'success' });
     const [dead] = await waitFor(
       async () => {
         const messages = await readQueue(infrastructure.amqpUrl, deadLetterQueueName(commandQueue()));
@@ -139,22 +93,16 @@ describe('cart worker service', () => {
       body: JSON.stringify(item),
     });
     const orderId = randomUUID();
-    const checkout = await sendCommand(cartCheckout.type, { orderId, userId });
-    const original = await replyTo(checkout);
-    await replyTo(await sendCommand(cartRelease.type, { orderId, userId }));
+    const checkout = await probe.send(cartCheckout.type, { orderId, userId });
+    const original = await probe.replyTo(checkout.messageId);
+    await probe.replyTo((await probe.send(cartRelease.type, { orderId, userId })).messageId);
 
     // Handled afresh, the checkout would now be refused: the order's cart was released.
-    await publishRaw(infrastructure.amqpUrl, {
-      exchange: namespaced(infrastructure.namespace, Exchange.Commands),
-      routingKey: checkout.type,
-      content: JSON.stringify(checkout),
-      properties: { messageId: checkout.messageId, type: checkout.type, contentType: 'application/json' },
-    });
+    await probe.resend(checkout);
 
     const both = await waitFor(
       async () => {
-        await replyTo(checkout);
-        const answers = replies.filter((reply) => reply.commandId === checkout.messageId);
+        const answers = probe.repliesTo(checkout.messageId);
         return answers.length === 2 && answers;
       },
       { description: 'the re-sent reply to the redelivered checkout' },
