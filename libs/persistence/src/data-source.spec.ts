@@ -72,10 +72,11 @@ describe('initializeDataSource', () => {
 
     expect(ds.isInitialized).toBe(true);
     expect(widgetMigrationRuns).toBe(1);
-    expect(await rows(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'widgets_a' ORDER BY table_name`)).toEqual([
-      { table_name: 'migrations' },
-      { table_name: 'widgets' },
-    ]);
+    expect(
+      await rows(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'widgets_a' ORDER BY table_name`,
+      ),
+    ).toEqual([{ table_name: 'migrations' }, { table_name: 'widgets' }]);
     expect(await rows(`SELECT name FROM "widgets_a".migrations`)).toEqual([{ name: 'CreateWidgets1700000000000' }]);
   });
 
@@ -89,7 +90,10 @@ describe('initializeDataSource', () => {
   });
 
   it('runs a migration once when two DataSources start on the same schema at the same moment', async () => {
-    const started = await Promise.all([initializeDataSource(dataSource('widgets_c')), initializeDataSource(dataSource('widgets_c'))]);
+    const started = await Promise.all([
+      initializeDataSource(dataSource('widgets_c')),
+      initializeDataSource(dataSource('widgets_c')),
+    ]);
 
     expect(started.every((ds) => ds.isInitialized)).toBe(true);
     expect(widgetMigrationRuns).toBe(1);
@@ -101,10 +105,11 @@ describe('initializeDataSource', () => {
     await initializeDataSource(dataSource('widgets_e'));
 
     expect(widgetMigrationRuns).toBe(2);
-    expect(await rows(`SELECT table_schema FROM information_schema.tables WHERE table_name = 'widgets' AND table_schema IN ('widgets_d', 'widgets_e') ORDER BY 1`)).toEqual([
-      { table_schema: 'widgets_d' },
-      { table_schema: 'widgets_e' },
-    ]);
+    expect(
+      await rows(
+        `SELECT table_schema FROM information_schema.tables WHERE table_name = 'widgets' AND table_schema IN ('widgets_d', 'widgets_e') ORDER BY 1`,
+      ),
+    ).toEqual([{ table_schema: 'widgets_d' }, { table_schema: 'widgets_e' }]);
   });
 
   it('migrates a DataSource whose pool holds a single connection', async () => {
@@ -125,7 +130,9 @@ describe('isDatabaseReachable', () => {
   afterAll(() => infra?.teardown());
 
   it('is true for a live DataSource and false once it is destroyed', async () => {
-    const ds = await initializeDataSource(createServiceDataSource({ url: infra.databaseUrl, schema: 'probe', entities: [], migrations: [] }));
+    const ds = await initializeDataSource(
+      createServiceDataSource({ url: infra.databaseUrl, schema: 'probe', entities: [], migrations: [] }),
+    );
 
     expect(await isDatabaseReachable(ds)).toBe(true);
     await ds.destroy();
@@ -141,7 +148,11 @@ describe('isDatabaseReachable', () => {
 
 describe('schemaOf', () => {
   it('names the schema a DataSource was created for', () => {
-    expect(schemaOf(createServiceDataSource({ url: 'postgres://localhost/x', schema: 'inventory', entities: [], migrations: [] }))).toBe('inventory');
+    expect(
+      schemaOf(
+        createServiceDataSource({ url: 'postgres://localhost/x', schema: 'inventory', entities: [], migrations: [] }),
+      ),
+    ).toBe('inventory');
   });
 });
 

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createHash } from 'node:crypto';
-import { DataSource, type MixedList, type EntitySchema } from 'typeorm';
+import { DataSource, MigrationExecutor, type MixedList, type EntitySchema } from 'typeorm';
 
 /** What a service needs to reach its own schema. */
 export interface ServiceDataSourceOptions {
@@ -52,7 +52,10 @@ export async function migrate(dataSource: DataSource): Promise<void> {
     try {
       // With a schema set, TypeORM keeps its migrations table inside it but never creates the schema.
       await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-      await dataSource.runMigrations({ transaction: 'each' });
+      // On the connection that holds the lock: a second one may not exist (a pool of one).
+      const executor = new MigrationExecutor(dataSource, runner);
+      executor.transaction = 'each';
+      await executor.executePendingMigrations();
     } finally {
       await runner.query('SELECT pg_advisory_unlock($1)', [advisoryKey(`migrate:${schema}`)]);
     }

@@ -8,7 +8,13 @@ function capturedLogger() {
   const destination = new PassThrough();
   const lines: Record<string, unknown>[] = [];
   destination.on('data', (chunk: Buffer) =>
-    lines.push(...chunk.toString('utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>)),
+    lines.push(
+      ...chunk
+        .toString('utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    ),
   );
   return { logger: createLogger({ service: 'runtime-spec', level: 'debug', format: 'json', destination }), lines };
 }
@@ -21,7 +27,11 @@ function buildApp() {
   const log = capturedLogger();
   const app = createHttpApp(log.logger);
   app.post('/orders', { schema: { body: PlaceOrder } }, async (request) => ({ lines: request.body.items.length }));
-  app.get('/orders', { schema: { querystring: z.object({ limit: z.coerce.number().int().max(100) }) } }, async () => []);
+  app.get(
+    '/orders',
+    { schema: { querystring: z.object({ limit: z.coerce.number().int().max(100) }) } },
+    async () => [],
+  );
   app.get('/orders/:id', async (request) => {
     throw HttpProblem.notFound(`no order ${(request.params as { id: string }).id}`);
   });
@@ -73,13 +83,23 @@ describe('createHttpApp', () => {
 
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.json()).toMatchObject({ type: '/problems/400', status: 400, title: 'Invalid request', detail: expect.any(String) });
+    expect(response.json()).toMatchObject({
+      type: '/problems/400',
+      status: 400,
+      title: 'Invalid request',
+      detail: expect.any(String),
+    });
   });
 
   it('answers a body that is not JSON at all with 415 problem+json', async () => {
     const { app } = buildApp();
 
-    const response = await app.inject({ method: 'POST', url: '/orders', headers: { 'content-type': 'text/csv' }, payload: 'a,b' });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      headers: { 'content-type': 'text/csv' },
+      payload: 'a,b',
+    });
 
     expect(response.statusCode).toBe(415);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -92,7 +112,13 @@ describe('createHttpApp', () => {
 
     expect(response.statusCode).toBe(404);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.json()).toEqual({ type: '/problems/404', title: 'Not found', status: 404, detail: 'no order 42', instance: '/orders/42' });
+    expect(response.json()).toEqual({
+      type: '/problems/404',
+      title: 'Not found',
+      status: 404,
+      detail: 'no order 42',
+      instance: '/orders/42',
+    });
   });
 
   it('adds an HttpProblem’s extensions to the body', async () => {
@@ -125,7 +151,13 @@ describe('createHttpApp', () => {
 
     expect(response.statusCode).toBe(404);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.json()).toEqual({ type: '/problems/404', title: 'Not found', status: 404, detail: 'no route DELETE /nowhere', instance: '/nowhere' });
+    expect(response.json()).toEqual({
+      type: '/problems/404',
+      title: 'Not found',
+      status: 404,
+      detail: 'no route DELETE /nowhere',
+      instance: '/nowhere',
+    });
   });
 
   it('answers a valid request through its route', async () => {
