@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FailureCode, inventoryCommit, inventoryRelease, inventoryReserve } from '@saga/contracts';
+import type { PendingMessage } from '@saga/outbox';
+import { runCommand } from '@saga/saga';
 import { openInventoryDatabase, type InventoryDatabase } from '../testing/inventory-database';
 import { commitStock } from './commit-stock';
 import { releaseStock } from './release-stock';
@@ -7,9 +9,12 @@ import { reserveStock } from './reserve-stock';
 
 describe('inventory.commit', () => {
   let db: InventoryDatabase;
-  const commit = (orderId: string) => db.handle(inventoryCommit, commitStock, { orderId });
+  // Handlers send nothing besides their reply, which the command processor sends.
+  const sent: PendingMessage[] = [];
+  afterEach(() => expect(sent).toEqual([]));
+  const commit = (orderId: string) => runCommand(db.dataSource, inventoryCommit, commitStock, { orderId }, { sent });
   const reserve = (orderId: string, productId: string, quantity: number) =>
-    db.handle(inventoryReserve, reserveStock, { orderId, items: [{ productId, quantity }] });
+    runCommand(db.dataSource, inventoryReserve, reserveStock, { orderId, items: [{ productId, quantity }] }, { sent });
 
   beforeAll(async () => {
     db = await openInventoryDatabase();
@@ -67,7 +72,7 @@ describe('inventory.commit', () => {
     const product = await db.addProduct({ stock: 10 });
     const orderId = randomUUID();
     await reserve(orderId, product.id, 3);
-    await db.handle(inventoryRelease, releaseStock, { orderId });
+    await runCommand(db.dataSource, inventoryRelease, releaseStock, { orderId }, { sent });
 
     expect(await commit(orderId)).toMatchObject({ outcome: 'failure', failure: { code: FailureCode.InvalidState } });
     expect(await db.stockOf(product.id)).toEqual({ available: 10, reserved: 0, sold: 0 });
@@ -75,7 +80,7 @@ describe('inventory.commit', () => {
 
   it('refuses to commit an order that only has a tombstone', async () => {
     const orderId = randomUUID();
-    await db.handle(inventoryRelease, releaseStock, { orderId });
+    await runCommand(db.dataSource, inventoryRelease, releaseStock, { orderId }, { sent });
 
     expect(await commit(orderId)).toMatchObject({ outcome: 'failure', failure: { code: FailureCode.InvalidState } });
   });

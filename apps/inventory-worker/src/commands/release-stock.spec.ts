@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FailureCode, inventoryCommit, inventoryRelease, inventoryReserve } from '@saga/contracts';
+import type { PendingMessage } from '@saga/outbox';
+import { runCommand } from '@saga/saga';
 import { openInventoryDatabase, type InventoryDatabase } from '../testing/inventory-database';
 import { commitStock } from './commit-stock';
 import { releaseStock } from './release-stock';
@@ -7,7 +9,10 @@ import { reserveStock } from './reserve-stock';
 
 describe('inventory.release', () => {
   let db: InventoryDatabase;
-  const release = (orderId: string) => db.handle(inventoryRelease, releaseStock, { orderId });
+  // Handlers send nothing besides their reply, which the command processor sends.
+  const sent: PendingMessage[] = [];
+  afterEach(() => expect(sent).toEqual([]));
+  const release = (orderId: string) => runCommand(db.dataSource, inventoryRelease, releaseStock, { orderId }, { sent });
   const reservationOf = async (orderId: string) => {
     const rows = await db.dataSource.query(
       `SELECT r.status, count(i.product_id)::int AS items
@@ -30,13 +35,19 @@ describe('inventory.release', () => {
     const first = await db.addProduct({ stock: 10 });
     const second = await db.addProduct({ stock: 10 });
     const orderId = randomUUID();
-    await db.handle(inventoryReserve, reserveStock, {
-      orderId,
-      items: [
-        { productId: first.id, quantity: 3 },
-        { productId: second.id, quantity: 1 },
-      ],
-    });
+    await runCommand(
+      db.dataSource,
+      inventoryReserve,
+      reserveStock,
+      {
+        orderId,
+        items: [
+          { productId: first.id, quantity: 3 },
+          { productId: second.id, quantity: 1 },
+        ],
+      },
+      { sent },
+    );
 
     expect(await release(orderId)).toEqual({ outcome: 'success', result: {} });
 
@@ -48,7 +59,13 @@ describe('inventory.release', () => {
   it('changes nothing when the same order is released again', async () => {
     const product = await db.addProduct({ stock: 10 });
     const orderId = randomUUID();
-    await db.handle(inventoryReserve, reserveStock, { orderId, items: [{ productId: product.id, quantity: 4 }] });
+    await runCommand(
+      db.dataSource,
+      inventoryReserve,
+      reserveStock,
+      { orderId, items: [{ productId: product.id, quantity: 4 }] },
+      { sent },
+    );
     await release(orderId);
 
     expect(await release(orderId)).toEqual({ outcome: 'success', result: {} });
@@ -73,8 +90,14 @@ describe('inventory.release', () => {
   it('refuses to release the stock of an order that was already sold', async () => {
     const product = await db.addProduct({ stock: 10 });
     const orderId = randomUUID();
-    await db.handle(inventoryReserve, reserveStock, { orderId, items: [{ productId: product.id, quantity: 2 }] });
-    await db.handle(inventoryCommit, commitStock, { orderId });
+    await runCommand(
+      db.dataSource,
+      inventoryReserve,
+      reserveStock,
+      { orderId, items: [{ productId: product.id, quantity: 2 }] },
+      { sent },
+    );
+    await runCommand(db.dataSource, inventoryCommit, commitStock, { orderId }, { sent });
 
     expect(await release(orderId)).toEqual({
       outcome: 'failure',
@@ -93,7 +116,13 @@ describe('inventory.release', () => {
     const outcomes = await Promise.all(
       orders.map((orderId) =>
         Promise.all([
-          db.handle(inventoryReserve, reserveStock, { orderId, items: [{ productId: product.id, quantity: 1 }] }),
+          runCommand(
+            db.dataSource,
+            inventoryReserve,
+            reserveStock,
+            { orderId, items: [{ productId: product.id, quantity: 1 }] },
+            { sent },
+          ),
           release(orderId),
         ]),
       ),

@@ -1,13 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { FailureCode, inventoryRelease, inventoryReserve, type OrderItem } from '@saga/contracts';
+import type { PendingMessage } from '@saga/outbox';
+import { runCommand } from '@saga/saga';
 import { openInventoryDatabase, type InventoryDatabase } from '../testing/inventory-database';
 import { releaseStock } from './release-stock';
 import { reserveStock } from './reserve-stock';
 
 describe('inventory.reserve', () => {
   let db: InventoryDatabase;
+  // Handlers send nothing besides their reply, which the command processor sends.
+  const sent: PendingMessage[] = [];
+  afterEach(() => expect(sent).toEqual([]));
   const reserve = (orderId: string, items: OrderItem[]) =>
-    db.handle(inventoryReserve, reserveStock, { orderId, items });
+    runCommand(db.dataSource, inventoryReserve, reserveStock, { orderId, items }, { sent });
   const reservationsOf = (orderId: string) =>
     db.dataSource.query('SELECT status, total FROM inventory.reservations WHERE order_id = $1', [orderId]);
 
@@ -151,7 +156,10 @@ describe('inventory.reserve', () => {
     const product = await db.addProduct();
     const orderId = randomUUID();
 
-    expect(await db.handle(inventoryRelease, releaseStock, { orderId })).toEqual({ outcome: 'success', result: {} });
+    expect(await runCommand(db.dataSource, inventoryRelease, releaseStock, { orderId }, { sent })).toEqual({
+      outcome: 'success',
+      result: {},
+    });
     const outcome = await reserve(orderId, [{ productId: product.id, quantity: 1 }]);
 
     expect(outcome).toEqual({
@@ -168,7 +176,7 @@ describe('inventory.reserve', () => {
     const product = await db.addProduct();
     const orderId = randomUUID();
     await reserve(orderId, [{ productId: product.id, quantity: 1 }]);
-    await db.handle(inventoryRelease, releaseStock, { orderId });
+    await runCommand(db.dataSource, inventoryRelease, releaseStock, { orderId }, { sent });
 
     expect(await reserve(orderId, [{ productId: product.id, quantity: 1 }])).toMatchObject({
       outcome: 'failure',

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { inventoryReserve } from '@saga/contracts';
+import type { PendingMessage } from '@saga/outbox';
+import { runCommand } from '@saga/saga';
 import { createLogger } from '@saga/observability';
 import { createHttpApp, type HttpApp } from '@saga/runtime';
 import { reserveStock } from '../commands/reserve-stock';
@@ -21,6 +23,10 @@ describe('admin product routes', () => {
     await app.close();
     await db.close();
   });
+
+  // Handlers send nothing besides their reply, which the command processor sends.
+  const sent: PendingMessage[] = [];
+  afterEach(() => expect(sent).toEqual([]));
 
   it('adds a product with its stock and answers 201 with where to find it', async () => {
     const response = await post('/admin/products', { sku: 'GRINDER-3', name: 'Burr Grinder', price: 8900, stock: 10 });
@@ -83,7 +89,13 @@ describe('admin product routes', () => {
   it('shows the stock ledger of a product oldest first, a page at a time', async () => {
     const product = await db.addProduct({ stock: 10 });
     const orderId = randomUUID();
-    await db.handle(inventoryReserve, reserveStock, { orderId, items: [{ productId: product.id, quantity: 3 }] });
+    await runCommand(
+      db.dataSource,
+      inventoryReserve,
+      reserveStock,
+      { orderId, items: [{ productId: product.id, quantity: 3 }] },
+      { sent },
+    );
     await db.restock(product.id, 4);
 
     const firstPage = await app.inject({ method: 'GET', url: `/admin/products/${product.id}/ledger?limit=2` });

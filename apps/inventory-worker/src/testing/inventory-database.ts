@@ -1,27 +1,14 @@
-import { newEnvelope } from '@saga/contracts';
-import { randomUUID } from 'node:crypto';
-import type { CommandContract, CommandPayload, CommandResult } from '@saga/contracts';
-import { createLogger } from '@saga/observability';
-import { messagingEntities, messagingMigrations } from '@saga/outbox';
-import { createServiceDataSource, initializeDataSource } from '@saga/persistence';
-import type { CommandHandler, CommandOutcome } from '@saga/saga';
+import { openServiceDatabase } from '@saga/runtime';
 import { provisionTestInfrastructure, type TestInfrastructure } from '@saga/testing';
 import type { DataSource } from 'typeorm';
 import { addProduct, restockProduct, type NewProduct } from '../domain/catalogue';
-import { inventoryEntities } from '../domain';
 import type { Product } from '../domain/product.entity';
-import { inventoryMigrations } from '../migrations';
+import { inventoryWorkerService } from '../inventory-worker-service';
 
 /** A migrated inventory schema on a fresh database, and ways to drive and inspect it in tests. */
 export interface InventoryDatabase {
   readonly infrastructure: TestInfrastructure;
   readonly dataSource: DataSource;
-  /** Runs a command handler in its own transaction, as the command processor would. */
-  handle<C extends CommandContract>(
-    contract: C,
-    handler: CommandHandler<C>,
-    payload: CommandPayload<C>,
-  ): Promise<CommandOutcome<CommandResult<C>>>;
   /** Adds a product with a unique SKU; the defaults cost 1000 cents with 10 in stock. */
   addProduct(overrides?: Partial<NewProduct>): Promise<Product>;
   /** Adds stock to a product through the ledger. */
@@ -39,34 +26,12 @@ export interface InventoryDatabase {
 /** Provisions a database, migrates the inventory schema into it and returns helpers over it. */
 export async function openInventoryDatabase(): Promise<InventoryDatabase> {
   const infrastructure = await provisionTestInfrastructure();
-  const dataSource = createServiceDataSource({
-    url: infrastructure.databaseUrl,
-    schema: 'inventory',
-    entities: [...messagingEntities, ...inventoryEntities],
-    migrations: [...messagingMigrations, ...inventoryMigrations],
-    poolSize: 20,
-  });
-  await initializeDataSource(dataSource);
-  const logger = createLogger({ service: 'inventory-worker-test', level: 'error' });
+  const dataSource = await openServiceDatabase(inventoryWorkerService, infrastructure.databaseUrl, { poolSize: 20 });
   let skus = 0;
 
   return {
     infrastructure,
     dataSource,
-    handle: (contract, handler, payload) =>
-      dataSource.transaction((manager) => {
-        const envelope = newEnvelope({
-          type: contract.type,
-          payload,
-          sagaId: randomUUID(),
-          correlationId: randomUUID(),
-          causationId: null,
-        });
-        const send = () => {
-          throw new Error('inventory handlers send nothing but their reply');
-        };
-        return handler(payload, { manager, envelope, logger, send });
-      }),
     addProduct: (overrides = {}) =>
       dataSource.transaction((manager) =>
         addProduct(manager, { sku: `SKU-${++skus}`, name: `Product ${skus}`, price: 1000, stock: 10, ...overrides }),
