@@ -1,67 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import {
-  deadLetterQueueName,
-  Exchange,
-  inventoryCommit,
-  inventoryReserve,
-  namespaced,
-  Queues,
-  SagaReply,
-  type MessageEnvelope,
-  newEnvelope,
-} from '@saga/contracts';
-
+import { deadLetterQueueName, inventoryCommit, inventoryReserve, namespaced, Queues } from '@saga/contracts';
 import type { RunningService } from '@saga/runtime';
 import { runService } from '@saga/runtime';
-import { provisionTestInfrastructure, publishRaw, readQueue, waitFor, type TestInfrastructure } from '@saga/testing';
-import amqplib from 'amqplib';
+import {
+  CommandProbe,
+  provisionTestInfrastructure,
+  publishRaw,
+  readQueue,
+  waitFor,
+  type TestInfrastructure,
+} from '@saga/testing';
 import { inventoryWorkerService } from './inventory-worker-service';
-
-/** A queue of our own bound to every reply of the namespace, collecting them as they come. */
-async function openReplyProbe(amqpUrl: string, namespace: string) {
-  const connection = await amqplib.connect(amqpUrl, { noDelay: true });
-  const channel = await connection.createChannel();
-  const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
-  await channel.bindQueue(queue, namespaced(namespace, Exchange.Replies), 'reply.#');
-  const replies: SagaReply[] = [];
-  await channel.consume(
-    queue,
-    (message) => {
-      if (message) replies.push(SagaReply.parse((JSON.parse(message.content.toString()) as MessageEnvelope).payload));
-    },
-    { noAck: true },
-  );
-  return {
-    replyTo: (commandId: string) =>
-      waitFor(async () => replies.find((r) => r.commandId === commandId), { description: `the reply to ${commandId}` }),
-    repliesTo: (commandId: string) => replies.filter((r) => r.commandId === commandId),
-    close: () => connection.close(),
-  };
-}
 
 describe('inventory-worker service', () => {
   let infrastructure: TestInfrastructure;
   let service: RunningService;
-  let probe: Awaited<ReturnType<typeof openReplyProbe>>;
+  let probe: CommandProbe;
   let productId: string;
 
-  const sendCommand = async (type: string, payload: unknown, messageId: string = randomUUID()) => {
-    const envelope = newEnvelope({
-      type,
-      payload,
-      sagaId: randomUUID(),
-      correlationId: randomUUID(),
-      causationId: null,
-      messageId,
-    });
-    await publishRaw(infrastructure.amqpUrl, {
-      exchange: namespaced(infrastructure.namespace, Exchange.Commands),
-      routingKey: type,
-      content: JSON.stringify(envelope),
-      properties: { messageId, contentType: 'application/json', type, persistent: true },
-    });
-    return envelope.messageId;
-  };
   const stockOf = async (id: string): Promise<unknown> => (await fetch(`${service.url}/products/${id}`)).json();
 
   beforeAll(async () => {
@@ -74,7 +30,7 @@ describe('inventory-worker service', () => {
       HOST: '127.0.0.1',
       PORT: 0,
     });
-    probe = await openReplyProbe(infrastructure.amqpUrl, infrastructure.namespace);
+    probe = await CommandProbe.open(infrastructure.amqpUrl, infrastructure.namespace);
     const created = await fetch(`${service.url}/admin/products`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -92,10 +48,11 @@ describe('inventory-worker service', () => {
   it('answers inventory.reserve on the replies exchange, and a redelivered command only re-sends its reply', async () => {
     const orderId = randomUUID();
     const payload = { orderId, items: [{ productId, quantity: 2 }] };
-    const commandId = await sendCommand(inventoryReserve.type, payload);
+    const command = await probe.send(inventoryReserve.type, payload);
+    const commandId = command.messageId;
 
     const reply = await probe.replyTo(commandId);
-    await sendCommand(inventoryReserve.type, payload, commandId);
+    await probe.resend(command);
     await waitFor(async () => probe.repliesTo(commandId).length === 2, { description: 'the re-sent reply' });
 
     expect(reply).toEqual({
@@ -116,10 +73,11 @@ describe('inventory-worker service', () => {
   it('dead-letters a malformed message with its reason and still answers the command behind it', async () => {
     const queue = namespaced(infrastructure.namespace, Queues.inventoryCommands.name);
     const orderId = randomUUID();
-    await probe.replyTo(await sendCommand(inventoryReserve.type, { orderId, items: [{ productId, quantity: 1 }] }));
+    const reserve = await probe.send(inventoryReserve.type, { orderId, items: [{ productId, quantity: 1 }] });
+    await probe.replyTo(reserve.messageId);
 
     await publishRaw(infrastructure.amqpUrl, { queue, content: '{"not": "an envelope"' });
-    const commitId = await sendCommand(inventoryCommit.type, { orderId });
+    const { messageId: commitId } = await probe.send(inventoryCommit.type, { orderId });
 
     expect(await probe.replyTo(commitId)).toMatchObject({ outcome: 'success', result: {} });
     const dead = await waitFor(
