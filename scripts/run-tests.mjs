@@ -27,6 +27,8 @@ const test = spawnSync(
   },
 );
 
+// Every project must have run: a project whose tests never started reports nothing at all.
+const expected = ['libs', 'apps'].flatMap((dir) => readdirSync(join(root, dir)));
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -37,8 +39,10 @@ for (const file of projects) {
   failed += report.numFailedTests + report.numRuntimeErrorTestSuites;
   skipped += report.numPendingTests + report.numTodoTests;
 }
-console.log(`\n${projects.length} projects tested`);
+const silent = expected.filter((name) => !projects.includes(`${name}.json`));
+console.log(`\n${projects.length} of ${expected.length} projects tested`);
+if (silent.length > 0) console.error(`no test results from: ${silent.join(', ')}`);
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 if (skipped > 0) console.error('a skipped test proves nothing: the run fails');
 if (passed === 0) console.error('no test ran: the run fails');
-process.exit(test.status !== 0 || failed > 0 || skipped > 0 || passed === 0 ? 1 : 0);
+process.exit(test.status !== 0 || failed > 0 || skipped > 0 || passed === 0 || silent.length > 0 ? 1 : 0);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 function urlWithProtocols(protocols: readonly string[], example: string) {
-  const message = `expected a ${protocols.join(' or ')} URL like ${example}`;
+  const message = `expected a URL of the form ${example} (${protocols.join(' or ')})`;
   return z.string({ error: message }).refine((value) => {
     try {
       return protocols.includes(new URL(value).protocol.replace(/:$/, ''));

@@ -42,7 +42,7 @@ describe('parseEnv', () => {
     const problems = Object.fromEntries((error as ConfigError).problems.map((p) => [p.variable, p.problem]));
     expect(problems).toEqual({
       DATABASE_URL: 'required',
-      AMQP_URL: expect.stringContaining('amqp or amqps URL'),
+      AMQP_URL: expect.stringContaining('URL of the form amqp:'),
       PORT: 'expected an integer 0-65535',
       NAMESPACE: expect.stringContaining('lowercase letter'),
       LOG_LEVEL: 'expected one of error, warn, info, debug',
