@@ -1,19 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { FailureCode, paymentAuthorize, paymentVoid, type PaymentAuthorize } from '@saga/contracts';
+import { FailureCode, type PaymentAuthorize } from '@saga/contracts';
 import type { PendingMessage } from '@saga/outbox';
-import { runCommand } from '@saga/saga';
 import { findPaymentWithLedger } from '../domain/payments';
 import { findWallet } from '../domain/wallets';
-import { defaultPaymentProviders } from '../providers/default-providers';
 import {
   fundWallet,
   newUserId,
   openPaymentTestDatabase,
+  paymentCommands,
   walletInvariants,
+  walletOrder,
   type PaymentTestDatabase,
 } from '../testing/payment-test-database';
-import { authorizePayment } from './authorize-payment';
-import { voidPayment } from './void-payment';
 
 let db: PaymentTestDatabase;
 beforeAll(async () => {
@@ -25,12 +23,7 @@ afterAll(() => db.close());
 const sent: PendingMessage[] = [];
 afterEach(() => expect(sent).toEqual([]));
 
-const authorize = (payload: PaymentAuthorize) =>
-  runCommand(db.dataSource, paymentAuthorize, authorizePayment(defaultPaymentProviders), payload, { sent });
-
-function walletOrder(userId: string, amount: number): PaymentAuthorize {
-  return { orderId: randomUUID(), userId, amount, currency: 'USD', paymentMethod: { method: 'wallet' } };
-}
+const { authorize, voidOrder } = paymentCommands(() => db, sent);
 
 function cardOrder(token: string, amount = 4_900): PaymentAuthorize {
   return {
@@ -158,13 +151,7 @@ describe('authorizing a wallet payment', () => {
     const userId = newUserId();
     await fundWallet(db.dataSource, userId, 10_000);
     const order = walletOrder(userId, 2_500);
-    await runCommand(
-      db.dataSource,
-      paymentVoid,
-      voidPayment(defaultPaymentProviders),
-      { orderId: order.orderId },
-      { sent },
-    );
+    await voidOrder(order.orderId);
 
     const outcome = await authorize(order);
 

@@ -1,19 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { FailureCode, paymentAuthorize, paymentCapture, paymentVoid, type PaymentAuthorize } from '@saga/contracts';
+import { FailureCode } from '@saga/contracts';
 import type { PendingMessage } from '@saga/outbox';
-import { runCommand } from '@saga/saga';
 import { findPaymentWithLedger } from '../domain/payments';
-import { defaultPaymentProviders } from '../providers/default-providers';
 import {
   fundWallet,
   newUserId,
   openPaymentTestDatabase,
+  paymentCommands,
   walletInvariants,
+  walletOrder,
   type PaymentTestDatabase,
 } from '../testing/payment-test-database';
-import { authorizePayment } from './authorize-payment';
-import { capturePayment } from './capture-payment';
-import { voidPayment } from './void-payment';
 
 let db: PaymentTestDatabase;
 beforeAll(async () => {
@@ -25,16 +22,7 @@ afterAll(() => db.close());
 const sent: PendingMessage[] = [];
 afterEach(() => expect(sent).toEqual([]));
 
-const authorize = (payload: PaymentAuthorize) =>
-  runCommand(db.dataSource, paymentAuthorize, authorizePayment(defaultPaymentProviders), payload, { sent });
-const voidOrder = (orderId: string) =>
-  runCommand(db.dataSource, paymentVoid, voidPayment(defaultPaymentProviders), { orderId }, { sent });
-const capture = (orderId: string) =>
-  runCommand(db.dataSource, paymentCapture, capturePayment(defaultPaymentProviders), { orderId }, { sent });
-
-function walletOrder(userId: string, amount: number): PaymentAuthorize {
-  return { orderId: randomUUID(), userId, amount, currency: 'USD', paymentMethod: { method: 'wallet' } };
-}
+const { authorize, voidOrder, capture } = paymentCommands(() => db, sent);
 
 describe('capturing a payment', () => {
   it('debits the held amount from the wallet and marks the payment CAPTURED', async () => {

@@ -1,19 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { FailureCode, paymentAuthorize, paymentCapture, paymentVoid, type PaymentAuthorize } from '@saga/contracts';
+import { FailureCode, type PaymentAuthorize } from '@saga/contracts';
 import type { PendingMessage } from '@saga/outbox';
-import { runCommand } from '@saga/saga';
 import { findPaymentWithLedger } from '../domain/payments';
-import { defaultPaymentProviders } from '../providers/default-providers';
 import {
   fundWallet,
   newUserId,
   openPaymentTestDatabase,
+  paymentCommands,
   walletInvariants,
   type PaymentTestDatabase,
 } from '../testing/payment-test-database';
-import { authorizePayment } from './authorize-payment';
-import { capturePayment } from './capture-payment';
-import { voidPayment } from './void-payment';
 
 let db: PaymentTestDatabase;
 beforeAll(async () => {
@@ -25,12 +21,7 @@ afterAll(() => db.close());
 const sent: PendingMessage[] = [];
 afterEach(() => expect(sent).toEqual([]));
 
-const authorize = (payload: PaymentAuthorize) =>
-  runCommand(db.dataSource, paymentAuthorize, authorizePayment(defaultPaymentProviders), payload, { sent });
-const voidOrder = (orderId: string) =>
-  runCommand(db.dataSource, paymentVoid, voidPayment(defaultPaymentProviders), { orderId }, { sent });
-const capture = (orderId: string) =>
-  runCommand(db.dataSource, paymentCapture, capturePayment(defaultPaymentProviders), { orderId }, { sent });
+const { authorize, voidOrder, capture } = paymentCommands(() => db, sent);
 
 async function authorizedWalletOrder(amount: number, funded = 10_000) {
   const userId = newUserId();

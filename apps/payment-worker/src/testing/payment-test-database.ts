@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { paymentAuthorize, paymentCapture, paymentVoid, type PaymentAuthorize } from '@saga/contracts';
+import type { PendingMessage } from '@saga/outbox';
 import { openServiceDatabase } from '@saga/runtime';
+import { runCommand } from '@saga/saga';
 import { provisionTestInfrastructure, type TestInfrastructure } from '@saga/testing';
 import { paymentWorkerService } from '../payment-worker-service';
+import { authorizePayment } from '../commands/authorize-payment';
+import { capturePayment } from '../commands/capture-payment';
+import { voidPayment } from '../commands/void-payment';
 import { creditWallet } from '../domain/wallets';
+import { defaultPaymentProviders } from '../providers/default-providers';
 
 /** A migrated payment schema on a fresh database, for specs; close() drops it. */
 export interface PaymentTestDatabase {
@@ -54,4 +61,25 @@ export async function walletInvariants(dataSource: DataSource, userId: string) {
     [userId],
   )) as { balance: number; held: number; captured: number; authorized: number; captures: number }[];
   return row;
+}
+
+/**
+ * The payment commands with the default providers, each run as the command processor runs it; what a
+ * handler sends besides its reply lands in sent. database is read at each call, so specs can pass
+ * () => db before beforeAll has opened it.
+ */
+export function paymentCommands(database: () => PaymentTestDatabase, sent: PendingMessage[]) {
+  return {
+    authorize: (payload: PaymentAuthorize) =>
+      runCommand(database().dataSource, paymentAuthorize, authorizePayment(defaultPaymentProviders), payload, { sent }),
+    voidOrder: (orderId: string) =>
+      runCommand(database().dataSource, paymentVoid, voidPayment(defaultPaymentProviders), { orderId }, { sent }),
+    capture: (orderId: string) =>
+      runCommand(database().dataSource, paymentCapture, capturePayment(defaultPaymentProviders), { orderId }, { sent }),
+  };
+}
+
+/** An order of this many cents paid from the user's wallet. */
+export function walletOrder(userId: string, amount: number): PaymentAuthorize {
+  return { orderId: randomUUID(), userId, amount, currency: 'USD', paymentMethod: { method: 'wallet' } };
 }
