@@ -1,12 +1,8 @@
-import { databaseUrl, loadConfig } from '@saga/config';
-import { demoCarts, demoProducts } from '@saga/demo-data';
-import { messagingEntities, messagingMigrations } from '@saga/outbox';
-import { createServiceDataSource, initializeDataSource } from '@saga/persistence';
 import type { DataSource } from 'typeorm';
-import { z } from 'zod';
+import { demoCarts, demoProducts } from '@saga/demo-data';
+import { runSeed } from '@saga/runtime';
 import { cartWorkerService } from './cart-worker-service';
-import { CartLockedError, cartEntities, setItemQuantity } from './domain';
-import { cartMigrations } from './migrations';
+import { CartLockedError, setItemQuantity } from './domain';
 
 /**
  * Puts the demo carts' items in at their demo quantities (running it again changes nothing) and
@@ -32,26 +28,4 @@ function productName(productId: string): string {
   return demoProducts.find((p) => p.id === productId)?.name ?? productId;
 }
 
-async function main(): Promise<void> {
-  const config = loadConfig(z.object({ DATABASE_URL: databaseUrl }));
-  const dataSource = createServiceDataSource({
-    url: config.DATABASE_URL,
-    schema: cartWorkerService.schema,
-    entities: [...messagingEntities, ...cartEntities],
-    migrations: [...messagingMigrations, ...cartMigrations],
-    applicationName: 'cart-worker-seed',
-  });
-  await initializeDataSource(dataSource);
-  try {
-    for (const line of await seedCarts(dataSource)) process.stdout.write(`${line}\n`);
-  } finally {
-    await dataSource.destroy();
-  }
-}
-
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`seed failed: ${(error as Error)?.stack ?? String(error)}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runSeed(cartWorkerService, seedCarts);
