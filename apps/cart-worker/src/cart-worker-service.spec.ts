@@ -3,6 +3,7 @@ import { cartCheckout, cartRelease, deadLetterQueueName, namespaced, Queues } fr
 import type { RunningService } from '@saga/runtime';
 import { runService } from '@saga/runtime';
 import {
+  serviceConfigFor,
   CommandProbe,
   provisionTestInfrastructure,
   publishRaw,
@@ -19,14 +20,7 @@ describe('cart worker service', () => {
 
   beforeAll(async () => {
     infrastructure = await provisionTestInfrastructure();
-    service = await runService(cartWorkerService, {
-      DATABASE_URL: infrastructure.databaseUrl,
-      AMQP_URL: infrastructure.amqpUrl,
-      NAMESPACE: infrastructure.namespace,
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      PORT: 0,
-    });
+    service = await runService(cartWorkerService, serviceConfigFor(infrastructure));
     probe = await CommandProbe.open(infrastructure.amqpUrl, infrastructure.namespace);
   });
 

@@ -3,6 +3,7 @@ import { deadLetterQueueName, inventoryCommit, inventoryReserve, namespaced, Que
 import type { RunningService } from '@saga/runtime';
 import { runService } from '@saga/runtime';
 import {
+  serviceConfigFor,
   CommandProbe,
   provisionTestInfrastructure,
   publishRaw,
@@ -22,14 +23,7 @@ describe('inventory-worker service', () => {
 
   beforeAll(async () => {
     infrastructure = await provisionTestInfrastructure();
-    service = await runService(inventoryWorkerService, {
-      DATABASE_URL: infrastructure.databaseUrl,
-      AMQP_URL: infrastructure.amqpUrl,
-      NAMESPACE: infrastructure.namespace,
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      PORT: 0,
-    });
+    service = await runService(inventoryWorkerService, serviceConfigFor(infrastructure));
     probe = await CommandProbe.open(infrastructure.amqpUrl, infrastructure.namespace);
     const created = await fetch(`${service.url}/admin/products`, {
       method: 'POST',

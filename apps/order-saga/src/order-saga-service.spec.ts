@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Exchange, InvalidMessageError, namespaced, newEnvelope, sagaReplyType } from '@saga/contracts';
 import { runService, type RunningService } from '@saga/runtime';
-import { provisionTestInfrastructure, publishRaw, waitFor, type TestInfrastructure } from '@saga/testing';
+import {
+  serviceConfigFor,
+  provisionTestInfrastructure,
+  publishRaw,
+  waitFor,
+  type TestInfrastructure,
+} from '@saga/testing';
 import { advanceOnReply } from './consumers/advance-on-reply';
 import { startOnOrderPlaced } from './consumers/start-on-order-placed';
 import { orderSagaService } from './order-saga-service';
@@ -12,14 +18,7 @@ describe('the order-saga service', () => {
 
   beforeAll(async () => {
     infra = await provisionTestInfrastructure();
-    service = await runService(orderSagaService, {
-      DATABASE_URL: infra.databaseUrl,
-      AMQP_URL: infra.amqpUrl,
-      NAMESPACE: infra.namespace,
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      PORT: 0,
-    });
+    service = await runService(orderSagaService, serviceConfigFor(infra));
   });
 
   afterAll(async () => {

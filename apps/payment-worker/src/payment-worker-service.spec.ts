@@ -9,6 +9,7 @@ import {
 } from '@saga/contracts';
 import { runService, type RunningService } from '@saga/runtime';
 import {
+  serviceConfigFor,
   CommandProbe,
   provisionTestInfrastructure,
   publishRaw,
@@ -27,14 +28,7 @@ describe('payment-worker service', () => {
 
   beforeAll(async () => {
     infra = await provisionTestInfrastructure();
-    service = await runService(paymentWorkerService, {
-      DATABASE_URL: infra.databaseUrl,
-      AMQP_URL: infra.amqpUrl,
-      NAMESPACE: infra.namespace,
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      PORT: 0,
-    });
+    service = await runService(paymentWorkerService, serviceConfigFor(infra));
     probe = await CommandProbe.open(infra.amqpUrl, infra.namespace);
   });
   afterAll(async () => {

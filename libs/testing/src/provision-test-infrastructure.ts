@@ -14,6 +14,18 @@ export interface TestInfrastructure {
   teardown(): Promise<void>;
 }
 
+/** The environment a service needs to run on a TestInfrastructure, on any free port. */
+export function serviceConfigFor(infra: TestInfrastructure) {
+  return {
+    DATABASE_URL: infra.databaseUrl,
+    AMQP_URL: infra.amqpUrl,
+    NAMESPACE: infra.namespace,
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    PORT: 0,
+  };
+}
+
 interface Servers {
   postgresUrl: string;
   amqpUrl: string;

@@ -1,4 +1,4 @@
-import { provisionTestInfrastructure, type TestInfrastructure } from '@saga/testing';
+import { provisionTestInfrastructure, serviceConfigFor, type TestInfrastructure } from '@saga/testing';
 import { isDatabaseReachable } from '@saga/persistence';
 import { runService, type RunningService, type ServiceDefinition } from './run-service';
 
@@ -26,14 +26,7 @@ describe('runService', () => {
   });
 
   it('starts on a free port, is ready with its database and broker up, and stops cleanly', async () => {
-    service = await runService(pingService, {
-      DATABASE_URL: infra.databaseUrl,
-      AMQP_URL: infra.amqpUrl,
-      NAMESPACE: infra.namespace,
-      LOG_LEVEL: 'error',
-      HOST: '127.0.0.1',
-      PORT: 0,
-    });
+    service = await runService(pingService, { ...serviceConfigFor(infra), LOG_LEVEL: 'error' });
 
     expect(service.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(service.url).not.toBe('http://127.0.0.1:0');
