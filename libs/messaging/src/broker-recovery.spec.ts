@@ -1,28 +1,14 @@
 import { Exchange, type MessageEnvelope, Queues } from '@saga/contracts';
 import { createLogger } from '@saga/observability';
-import { provisionTestInfrastructure, type TestInfrastructure, waitFor } from '@saga/testing';
-import { execFile } from 'node:child_process';
+import {
+  forceCloseBrokerConnection,
+  provisionTestInfrastructure,
+  type TestInfrastructure,
+  waitFor,
+} from '@saga/testing';
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
-import { promisify } from 'node:util';
 import { Broker } from './broker';
-
-const run = promisify(execFile);
-
-// The broker itself drops the connection, as it does on a node restart or a network partition.
-async function forceCloseConnection(connectionName: string): Promise<void> {
-  const { stdout } = await run('rabbitmqctl', [
-    'list_connections',
-    'pid',
-    'client_properties',
-    '--quiet',
-    '--no-table-headers',
-  ]);
-  const line = stdout.split('\n').find((l) => l.includes(`{"connection_name","${connectionName}"}`));
-  if (!line) throw new Error(`no broker connection named ${connectionName}`);
-  const pid = line.split('\t')[0];
-  await run('rabbitmqctl', ['close_connection', pid, 'forced by broker-recovery.spec']);
-}
 
 function orderPlaced(): MessageEnvelope {
   return {
@@ -66,7 +52,7 @@ describe('Broker recovery', () => {
     await broker.publish({ exchange: Exchange.Events, routingKey: 'order.placed', envelope: before });
     await waitFor(async () => received.includes(before.messageId), { description: 'the event before the outage' });
 
-    await forceCloseConnection(connectionName);
+    await forceCloseBrokerConnection(connectionName);
     await waitFor(async () => !broker.isConnected(), {
       intervalMs: 5,
       description: 'the broker to notice the closed connection',
