@@ -1,8 +1,7 @@
 import { FailureCode, type inventoryCommit } from '@saga/contracts';
 import { fail, succeed, type CommandHandler } from '@saga/saga';
 import { ReservationStatus } from '../domain/reservation.entity';
-import { itemsOf, lockProducts, lockReservation, setReservationStatus } from '../domain/reservations';
-import { moveStock, StockMovementKind } from '../domain/stock-movement';
+import { lockReservation, settleReservation } from '../domain/reservations';
 
 /** This step turns the order's reserved stock into sold stock, once, however often it is asked. */
 export const commitStock: CommandHandler<typeof inventoryCommit> = async ({ orderId }, { manager, logger }) => {
@@ -14,20 +13,7 @@ export const commitStock: CommandHandler<typeof inventoryCommit> = async ({ orde
     case ReservationStatus.Released:
       return fail(FailureCode.InvalidState, `The stock of order ${orderId} was released; it cannot be sold.`);
     case ReservationStatus.Active: {
-      const items = await itemsOf(manager, reservation);
-      await lockProducts(
-        manager,
-        items.map((item) => item.productId),
-      );
-      for (const item of items) {
-        await moveStock(manager, {
-          kind: StockMovementKind.Commit,
-          productId: item.productId,
-          orderId,
-          quantity: item.quantity,
-        });
-      }
-      await setReservationStatus(manager, reservation, ReservationStatus.Committed);
+      await settleReservation(manager, reservation, ReservationStatus.Committed);
       logger.info('stock committed', { orderId, reservationId: reservation.id });
       return succeed({});
     }

@@ -1,8 +1,7 @@
 import { FailureCode, type inventoryRelease } from '@saga/contracts';
 import { fail, succeed, type CommandHandler } from '@saga/saga';
 import { ReservationStatus } from '../domain/reservation.entity';
-import { claimReservation, itemsOf, lockProducts, setReservationStatus } from '../domain/reservations';
-import { moveStock, StockMovementKind } from '../domain/stock-movement';
+import { claimReservation, settleReservation } from '../domain/reservations';
 
 /**
  * This compensation returns the order's reserved stock to available. When the order never reserved
@@ -23,20 +22,7 @@ export const releaseStock: CommandHandler<typeof inventoryRelease> = async ({ or
         `The stock of order ${orderId} has already been sold; it cannot be released.`,
       );
     case ReservationStatus.Active: {
-      const items = await itemsOf(manager, reservation);
-      await lockProducts(
-        manager,
-        items.map((item) => item.productId),
-      );
-      for (const item of items) {
-        await moveStock(manager, {
-          kind: StockMovementKind.Release,
-          productId: item.productId,
-          orderId,
-          quantity: item.quantity,
-        });
-      }
-      await setReservationStatus(manager, reservation, ReservationStatus.Released);
+      await settleReservation(manager, reservation, ReservationStatus.Released);
       logger.info('stock released', { orderId, reservationId: reservation.id });
       return succeed({});
     }

@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { Product } from './product.entity';
 import { ReservationItem } from './reservation-item.entity';
 import { Reservation, ReservationStatus } from './reservation.entity';
+import { moveStock, StockMovementKind } from './stock-movement';
 
 /** The order's reservation: one this call just created (empty, in the given status) or the one it already had, locked. */
 export interface ClaimedReservation {
@@ -74,12 +75,38 @@ export async function lockProducts(
 }
 
 /** Sets the reservation's status, stamping the change. */
-export async function setReservationStatus(
+async function setReservationStatus(
   manager: EntityManager,
   reservation: Reservation,
   status: ReservationStatus,
 ): Promise<void> {
   await manager.update(Reservation, { id: reservation.id }, { status, updatedAt: () => 'now()' });
+}
+
+/**
+ * Ends an ACTIVE reservation: its stock moves out of reserved (sold on commit, back to available on
+ * release), product rows locked in id order like every other stock change, and the status is set.
+ */
+export async function settleReservation(
+  manager: EntityManager,
+  reservation: Reservation,
+  outcome: typeof ReservationStatus.Committed | typeof ReservationStatus.Released,
+): Promise<void> {
+  const items = await itemsOf(manager, reservation);
+  await lockProducts(
+    manager,
+    items.map((item) => item.productId),
+  );
+  const kind = outcome === ReservationStatus.Committed ? StockMovementKind.Commit : StockMovementKind.Release;
+  for (const item of items) {
+    await moveStock(manager, {
+      kind,
+      productId: item.productId,
+      orderId: reservation.orderId,
+      quantity: item.quantity,
+    });
+  }
+  await setReservationStatus(manager, reservation, outcome);
 }
 
 /** The reply to inventory.reserve for a reservation and its items: the same on every attempt. */
