@@ -1,3 +1,4 @@
+export { dropAppendOnly, makeAppendOnly } from './append-only';
 export {
   advisoryKey,
   createServiceDataSource,

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { schemaOf } from '@saga/persistence';
+import { dropAppendOnly, makeAppendOnly, schemaOf } from '@saga/persistence';
 
 /** Products with their stock counters, reservations per order with their items, and the stock ledger. */
 export class CreateInventoryTables1732200001000 implements MigrationInterface {
@@ -49,18 +49,13 @@ export class CreateInventoryTables1732200001000 implements MigrationInterface {
       )`);
     await runner.query(`CREATE INDEX stock_ledger_product ON "${s}".stock_ledger (product_id, id)`);
     // The ledger is the audit trail of stock: nothing may rewrite it, not even by accident.
-    await runner.query(`
-      CREATE FUNCTION "${s}".stock_ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'stock_ledger is append-only'; END $$`);
-    await runner.query(`
-      CREATE TRIGGER stock_ledger_append_only BEFORE UPDATE OR DELETE ON "${s}".stock_ledger
-      FOR EACH ROW EXECUTE FUNCTION "${s}".stock_ledger_append_only()`);
+    await makeAppendOnly(runner, 'stock_ledger');
   }
 
   async down(runner: QueryRunner): Promise<void> {
     const s = schemaOf(runner.connection);
     await runner.query(`DROP TABLE "${s}".stock_ledger`);
-    await runner.query(`DROP FUNCTION "${s}".stock_ledger_append_only`);
+    await dropAppendOnly(runner, 'stock_ledger');
     await runner.query(`DROP TABLE "${s}".reservation_items`);
     await runner.query(`DROP TABLE "${s}".reservations`);
     await runner.query(`DROP TABLE "${s}".products`);

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { schemaOf } from '@saga/persistence';
+import { dropAppendOnly, makeAppendOnly, schemaOf } from '@saga/persistence';
 
 /** Wallets, payments (one per order) and the append-only payment ledger. */
 export class CreatePaymentTables1732200001000 implements MigrationInterface {
@@ -54,18 +54,13 @@ export class CreatePaymentTables1732200001000 implements MigrationInterface {
         CONSTRAINT payment_ledger_once_per_kind UNIQUE (payment_id, kind)
       )`);
     await runner.query(`CREATE INDEX payment_ledger_order ON "${s}".payment_ledger (order_id, id)`);
-    await runner.query(`
-      CREATE FUNCTION "${s}".payment_ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'payment_ledger is append-only'; END $$`);
-    await runner.query(`
-      CREATE TRIGGER payment_ledger_append_only BEFORE UPDATE OR DELETE ON "${s}".payment_ledger
-      FOR EACH ROW EXECUTE FUNCTION "${s}".payment_ledger_append_only()`);
+    await makeAppendOnly(runner, 'payment_ledger');
   }
 
   async down(runner: QueryRunner): Promise<void> {
     const s = schemaOf(runner.connection);
     await runner.query(`DROP TABLE "${s}".payment_ledger`);
-    await runner.query(`DROP FUNCTION "${s}".payment_ledger_append_only`);
+    await dropAppendOnly(runner, 'payment_ledger');
     await runner.query(`DROP TABLE "${s}".payments`);
     await runner.query(`DROP TABLE "${s}".wallets`);
   }

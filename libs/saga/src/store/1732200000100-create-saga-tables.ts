@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { schemaOf } from '@saga/persistence';
+import { dropAppendOnly, makeAppendOnly, schemaOf } from '@saga/persistence';
 
 /** The saga instances and their append-only event log. */
 export class CreateSagaTables1732200000100 implements MigrationInterface {
@@ -42,18 +42,13 @@ export class CreateSagaTables1732200000100 implements MigrationInterface {
         UNIQUE (saga_id, seq)
       )`);
     // The log is append-only: nothing may rewrite history, not even by accident.
-    await runner.query(`
-      CREATE FUNCTION "${s}".saga_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'saga_events is append-only'; END $$`);
-    await runner.query(`
-      CREATE TRIGGER saga_events_append_only BEFORE UPDATE OR DELETE ON "${s}".saga_events
-      FOR EACH ROW EXECUTE FUNCTION "${s}".saga_events_append_only()`);
+    await makeAppendOnly(runner, 'saga_events');
   }
 
   async down(runner: QueryRunner): Promise<void> {
     const s = schemaOf(runner.connection);
     await runner.query(`DROP TABLE "${s}".saga_events`);
-    await runner.query(`DROP FUNCTION "${s}".saga_events_append_only`);
+    await dropAppendOnly(runner, 'saga_events');
     await runner.query(`DROP TABLE "${s}".saga_instances`);
   }
 }
