@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { cartCheckout } from '@saga/contracts';
 import type { PendingMessage } from '@saga/outbox';
-import { runCommand } from '@saga/saga';
 import { demoCarts } from '@saga/demo-data';
-import { checkoutCart } from './commands/checkout-cart';
 import { seedCarts } from './seed';
-import { cartOf, startCartTestDatabase, type CartTestDatabase } from './testing/cart-test-database';
+import { cartCommands, cartOf, startCartTestDatabase, type CartTestDatabase } from './testing/cart-test-database';
 
 describe('seedCarts', () => {
   let db: CartTestDatabase;
@@ -17,6 +14,7 @@ describe('seedCarts', () => {
   // Handlers send nothing besides their reply, which the command processor sends.
   const sent: PendingMessage[] = [];
   afterEach(() => expect(sent).toEqual([]));
+  const commands = cartCommands(() => db, sent);
 
   it('loads the demo carts, and loading them again changes nothing', async () => {
     await seedCarts(db.dataSource);
@@ -30,7 +28,7 @@ describe('seedCarts', () => {
   it('leaves a cart alone while an order has it locked', async () => {
     const [{ userId, items }] = demoCarts;
     const orderId = randomUUID();
-    await runCommand(db.dataSource, cartCheckout, checkoutCart, { orderId, userId }, { sent });
+    await commands.checkout(orderId, userId);
 
     const report = await seedCarts(db.dataSource);
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { cartCheckout, cartClear, cartRelease, FailureCode } from '@saga/contracts';
+import { FailureCode } from '@saga/contracts';
 import type { PendingMessage } from '@saga/outbox';
-import { runCommand } from '@saga/saga';
 import { CartStatus, CheckoutStatus } from '../domain';
 import {
+  cartCommands,
   cartOf,
   checkoutOf,
   fillCart,
@@ -11,9 +11,6 @@ import {
   startCartTestDatabase,
   type CartTestDatabase,
 } from '../testing/cart-test-database';
-import { checkoutCart } from './checkout-cart';
-import { clearCart } from './clear-cart';
-import { releaseCart } from './release-cart';
 
 describe('checkoutCart', () => {
   let db: CartTestDatabase;
@@ -25,9 +22,7 @@ describe('checkoutCart', () => {
   // Handlers send nothing besides their reply, which the command processor sends.
   const sent: PendingMessage[] = [];
   afterEach(() => expect(sent).toEqual([]));
-
-  const checkout = (orderId: string, userId: string) =>
-    runCommand(db.dataSource, cartCheckout, checkoutCart, { orderId, userId }, { sent });
+  const commands = cartCommands(() => db, sent);
 
   it('locks the cart for the order and returns a snapshot of its items', async () => {
     const userId = randomUUID();
@@ -35,7 +30,7 @@ describe('checkoutCart', () => {
     await fillCart(db.dataSource, userId, items);
     const orderId = randomUUID();
 
-    const outcome = await checkout(orderId, userId);
+    const outcome = await commands.checkout(orderId, userId);
 
     expect(outcome).toEqual({ outcome: 'success', result: { cartId: expect.any(String), items } });
     expect(await cartOf(db.dataSource, userId)).toEqual({
@@ -51,17 +46,17 @@ describe('checkoutCart', () => {
     const userId = randomUUID();
     await fillCart(db.dataSource, userId, someItems());
     const orderId = randomUUID();
-    const first = await checkout(orderId, userId);
+    const first = await commands.checkout(orderId, userId);
     const version = await cartVersion(userId);
 
-    const second = await checkout(orderId, userId);
+    const second = await commands.checkout(orderId, userId);
 
     expect(second).toEqual(first);
     expect(await cartVersion(userId)).toBe(version);
   });
 
   it('fails with cart_empty when the shopper has no cart', async () => {
-    expect(await checkout(randomUUID(), randomUUID())).toEqual({
+    expect(await commands.checkout(randomUUID(), randomUUID())).toEqual({
       outcome: 'failure',
       failure: { code: FailureCode.CartEmpty, message: 'Your cart is empty.' },
     });
@@ -72,7 +67,7 @@ describe('checkoutCart', () => {
     await fillCart(db.dataSource, userId, []);
     const orderId = randomUUID();
 
-    expect(await checkout(orderId, userId)).toMatchObject({
+    expect(await commands.checkout(orderId, userId)).toMatchObject({
       outcome: 'failure',
       failure: { code: FailureCode.CartEmpty },
     });
@@ -84,9 +79,9 @@ describe('checkoutCart', () => {
     const userId = randomUUID();
     await fillCart(db.dataSource, userId, someItems());
     const first = randomUUID();
-    await checkout(first, userId);
+    await commands.checkout(first, userId);
 
-    expect(await checkout(randomUUID(), userId)).toEqual({
+    expect(await commands.checkout(randomUUID(), userId)).toEqual({
       outcome: 'failure',
       failure: { code: FailureCode.CartUnavailable, message: 'Your cart is being checked out by another order.' },
     });
@@ -99,7 +94,7 @@ describe('checkoutCart', () => {
     await fillCart(db.dataSource, userId, items);
     const orders = [randomUUID(), randomUUID()];
 
-    const outcomes = await Promise.all(orders.map((orderId) => checkout(orderId, userId)));
+    const outcomes = await Promise.all(orders.map((orderId) => commands.checkout(orderId, userId)));
 
     const winners = orders.filter((_, i) => outcomes[i].outcome === 'success');
     expect(winners).toHaveLength(1);
@@ -119,7 +114,7 @@ describe('checkoutCart', () => {
     await fillCart(db.dataSource, userId, someItems(1));
     const orders = Array.from({ length: 12 }, () => randomUUID());
 
-    const outcomes = await Promise.all(orders.map((orderId) => checkout(orderId, userId)));
+    const outcomes = await Promise.all(orders.map((orderId) => commands.checkout(orderId, userId)));
 
     expect(outcomes.filter((o) => o.outcome === 'success')).toHaveLength(1);
     const checkouts = await Promise.all(orders.map((orderId) => checkoutOf(db.dataSource, orderId)));
@@ -131,7 +126,7 @@ describe('checkoutCart', () => {
     await fillCart(db.dataSource, userId, someItems(2));
     const orderId = randomUUID();
 
-    const outcomes = await Promise.all(Array.from({ length: 5 }, () => checkout(orderId, userId)));
+    const outcomes = await Promise.all(Array.from({ length: 5 }, () => commands.checkout(orderId, userId)));
 
     expect(outcomes[0].outcome).toBe('success');
     for (const outcome of outcomes) expect(outcome).toEqual(outcomes[0]);
@@ -141,11 +136,11 @@ describe('checkoutCart', () => {
     const userId = randomUUID();
     await fillCart(db.dataSource, userId, someItems());
     const orderId = randomUUID();
-    await checkout(orderId, userId);
-    await runCommand(db.dataSource, cartClear, clearCart, { orderId, userId }, { sent });
+    await commands.checkout(orderId, userId);
+    await commands.clear(orderId, userId);
     await fillCart(db.dataSource, userId, someItems());
 
-    expect(await checkout(orderId, userId)).toMatchObject({
+    expect(await commands.checkout(orderId, userId)).toMatchObject({
       outcome: 'failure',
       failure: { code: FailureCode.InvalidState },
     });
@@ -156,10 +151,10 @@ describe('checkoutCart', () => {
     const userId = randomUUID();
     await fillCart(db.dataSource, userId, someItems());
     const orderId = randomUUID();
-    await checkout(orderId, userId);
-    await runCommand(db.dataSource, cartRelease, releaseCart, { orderId, userId }, { sent });
+    await commands.checkout(orderId, userId);
+    await commands.release(orderId, userId);
 
-    expect(await checkout(orderId, userId)).toMatchObject({
+    expect(await commands.checkout(orderId, userId)).toMatchObject({
       outcome: 'failure',
       failure: { code: FailureCode.InvalidState },
     });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { cartCheckout, cartClear, cartRelease, FailureCode } from '@saga/contracts';
+import { FailureCode } from '@saga/contracts';
 import type { PendingMessage } from '@saga/outbox';
-import { runCommand } from '@saga/saga';
 import { CartStatus, CheckoutStatus } from '../domain';
 import {
+  cartCommands,
   cartOf,
   checkoutOf,
   fillCart,
@@ -11,9 +11,6 @@ import {
   startCartTestDatabase,
   type CartTestDatabase,
 } from '../testing/cart-test-database';
-import { checkoutCart } from './checkout-cart';
-import { clearCart } from './clear-cart';
-import { releaseCart } from './release-cart';
 
 describe('clearCart', () => {
   let db: CartTestDatabase;
@@ -25,20 +22,16 @@ describe('clearCart', () => {
   // Handlers send nothing besides their reply, which the command processor sends.
   const sent: PendingMessage[] = [];
   afterEach(() => expect(sent).toEqual([]));
-
-  const checkout = (orderId: string, userId: string) =>
-    runCommand(db.dataSource, cartCheckout, checkoutCart, { orderId, userId }, { sent });
-  const clear = (orderId: string, userId: string) =>
-    runCommand(db.dataSource, cartClear, clearCart, { orderId, userId }, { sent });
+  const commands = cartCommands(() => db, sent);
 
   it('empties and unlocks the cart once its order is paid', async () => {
     const userId = randomUUID();
     const items = someItems(3);
     await fillCart(db.dataSource, userId, items);
     const orderId = randomUUID();
-    await checkout(orderId, userId);
+    await commands.checkout(orderId, userId);
 
-    expect(await clear(orderId, userId)).toEqual({ outcome: 'success', result: {} });
+    expect(await commands.clear(orderId, userId)).toEqual({ outcome: 'success', result: {} });
 
     expect(await cartOf(db.dataSource, userId)).toEqual({
       userId,
@@ -53,12 +46,12 @@ describe('clearCart', () => {
     const userId = randomUUID();
     await fillCart(db.dataSource, userId, someItems());
     const orderId = randomUUID();
-    await checkout(orderId, userId);
-    await clear(orderId, userId);
+    await commands.checkout(orderId, userId);
+    await commands.clear(orderId, userId);
     const nextPurchase = someItems(2);
     await fillCart(db.dataSource, userId, nextPurchase);
 
-    expect(await clear(orderId, userId)).toEqual({ outcome: 'success', result: {} });
+    expect(await commands.clear(orderId, userId)).toEqual({ outcome: 'success', result: {} });
 
     expect(await cartOf(db.dataSource, userId)).toEqual({
       userId,
@@ -73,7 +66,7 @@ describe('clearCart', () => {
     const items = someItems();
     await fillCart(db.dataSource, userId, items);
 
-    expect(await clear(randomUUID(), userId)).toMatchObject({
+    expect(await commands.clear(randomUUID(), userId)).toMatchObject({
       outcome: 'failure',
       failure: { code: FailureCode.InvalidState },
     });
@@ -85,10 +78,10 @@ describe('clearCart', () => {
     const items = someItems();
     await fillCart(db.dataSource, userId, items);
     const orderId = randomUUID();
-    await checkout(orderId, userId);
-    await runCommand(db.dataSource, cartRelease, releaseCart, { orderId, userId }, { sent });
+    await commands.checkout(orderId, userId);
+    await commands.release(orderId, userId);
 
-    expect(await clear(orderId, userId)).toMatchObject({
+    expect(await commands.clear(orderId, userId)).toMatchObject({
       outcome: 'failure',
       failure: { code: FailureCode.InvalidState },
     });
@@ -99,9 +92,9 @@ describe('clearCart', () => {
     const userId = randomUUID();
     await fillCart(db.dataSource, userId, someItems());
     const orderId = randomUUID();
-    await checkout(orderId, userId);
+    await commands.checkout(orderId, userId);
 
-    const outcomes = await Promise.all(Array.from({ length: 5 }, () => clear(orderId, userId)));
+    const outcomes = await Promise.all(Array.from({ length: 5 }, () => commands.clear(orderId, userId)));
 
     for (const outcome of outcomes) expect(outcome).toEqual({ outcome: 'success', result: {} });
     expect(await cartOf(db.dataSource, userId)).toMatchObject({ status: CartStatus.Open, items: [] });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { cartCheckout, cartClear, cartRelease, FailureCode } from '@saga/contracts';
+import { FailureCode } from '@saga/contracts';
 import type { PendingMessage } from '@saga/outbox';
-import { runCommand } from '@saga/saga';
 import { CartStatus, CheckoutStatus } from '../domain';
 import {
+  cartCommands,
   cartOf,
   checkoutOf,
   fillCart,
@@ -11,9 +11,6 @@ import {
   startCartTestDatabase,
   type CartTestDatabase,
 } from '../testing/cart-test-database';
-import { checkoutCart } from './checkout-cart';
-import { clearCart } from './clear-cart';
-import { releaseCart } from './release-cart';
 
 describe('releaseCart', () => {
   let db: CartTestDatabase;
@@ -25,20 +22,16 @@ describe('releaseCart', () => {
   // Handlers send nothing besides their reply, which the command processor sends.
   const sent: PendingMessage[] = [];
   afterEach(() => expect(sent).toEqual([]));
-
-  const checkout = (orderId: string, userId: string) =>
-    runCommand(db.dataSource, cartCheckout, checkoutCart, { orderId, userId }, { sent });
-  const release = (orderId: string, userId: string) =>
-    runCommand(db.dataSource, cartRelease, releaseCart, { orderId, userId }, { sent });
+  const commands = cartCommands(() => db, sent);
 
   it('leaves every item in the cart and the cart OPEN after a checkout is released', async () => {
     const userId = randomUUID();
     const items = someItems(3);
     await fillCart(db.dataSource, userId, items);
     const orderId = randomUUID();
-    await checkout(orderId, userId);
+    await commands.checkout(orderId, userId);
 
-    expect(await release(orderId, userId)).toEqual({ outcome: 'success', result: {} });
+    expect(await commands.release(orderId, userId)).toEqual({ outcome: 'success', result: {} });
 
     expect(await cartOf(db.dataSource, userId)).toEqual({
       userId,
@@ -53,11 +46,11 @@ describe('releaseCart', () => {
     const userId = randomUUID();
     await fillCart(db.dataSource, userId, someItems());
     const failedOrder = randomUUID();
-    await checkout(failedOrder, userId);
-    await release(failedOrder, userId);
+    await commands.checkout(failedOrder, userId);
+    await commands.release(failedOrder, userId);
 
     const retry = randomUUID();
-    expect(await checkout(retry, userId)).toMatchObject({ outcome: 'success' });
+    expect(await commands.checkout(retry, userId)).toMatchObject({ outcome: 'success' });
     expect((await cartOf(db.dataSource, userId)).lockedByOrder).toBe(retry);
   });
 
@@ -66,12 +59,12 @@ describe('releaseCart', () => {
     const items = someItems();
     await fillCart(db.dataSource, userId, items);
     const orderId = randomUUID();
-    await checkout(orderId, userId);
-    await release(orderId, userId);
+    await commands.checkout(orderId, userId);
+    await commands.release(orderId, userId);
     await fillCart(db.dataSource, userId, [{ productId: randomUUID(), quantity: 4 }]);
     const before = await cartOf(db.dataSource, userId);
 
-    expect(await release(orderId, userId)).toEqual({ outcome: 'success', result: {} });
+    expect(await commands.release(orderId, userId)).toEqual({ outcome: 'success', result: {} });
 
     expect(await cartOf(db.dataSource, userId)).toEqual(before);
   });
@@ -82,14 +75,14 @@ describe('releaseCart', () => {
     await fillCart(db.dataSource, userId, items);
     const orderId = randomUUID();
 
-    expect(await release(orderId, userId)).toEqual({ outcome: 'success', result: {} });
+    expect(await commands.release(orderId, userId)).toEqual({ outcome: 'success', result: {} });
     expect(await checkoutOf(db.dataSource, orderId)).toMatchObject({
       status: CheckoutStatus.Released,
       cartId: null,
       items: null,
     });
 
-    expect(await checkout(orderId, userId)).toMatchObject({
+    expect(await commands.checkout(orderId, userId)).toMatchObject({
       outcome: 'failure',
       failure: { code: FailureCode.InvalidState },
     });
@@ -103,7 +96,7 @@ describe('releaseCart', () => {
 
   it('records a tombstone for a shopper who has no cart at all', async () => {
     const orderId = randomUUID();
-    expect(await release(orderId, randomUUID())).toEqual({ outcome: 'success', result: {} });
+    expect(await commands.release(orderId, randomUUID())).toEqual({ outcome: 'success', result: {} });
     expect(await checkoutOf(db.dataSource, orderId)).toMatchObject({ status: CheckoutStatus.Released, cartId: null });
   });
 
@@ -113,7 +106,7 @@ describe('releaseCart', () => {
     await fillCart(db.dataSource, userId, items);
     const orderId = randomUUID();
 
-    await Promise.all([checkout(orderId, userId), release(orderId, userId)]);
+    await Promise.all([commands.checkout(orderId, userId), commands.release(orderId, userId)]);
 
     expect(await checkoutOf(db.dataSource, orderId)).toMatchObject({ status: CheckoutStatus.Released });
     expect(await cartOf(db.dataSource, userId)).toEqual({
@@ -128,10 +121,10 @@ describe('releaseCart', () => {
     const userId = randomUUID();
     await fillCart(db.dataSource, userId, someItems());
     const orderId = randomUUID();
-    await checkout(orderId, userId);
-    await runCommand(db.dataSource, cartClear, clearCart, { orderId, userId }, { sent });
+    await commands.checkout(orderId, userId);
+    await commands.clear(orderId, userId);
 
-    expect(await release(orderId, userId)).toMatchObject({
+    expect(await commands.release(orderId, userId)).toMatchObject({
       outcome: 'failure',
       failure: { code: FailureCode.InvalidState },
     });

@@ -1,12 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { cartCheckout, cartClear } from '@saga/contracts';
 import type { PendingMessage } from '@saga/outbox';
-import { runCommand } from '@saga/saga';
 import { createLogger } from '@saga/observability';
 import { createHttpApp, type HttpApp } from '@saga/runtime';
-import { checkoutCart } from '../commands/checkout-cart';
-import { clearCart } from '../commands/clear-cart';
-import { startCartTestDatabase, type CartTestDatabase } from '../testing/cart-test-database';
+import { cartCommands, startCartTestDatabase, type CartTestDatabase } from '../testing/cart-test-database';
 import { registerCartRoutes } from './cart-routes';
 
 describe('cart routes', () => {
@@ -26,13 +22,12 @@ describe('cart routes', () => {
   // Handlers send nothing besides their reply, which the command processor sends.
   const sent: PendingMessage[] = [];
   afterEach(() => expect(sent).toEqual([]));
+  const commands = cartCommands(() => db, sent);
 
   const kettle = randomUUID();
   const mug = randomUUID();
   const add = (userId: string, productId: string, quantity: number) =>
     app.inject({ method: 'POST', url: `/carts/${userId}/items`, payload: { productId, quantity } });
-  const checkout = (orderId: string, userId: string) =>
-    runCommand(db.dataSource, cartCheckout, checkoutCart, { orderId, userId }, { sent });
 
   it('shows an empty OPEN cart to a shopper who never added anything', async () => {
     const response = await app.inject({ method: 'GET', url: '/carts/nobody-yet' });
@@ -86,7 +81,7 @@ describe('cart routes', () => {
     const userId = `shopper-${randomUUID()}`;
     await add(userId, kettle, 1);
     const orderId = randomUUID();
-    await checkout(orderId, userId);
+    await commands.checkout(orderId, userId);
 
     const attempts = [
       await add(userId, mug, 1),
@@ -115,8 +110,8 @@ describe('cart routes', () => {
     const userId = `shopper-${randomUUID()}`;
     await add(userId, kettle, 1);
     const orderId = randomUUID();
-    await checkout(orderId, userId);
-    await runCommand(db.dataSource, cartClear, clearCart, { orderId, userId }, { sent });
+    await commands.checkout(orderId, userId);
+    await commands.clear(orderId, userId);
 
     const response = await add(userId, mug, 2);
     expect(response.statusCode).toBe(200);
@@ -160,7 +155,7 @@ describe('cart routes', () => {
     const additions = Array.from({ length: 10 }, () => randomUUID());
 
     const [outcome, ...responses] = await Promise.all([
-      checkout(orderId, userId),
+      commands.checkout(orderId, userId),
       ...additions.map((productId) => add(userId, productId, 1)),
     ]);
 

@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { OrderItem } from '@saga/contracts';
+import { cartCheckout, cartClear, cartRelease, type CommandPayload, type OrderItem } from '@saga/contracts';
+import type { PendingMessage } from '@saga/outbox';
 import { openServiceDatabase } from '@saga/runtime';
+import { runCommand, type CommandHandler } from '@saga/saga';
 import { provisionTestInfrastructure, type TestInfrastructure } from '@saga/testing';
 import type { DataSource } from 'typeorm';
 import { cartWorkerService } from '../cart-worker-service';
+import { checkoutCart } from '../commands/checkout-cart';
+import { clearCart } from '../commands/clear-cart';
+import { releaseCart } from '../commands/release-cart';
 import { addItem, Checkout, readCart, type CartView } from '../domain';
 
 /** A migrated cart schema on a database of its own, for one spec file. */
@@ -49,4 +54,18 @@ export function checkoutOf(dataSource: DataSource, orderId: string): Promise<Che
 /** A few distinct cart lines. */
 export function someItems(count = 2): OrderItem[] {
   return Array.from({ length: count }, (_, i) => ({ productId: randomUUID(), quantity: i + 1 }));
+}
+
+/** The cart commands as a spec runs them: each in its own transaction, what they send collected in `sent`. */
+export function cartCommands(database: () => CartTestDatabase, sent: PendingMessage[]) {
+  // Every cart command's payload is { orderId, userId }.
+  const run =
+    <C extends typeof cartCheckout | typeof cartRelease | typeof cartClear>(contract: C, handler: CommandHandler<C>) =>
+    (orderId: string, userId: string) =>
+      runCommand(database().dataSource, contract, handler, { orderId, userId } as CommandPayload<C>, { sent });
+  return {
+    checkout: run(cartCheckout, checkoutCart),
+    release: run(cartRelease, releaseCart),
+    clear: run(cartClear, clearCart),
+  };
 }
