@@ -1,5 +1,13 @@
 import { commandContracts } from './commands';
-import { commandTypesOf, deadLetterQueueName, Exchange, namespaced, type QueueSpec, Queues } from './topology';
+import {
+  commandTypesOf,
+  deadLetterQueueName,
+  Exchange,
+  namespaced,
+  type QueueSpec,
+  Queues,
+  retryQueueName,
+} from './topology';
 
 /** Whether an AMQP topic pattern matches a routing key (`*` one word, `#` zero or more). */
 function topicMatches(pattern: string, routingKey: string): boolean {
@@ -15,13 +23,19 @@ function topicMatches(pattern: string, routingKey: string): boolean {
 
 function queuesReceiving(commandType: string): QueueSpec[] {
   return Object.values(Queues).filter((queue: QueueSpec) =>
-    queue.bindings.some((binding) => binding.exchange === Exchange.Commands && topicMatches(binding.pattern, commandType)),
+    queue.bindings.some(
+      (binding) => binding.exchange === Exchange.Commands && topicMatches(binding.pattern, commandType),
+    ),
   );
 }
 
 describe('commandTypesOf', () => {
   it('lists exactly the inventory commands for the inventory queue', () => {
-    expect(commandTypesOf(Queues.inventoryCommands).sort()).toEqual(['inventory.commit', 'inventory.release', 'inventory.reserve']);
+    expect(commandTypesOf(Queues.inventoryCommands).sort()).toEqual([
+      'inventory.commit',
+      'inventory.release',
+      'inventory.reserve',
+    ]);
   });
 
   it('lists nothing for a queue fed only by the replies exchange', () => {
@@ -31,7 +45,10 @@ describe('commandTypesOf', () => {
   it('agrees with the broker’s routing for every work queue', () => {
     for (const queue of Object.values(Queues) as QueueSpec[]) {
       const routed = Object.keys(commandContracts).filter((type) => queuesReceiving(type).includes(queue));
-      expect({ queue: queue.name, commands: commandTypesOf(queue).sort() }).toEqual({ queue: queue.name, commands: routed.sort() });
+      expect({ queue: queue.name, commands: commandTypesOf(queue).sort() }).toEqual({
+        queue: queue.name,
+        commands: routed.sort(),
+      });
     }
   });
 });
@@ -51,5 +68,11 @@ describe('names', () => {
   it('prefixes a resource with its namespace and puts the dead-letter queue beside its queue', () => {
     expect(namespaced('t1', 'cart-worker.commands')).toBe('t1.cart-worker.commands');
     expect(deadLetterQueueName('t1.cart-worker.commands')).toBe('t1.cart-worker.commands.dlq');
+  });
+
+  it('numbers the retry queues of a work queue from 1', () => {
+    expect(retryQueueName('t1.cart-worker.commands', 1)).toBe('t1.cart-worker.commands.retry.1');
+    expect(retryQueueName('t1.cart-worker.commands', 4)).toBe('t1.cart-worker.commands.retry.4');
+    expect(() => retryQueueName('t1.cart-worker.commands', 0)).toThrow(RangeError);
   });
 });

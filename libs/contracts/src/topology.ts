@@ -22,7 +22,10 @@ export interface QueueBinding {
   readonly pattern: string;
 }
 
-/** A work queue of one service; it gets a `<name>.dlq` beside it for what cannot be processed. */
+/**
+ * A work queue of one service; it gets `<name>.retry.<n>` queues for delayed retries and a `<name>.dlq`
+ * beside it for what cannot be processed.
+ */
 export interface QueueSpec {
   readonly name: string;
   readonly bindings: readonly QueueBinding[];
@@ -52,8 +55,19 @@ export function namespaced(namespace: string, name: string): string {
   return `${namespace}.${name}`;
 }
 
+/** The queue beside a work queue that holds what could not be processed: `<queue>.dlq`. */
 export function deadLetterQueueName(queue: string): string {
   return `${queue}.dlq`;
+}
+
+/**
+ * The queue a failed message waits in before its nth retry (n from 1): `<queue>.retry.<n>`. Its messages
+ * expire back onto the work queue.
+ */
+export function retryQueueName(queue: string, attempt: number): string {
+  if (!Number.isInteger(attempt) || attempt < 1)
+    throw new RangeError(`retry attempt must be an integer >= 1, got ${attempt}`);
+  return `${queue}.retry.${attempt}`;
 }
 
 /** Command types that reach a queue through its bindings on the commands exchange. */
