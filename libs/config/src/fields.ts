@@ -41,6 +41,19 @@ export function httpPort(defaultPort: number) {
 /** The interface an HTTP server binds to; defaults to loopback only. */
 export const httpHost = z.string().min(1, { error: 'expected a host name or address' }).default('127.0.0.1');
 
+const retryDelaysMessage = 'expected comma-separated positive integers (milliseconds), e.g. 100,200,400';
+
+/**
+ * The delays in milliseconds before each retry of a message whose handler failed, e.g. `500,2000,8000`;
+ * one retry queue per delay. Defaults to 500,2000,8000,30000 (the messaging library's default policy).
+ */
+export const retryDelaysMs = z
+  .string({ error: retryDelaysMessage })
+  .regex(/^\s*[1-9]\d*\s*(,\s*[1-9]\d*\s*)*$/, { error: retryDelaysMessage })
+  .transform((value) => value.split(',').map((delay) => Number(delay.trim())))
+  .refine((delays) => delays.every(Number.isSafeInteger), { error: retryDelaysMessage })
+  .default([500, 2000, 8000, 30000]);
+
 /** The variables every service reads; spread into an app's schema beside its own fields. */
 export const baseEnv = {
   DATABASE_URL: databaseUrl,
@@ -48,4 +61,5 @@ export const baseEnv = {
   NAMESPACE: namespace,
   LOG_LEVEL: logLevel,
   HOST: httpHost,
+  RETRY_DELAYS_MS: retryDelaysMs,
 };

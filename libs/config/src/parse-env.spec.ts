@@ -16,9 +16,25 @@ describe('parseEnv', () => {
       NAMESPACE: 'shop',
       LOG_LEVEL: 'info',
       HOST: '127.0.0.1',
+      RETRY_DELAYS_MS: [500, 2000, 8000, 30000],
       PORT: 3001,
     });
   });
+
+  it('reads the retry delays as comma-separated milliseconds', () => {
+    expect(parseEnv(schema, { ...valid, RETRY_DELAYS_MS: '100,200,400' }).RETRY_DELAYS_MS).toEqual([100, 200, 400]);
+    expect(parseEnv(schema, { ...valid, RETRY_DELAYS_MS: ' 250 , 1000 ' }).RETRY_DELAYS_MS).toEqual([250, 1000]);
+    expect(parseEnv(schema, { ...valid, RETRY_DELAYS_MS: '5000' }).RETRY_DELAYS_MS).toEqual([5000]);
+  });
+
+  it.each(['', '100,,200', '100,-5', '0,100', '1.5', 'soon', '100;200', '99999999999999999999'])(
+    'rejects RETRY_DELAYS_MS=%j naming the variable',
+    (value) => {
+      expect(() => parseEnv(schema, { ...valid, RETRY_DELAYS_MS: value })).toThrow(
+        /RETRY_DELAYS_MS: expected comma-separated positive integers/,
+      );
+    },
+  );
 
   it('coerces a port from its string form and accepts 0 for any free port', () => {
     expect(parseEnv(schema, { ...valid, PORT: '8080' }).PORT).toBe(8080);
