@@ -62,6 +62,7 @@ describe('Broker', () => {
       logger: log.logger,
       connectionName: `messaging-spec-${infra.namespace}`,
       deliveryLimit: 2,
+      retry: { delaysMs: [50, 100], jitter: 0.2 },
     });
   });
 
@@ -170,6 +171,7 @@ describe('Broker', () => {
     expect(notJson.content.toString()).toBe('certainly not json');
     expect(notJson.headers['x-error-message']).toMatch(/^body is not JSON/);
     expect(notJson.headers['x-original-routing-key']).toBe('payment.capture');
+    expect(notJson.headers['x-attempts']).toBe(0);
     expect(badPayload.properties.messageId).toBe('bad-payload');
     expect(badPayload.headers).toMatchObject({
       'x-origin': 'spec',
@@ -178,17 +180,19 @@ describe('Broker', () => {
     expect(refused.headers).toMatchObject({
       'x-error-message': 'order is not known to payments',
       'x-original-routing-key': 'payment.void',
+      'x-attempts': 1,
+      'x-message-type': 'payment.void',
     });
     expect(await queueDepth(infra.amqpUrl, queue)).toBe(0);
   });
 
-  it('requeues a failing message until the delivery limit dead-letters it while later messages flow', async () => {
+  it('retries a failing message through its retry queues, then dead-letters it, while later messages flow', async () => {
     const poison = envelope('order.process', { orderId: randomUUID() });
     const attempts: number[] = [];
     const handled: string[] = [];
-    await broker.consume(Queues.orderApiCommands, async ({ envelope: received, deliveryCount }) => {
+    await broker.consume(Queues.orderApiCommands, async ({ envelope: received, attempt }) => {
       if (received.messageId === poison.messageId) {
-        attempts.push(deliveryCount);
+        attempts.push(attempt);
         throw new Error('database is on fire');
       }
       handled.push(received.messageId);
@@ -206,10 +210,12 @@ describe('Broker', () => {
     expect(handled).toEqual([healthy.messageId]);
     const [deadLetter] = await readQueue(infra.amqpUrl, dlq);
     expect(deadLetter.properties.messageId).toBe(poison.messageId);
-    const failures = log.lines.filter((line) => line.message === 'message handler failed; requeueing');
-    expect(failures).toHaveLength(3);
-    expect(failures[0]).toMatchObject({
-      level: 'error',
+    expect(deadLetter.headers).toMatchObject({ 'x-death-reason': 'retries_exhausted', 'x-attempts': 3 });
+    const retries = log.lines.filter((line) => line.message === 'message handler failed; retrying after a delay');
+    expect(retries).toHaveLength(2);
+    expect(retries[0]).toMatchObject({
+      level: 'warn',
+      attempt: 1,
       sagaId: poison.sagaId,
       correlationId: poison.correlationId,
       messageId: poison.messageId,

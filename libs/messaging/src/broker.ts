@@ -1,17 +1,31 @@
 import {
+  deadLetterQueueName,
   Exchange,
   InvalidMessageError,
   type MessageEnvelope,
   namespaced,
   parseMessage,
   type QueueSpec,
+  retryQueueName,
 } from '@saga/contracts';
 import { type Logger, messageContext, type Metrics } from '@saga/observability';
-import amqplib, { type Channel, type ChannelModel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
+import amqplib, {
+  type Channel,
+  type ChannelModel,
+  type ConsumeMessage,
+  type GetMessage,
+  type MessageProperties,
+  type Options,
+  type RecoveringChannelModel,
+} from 'amqplib';
 import { ConfirmedPublisher } from './confirmed-publisher';
+import { type DeadLetter, type DeadLetterFilter, describeDeadLetter, matchesFilter } from './dead-letters';
 import { BrokerUnavailableError } from './errors';
+import { type DeathReason, recoveryFor } from './failure-recovery';
+import { errorHeader, MessageHeader, replayHeaders, retriesSoFar, withoutBrokerHeaders } from './message-headers';
+import { assertRetryPolicy, defaultRetryPolicy, type RetryPolicy } from './retry-policy';
 import { traceparentFor } from './traceparent';
-import { declareExchanges, declareQueue } from './topology';
+import { declareExchanges, declareQueue, type QueueFailureOptions } from './topology';
 
 /** How to reach the broker and how this process uses it. */
 export interface BrokerOptions {
@@ -23,8 +37,14 @@ export interface BrokerOptions {
   connectionName: string;
   /** Unacknowledged messages per consumer, hence handlers running at once per queue; default 20. */
   prefetch?: number;
-  /** Deliveries of a message that keeps failing before the queue dead-letters it; default 5. */
+  /**
+   * Redeliveries of a message whose consumer died holding it (a crash, a lost connection) before the
+   * queue dead-letters it with RabbitMQ's reason `delivery_limit`; default 5. A handler that throws is
+   * retried by the retry policy instead.
+   */
   deliveryLimit?: number;
+  /** Delays before each retry of a message whose handler threw; default defaultRetryPolicy. */
+  retry?: RetryPolicy;
   /** Counters and timings to record publishes and consumed messages in. */
   metrics?: Pick<Metrics, 'messagesConsumed' | 'messagesPublished' | 'handlerSeconds'>;
 }
@@ -43,14 +63,16 @@ export interface ReceivedMessage {
   /** The namespaced queue it came from. */
   queue: string;
   redelivered: boolean;
-  /** 1 on the first delivery, counting up on every redelivery after a handler failed. */
+  /** 1 on the first delivery of this copy, counting up when a consumer died holding it and it came back. */
   deliveryCount: number;
+  /** 1 on the first handler run, 2 on the first retry after the handler threw, and so on. */
+  attempt: number;
   headers: Record<string, unknown>;
 }
 
 /**
- * Handles one message; resolving acks it, throwing requeues it (up to the delivery limit), and throwing
- * InvalidMessageError dead-letters it at once.
+ * Handles one message; resolving acks it, throwing InvalidMessageError dead-letters it at once, and any
+ * other throw retries it after the retry policy's next delay, or dead-letters it once the retries are spent.
  */
 export type MessageHandler = (message: ReceivedMessage) => Promise<void>;
 
@@ -62,7 +84,8 @@ interface Subscription {
   consumerTag?: string;
 }
 
-const maxErrorHeaderLength = 1000;
+/** How many dead letters deadLetters() lists when not told. */
+const defaultDeadLetterLimit = 100;
 
 /**
  * One recovering connection to RabbitMQ: confirmed publishing and consuming with manual acks. After every
@@ -71,7 +94,8 @@ const maxErrorHeaderLength = 1000;
 export class Broker {
   readonly namespace: string;
   private readonly prefetch: number;
-  private readonly deliveryLimit: number;
+  private readonly failureOptions: QueueFailureOptions;
+  private readonly retryPolicy: RetryPolicy;
   private readonly logger: Logger;
   private connection: RecoveringChannelModel | undefined;
   private model: ChannelModel | undefined;
@@ -85,7 +109,9 @@ export class Broker {
   private constructor(private readonly options: BrokerOptions) {
     this.namespace = options.namespace;
     this.prefetch = options.prefetch ?? 20;
-    this.deliveryLimit = options.deliveryLimit ?? 5;
+    this.retryPolicy = options.retry ?? defaultRetryPolicy;
+    assertRetryPolicy(this.retryPolicy);
+    this.failureOptions = { deliveryLimit: options.deliveryLimit ?? 5, retries: this.retryPolicy.delaysMs.length };
     this.logger = options.logger.child({ component: 'broker', connectionName: options.connectionName });
   }
 
@@ -124,7 +150,7 @@ export class Broker {
   }
 
   /**
-   * Declares queues (with their `.dlq` and bindings) without consuming them, so publishes to them are
+   * Declares queues (with their retry queues, `.dlq` and bindings) without consuming them, so publishes to them are
    * routable before their consumer starts; they are re-declared after every reconnect.
    */
   async declare(queues: readonly QueueSpec[]): Promise<void> {
@@ -132,7 +158,7 @@ export class Broker {
     if (!this.model) return;
     const channel = await this.model.createChannel();
     try {
-      for (const spec of queues) await declareQueue(channel, this.namespace, spec, this.deliveryLimit);
+      for (const spec of queues) await declareQueue(channel, this.namespace, spec, this.failureOptions);
     } finally {
       await channel.close().catch(() => undefined);
     }
@@ -195,6 +221,90 @@ export class Broker {
     await Promise.all(subscriptions.map(({ channel }) => channel?.close().catch(() => undefined)));
   }
 
+  /**
+   * Lists the first `limit` (default 100) messages on the queue's `.dlq`, oldest first, and leaves them
+   * all there in their order.
+   */
+  async deadLetters(
+    spec: QueueSpec,
+    { limit = defaultDeadLetterLimit }: { limit?: number } = {},
+  ): Promise<DeadLetter[]> {
+    const deadLetterQueue = deadLetterQueueName(namespaced(this.namespace, spec.name));
+    return this.withDeadLetterChannel(spec, async (channel, held) => {
+      for (;;) {
+        const message = await channel.get(deadLetterQueue, { noAck: false });
+        if (message === false) break;
+        held.push(message);
+      }
+      return held.slice(0, limit).map((message) => describeDeadLetter(message.content, message.properties));
+    });
+  }
+
+  /**
+   * Moves the dead letters the filter selects from the queue's `.dlq` back onto the queue itself (not
+   * through an exchange, so no other queue gets a copy), as they first arrived: without the retry and
+   * dead-letter headers, with `x-replayed-at`. Each is acked on the `.dlq` only after the broker confirmed
+   * its copy; the others stay on the `.dlq` in their order. Returns how many were replayed.
+   */
+  async replayDeadLetters(spec: QueueSpec, filter: DeadLetterFilter = {}): Promise<number> {
+    const queue = namespaced(this.namespace, spec.name);
+    const deadLetterQueue = deadLetterQueueName(queue);
+    const publisher = await this.livePublisher();
+    const replayedAt = new Date();
+    const replayed = await this.withDeadLetterChannel(spec, async (channel, held) => {
+      let count = 0;
+      for (;;) {
+        const message = await channel.get(deadLetterQueue, { noAck: false });
+        if (message === false) return count;
+        if (!matchesFilter(describeDeadLetter(message.content, message.properties), filter)) {
+          held.push(message);
+          continue;
+        }
+        try {
+          await publisher.publish('', queue, message.content, {
+            ...republishedProperties(message.properties),
+            headers: replayHeaders(message.properties.headers ?? {}, replayedAt),
+          });
+        } catch (error) {
+          held.push(message);
+          throw error;
+        }
+        channel.ack(message);
+        count += 1;
+      }
+    });
+    this.logger.info('replayed dead letters', { queue, filter, replayed });
+    return replayed;
+  }
+
+  // Messages taken with basic.get are held unacked and whatever is still held at the end is requeued in
+  // the order it was taken. Each call takes the whole .dlq: RabbitMQ 3.10 puts a requeued quorum message
+  // behind the ready ones (other versions in front), so only an emptied queue gets its order back.
+  // Holding them unacked means a crash here requeues them; nothing is lost.
+  private async withDeadLetterChannel<T>(
+    spec: QueueSpec,
+    use: (channel: Channel, held: GetMessage[]) => Promise<T>,
+  ): Promise<T> {
+    const model = this.model;
+    if (!model) throw new BrokerUnavailableError();
+    const channel = await model.createChannel();
+    channel.on('error', (error: Error) =>
+      this.logger.error('dead-letter channel closed by broker', { queue: spec.name, reason: error.message }),
+    );
+    const held: GetMessage[] = [];
+    try {
+      await declareQueue(channel, this.namespace, spec, this.failureOptions);
+      return await use(channel, held);
+    } finally {
+      try {
+        for (const message of held) channel.nack(message, false, true);
+      } catch {
+        // The channel is gone; RabbitMQ requeues whatever it held.
+      }
+      await channel.close().catch(() => undefined);
+    }
+  }
+
   /** Stops consuming, lets running handlers finish, then closes the connection for good. */
   async close(): Promise<void> {
     if (this.closing) return;
@@ -233,7 +343,7 @@ export class Broker {
     const publisher = await this.openPublisher(model);
     const channel = await model.createChannel();
     await declareExchanges(channel, this.namespace);
-    for (const spec of this.declared.values()) await declareQueue(channel, this.namespace, spec, this.deliveryLimit);
+    for (const spec of this.declared.values()) await declareQueue(channel, this.namespace, spec, this.failureOptions);
     await channel.close();
     // Map iteration also visits subscriptions that consume() adds while this loop awaits.
     for (const subscription of this.subscriptions.values()) await this.startConsumer(model, subscription);
@@ -271,7 +381,7 @@ export class Broker {
     subscription.channel = channel;
     subscription.consumerTag = undefined;
     channel.on('error', (error: Error) => this.onConsumerChannelError(model, subscription, channel, error));
-    await declareQueue(channel, this.namespace, subscription.spec, this.deliveryLimit);
+    await declareQueue(channel, this.namespace, subscription.spec, this.failureOptions);
     // Per consumer, never global: a global prefetch on a quorum queue consumer closes the connection.
     await channel.prefetch(this.prefetch);
     const { consumerTag } = await channel.consume(
@@ -310,73 +420,122 @@ export class Broker {
 
   private async deliver(subscription: Subscription, channel: Channel, message: ConsumeMessage): Promise<void> {
     const { queue } = subscription;
+    const headers = message.properties.headers ?? {};
+    const retries = retriesSoFar(headers);
     let envelope: MessageEnvelope;
     try {
       envelope = parseMessage(message.content);
     } catch (error) {
-      await this.deadLetter(queue, channel, message, error as Error, this.logger.child({ queue }));
+      await this.recover({
+        queue,
+        channel,
+        message,
+        error,
+        handlerRuns: retries,
+        logger: this.logger.child({ queue }),
+      });
       return;
     }
     const logger = this.logger.child({ queue, ...messageContext(envelope) });
-    const headers = message.properties.headers ?? {};
     const deliveryCount = Number(headers['x-delivery-count'] ?? 0) + 1;
+    const attempt = retries + 1;
     const labels = { queue, type: envelope.type };
     const stopTimer = this.options.metrics?.handlerSeconds.startTimer(labels);
     try {
-      await subscription.handler({ envelope, queue, redelivered: message.fields.redelivered, deliveryCount, headers });
+      await subscription.handler({
+        envelope,
+        queue,
+        redelivered: message.fields.redelivered,
+        deliveryCount,
+        attempt,
+        headers,
+      });
     } catch (error) {
       stopTimer?.();
-      if (error instanceof InvalidMessageError) {
-        await this.deadLetter(queue, channel, message, error, logger);
-        return;
-      }
-      logger.error('message handler failed; requeueing', {
-        err: error,
-        deliveryCount,
-        deliveryLimit: this.deliveryLimit,
-      });
-      this.settle(channel, message, 'requeue', labels, logger);
+      await this.recover({ queue, channel, message, error, handlerRuns: attempt, logger, envelope });
       return;
     }
     stopTimer?.();
     this.settle(channel, message, 'ack', labels, logger);
   }
 
-  // A message that can never be processed goes to the .dlq with the reason, and is acked so the queue moves on.
-  private async deadLetter(
-    queue: string,
-    channel: Channel,
-    message: ConsumeMessage,
-    error: Error,
-    logger: Logger,
-  ): Promise<void> {
-    const type = String(message.properties.type ?? 'unknown');
-    logger.warn('invalid message; dead-lettering it', { reason: error.message, routingKey: message.fields.routingKey });
-    // userId would be checked against our login and expiration would let the copy vanish from the .dlq.
-    const {
-      headers,
-      userId: _userId,
-      expiration: _expiration,
-      deliveryMode: _deliveryMode,
-      ...properties
-    } = message.properties;
+  // Follows the recovery chain of failure-recovery.ts: retry queue by retry queue, then the .dlq.
+  private async recover(failure: Failure): Promise<void> {
+    const recovery = recoveryFor(failure.error, failure.handlerRuns, this.retryPolicy);
+    if (recovery.action === 'retry') await this.retry(failure, recovery.attempt, recovery.delayMs);
+    else await this.deadLetter(failure, recovery.reason);
+  }
+
+  // A copy waits in <queue>.retry.<attempt> until it expires back onto the queue. The original is acked
+  // only once the broker confirmed the copy: until then it stays on the queue, so nothing is lost.
+  private async retry(failure: Failure, attempt: number, delayMs: number): Promise<void> {
+    const { queue, channel, message, error, logger } = failure;
+    const labels = { queue, type: String(message.properties.type ?? 'unknown') };
+    const retryQueue = retryQueueName(queue, attempt);
+    logger.warn('message handler failed; retrying after a delay', {
+      err: error,
+      attempt,
+      retries: this.retryPolicy.delaysMs.length,
+      delayMs,
+      retryQueue,
+    });
     try {
       const publisher = await this.livePublisher();
-      await publisher.publish(namespaced(this.namespace, Exchange.DeadLetter), queue, message.content, {
-        ...withoutUndefined(properties),
-        persistent: true,
-        mandatory: true,
+      await publisher.publish('', retryQueue, message.content, {
+        ...republishedProperties(message.properties),
+        expiration: String(delayMs),
         headers: {
-          ...headers,
-          'x-death-reason': 'invalid_message',
-          'x-error-message': error.message.slice(0, maxErrorHeaderLength),
-          'x-original-queue': queue,
-          'x-original-routing-key': message.fields.routingKey,
-          'x-failed-at': new Date().toISOString(),
+          ...withoutBrokerHeaders(message.properties.headers ?? {}),
+          [MessageHeader.OriginalRoutingKey]: originalRoutingKey(message),
+          [MessageHeader.RetryAttempt]: attempt,
+          [MessageHeader.LastError]: errorHeader(error),
         },
       });
     } catch (publishError) {
-      logger.error('could not dead-letter the invalid message; requeueing it', { err: publishError });
+      logger.error('could not schedule the retry; requeueing the message', { err: publishError, retryQueue });
+      this.settle(channel, message, 'requeue', labels, logger);
+      return;
+    }
+    this.settle(channel, message, 'retry', labels, logger);
+  }
+
+  // The message goes to the .dlq with why and how it failed, and is acked so the queue moves on.
+  private async deadLetter(failure: Failure, reason: DeathReason): Promise<void> {
+    const { queue, channel, message, error, handlerRuns, logger, envelope } = failure;
+    const headers = message.properties.headers ?? {};
+    const type = String(
+      message.properties.type ??
+        envelope?.type ??
+        (error instanceof InvalidMessageError ? error.messageType : undefined) ??
+        'unknown',
+    );
+    const sagaId = headers[MessageHeader.SagaId] ?? envelope?.sagaId ?? undefined;
+    logger.error('dead-lettering the message', {
+      reason,
+      error: errorHeader(error),
+      attempts: handlerRuns,
+      messageType: type,
+      routingKey: originalRoutingKey(message),
+    });
+    try {
+      const publisher = await this.livePublisher();
+      await publisher.publish(namespaced(this.namespace, Exchange.DeadLetter), queue, message.content, {
+        ...republishedProperties(message.properties),
+        mandatory: true,
+        headers: {
+          ...withoutBrokerHeaders(headers),
+          ...(sagaId === undefined ? {} : { [MessageHeader.SagaId]: sagaId }),
+          [MessageHeader.DeathReason]: reason,
+          [MessageHeader.ErrorMessage]: errorHeader(error),
+          [MessageHeader.Attempts]: handlerRuns,
+          [MessageHeader.OriginalQueue]: queue,
+          [MessageHeader.OriginalRoutingKey]: originalRoutingKey(message),
+          [MessageHeader.FailedAt]: new Date().toISOString(),
+          [MessageHeader.MessageType]: type,
+        },
+      });
+    } catch (publishError) {
+      logger.error('could not dead-letter the message; requeueing it', { err: publishError });
       this.settle(channel, message, 'requeue', { queue, type }, logger);
       return;
     }
@@ -386,7 +545,7 @@ export class Broker {
   private settle(
     channel: Channel,
     message: ConsumeMessage,
-    outcome: 'ack' | 'requeue' | 'dead_letter',
+    outcome: 'ack' | 'retry' | 'requeue' | 'dead_letter',
     labels: { queue: string; type: string },
     logger: Logger,
   ): void {
@@ -402,6 +561,37 @@ export class Broker {
       });
     }
   }
+}
+
+/** What recover() needs to know about a failed message. */
+interface Failure {
+  readonly queue: string;
+  readonly channel: Channel;
+  readonly message: ConsumeMessage;
+  readonly error: unknown;
+  /** Handler runs on this message so far, the failed one included (0 when it could not be parsed). */
+  readonly handlerRuns: number;
+  readonly logger: Logger;
+  readonly envelope?: MessageEnvelope;
+}
+
+// A copy we publish keeps the original's properties, except userId (checked against our login), an
+// expiration (which would let it vanish) and the delivery mode (always persistent).
+function republishedProperties(properties: MessageProperties): Options.Publish {
+  const {
+    headers: _headers,
+    userId: _userId,
+    expiration: _expiration,
+    deliveryMode: _deliveryMode,
+    ...rest
+  } = properties;
+  return { ...withoutUndefined(rest), persistent: true, mandatory: true };
+}
+
+// A retry or a replay reaches the queue by its name; the key it was first published with rides in a header.
+function originalRoutingKey(message: ConsumeMessage): string {
+  const header = message.properties.headers?.[MessageHeader.OriginalRoutingKey];
+  return typeof header === 'string' && header !== '' ? header : message.fields.routingKey;
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {

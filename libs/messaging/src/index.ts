@@ -1,5 +1,13 @@
 export { Broker } from './broker';
 export type { BrokerOptions, MessageHandler, OutgoingMessage, ReceivedMessage } from './broker';
+export { matchesFilter } from './dead-letters';
+export type { DeadLetter, DeadLetterFilter } from './dead-letters';
 export { BrokerUnavailableError, PublishNackedError, UnroutableMessageError } from './errors';
+export { classifyFailure, DeathReason, recoveryFor } from './failure-recovery';
+export type { FailureKind, Recovery } from './failure-recovery';
+export { MessageHeader } from './message-headers';
+export { defaultRetryPolicy, retryDelayMs } from './retry-policy';
+export type { RetryPolicy } from './retry-policy';
 export { declareExchanges, declareQueue } from './topology';
+export type { QueueFailureOptions } from './topology';
 export { traceparentFor } from './traceparent';

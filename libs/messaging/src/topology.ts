@@ -1,4 +1,11 @@
-import { deadLetterQueueName, Exchange, exchangeTypes, namespaced, type QueueSpec } from '@saga/contracts';
+import {
+  deadLetterQueueName,
+  Exchange,
+  exchangeTypes,
+  namespaced,
+  type QueueSpec,
+  retryQueueName,
+} from '@saga/contracts';
 import type { Channel } from 'amqplib';
 
 /** Declares every exchange of the system under the namespace (durable; idempotent). */
@@ -8,15 +15,34 @@ export async function declareExchanges(channel: Channel, namespace: string): Pro
   }
 }
 
+/** How a work queue's failures are held: its delivery limit and the number of retry queues beside it. */
+export interface QueueFailureOptions {
+  /** Redeliveries (a consumer that died holding the message) before RabbitMQ dead-letters it. */
+  readonly deliveryLimit: number;
+  /** One `<queue>.retry.<n>` queue per retry, n = 1..retries. */
+  readonly retries: number;
+}
+
+// Quorum dead-lettering is at-most-once unless the source queue asks for at-least-once, which RabbitMQ
+// honours only together with reject-publish overflow (3.10; feature flag stream_queue).
+const atLeastOnceDeadLettering = {
+  'x-dead-letter-strategy': 'at-least-once',
+  'x-overflow': 'reject-publish',
+} as const;
+
 /**
  * Declares a work queue as a quorum queue with its delivery limit and dead-letter routing, its `.dlq`,
- * and its bindings; returns the namespaced queue name. The exchanges must exist already.
+ * its retry queues and its bindings; returns the namespaced queue name. The exchanges must exist already.
+ *
+ * A retry queue holds a message until its per-message expiration, then RabbitMQ dead-letters it through
+ * the default exchange back onto the work queue. The `.dlq` has no delivery limit and no dead-letter
+ * exchange, so reading a dead letter and putting it back can never lose it.
  */
 export async function declareQueue(
   channel: Channel,
   namespace: string,
   spec: QueueSpec,
-  deliveryLimit: number,
+  { deliveryLimit, retries }: QueueFailureOptions,
 ): Promise<string> {
   const queue = namespaced(namespace, spec.name);
   const deadLetterExchange = namespaced(namespace, Exchange.DeadLetter);
@@ -30,8 +56,20 @@ export async function declareQueue(
       'x-delivery-limit': deliveryLimit,
       'x-dead-letter-exchange': deadLetterExchange,
       'x-dead-letter-routing-key': queue,
+      ...atLeastOnceDeadLettering,
     },
   });
+  for (let attempt = 1; attempt <= retries; attempt++) {
+    await channel.assertQueue(retryQueueName(queue, attempt), {
+      durable: true,
+      arguments: {
+        'x-queue-type': 'quorum',
+        'x-dead-letter-exchange': '',
+        'x-dead-letter-routing-key': queue,
+        ...atLeastOnceDeadLettering,
+      },
+    });
+  }
   for (const binding of spec.bindings) {
     await channel.bindQueue(queue, namespaced(namespace, binding.exchange), binding.pattern);
   }

@@ -1,0 +1,81 @@
+import type { MessageProperties } from 'amqplib';
+import { MessageHeader } from './message-headers';
+
+/** A message on a `.dlq`, as an operator needs to see it. */
+export interface DeadLetter {
+  readonly messageId: string | null;
+  readonly type: string | null;
+  readonly sagaId: string | null;
+  readonly step: string | null;
+  /** A DeathReason, or RabbitMQ's own (`delivery_limit` for a process that crashed on it every time). */
+  readonly reason: string;
+  readonly error: string | null;
+  /** How many times a handler ran on it, when known. */
+  readonly attempts: number | null;
+  /** ISO time of dead-lettering, when known. */
+  readonly failedAt: string | null;
+  readonly originalRoutingKey: string | null;
+}
+
+/** Which dead letters to replay; every field given must match, and an empty filter matches all. */
+export interface DeadLetterFilter {
+  readonly sagaId?: string;
+  readonly step?: string;
+  readonly messageType?: string;
+}
+
+interface XDeath {
+  reason?: unknown;
+  time?: unknown;
+}
+
+/** Reads what an operator needs from a dead letter's properties and headers (and body, for its saga id). */
+export function describeDeadLetter(content: Buffer, properties: MessageProperties): DeadLetter {
+  const headers: Record<string, unknown> = properties.headers ?? {};
+  // RabbitMQ dead-letters by itself only at the delivery limit; its x-death says when and why.
+  const death = Array.isArray(headers['x-death']) ? (headers['x-death'][0] as XDeath | undefined) : undefined;
+  const attempts = Number(headers[MessageHeader.Attempts]);
+  return {
+    messageId: text(properties.messageId),
+    type: text(properties.type) ?? text(headers[MessageHeader.MessageType]),
+    sagaId: text(headers[MessageHeader.SagaId]) ?? sagaIdInBody(content),
+    step: text(headers[MessageHeader.SagaStep]),
+    reason:
+      text(headers[MessageHeader.DeathReason]) ??
+      text(headers['x-first-death-reason']) ??
+      text(death?.reason) ??
+      'unknown',
+    error: text(headers[MessageHeader.ErrorMessage]),
+    attempts: Number.isSafeInteger(attempts) ? attempts : null,
+    failedAt: text(headers[MessageHeader.FailedAt]) ?? secondsToIso(death?.time),
+    originalRoutingKey: text(headers[MessageHeader.OriginalRoutingKey]),
+  };
+}
+
+/** Whether a dead letter is one the filter selects. */
+export function matchesFilter(deadLetter: DeadLetter, filter: DeadLetterFilter): boolean {
+  return (
+    (filter.sagaId === undefined || deadLetter.sagaId === filter.sagaId) &&
+    (filter.step === undefined || deadLetter.step === filter.step) &&
+    (filter.messageType === undefined || deadLetter.type === filter.messageType)
+  );
+}
+
+function text(value: unknown): string | null {
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function sagaIdInBody(content: Buffer): string | null {
+  try {
+    return text((JSON.parse(content.toString('utf8')) as { sagaId?: unknown } | null)?.sagaId);
+  } catch {
+    return null;
+  }
+}
+
+// amqplib reads an AMQP timestamp (seconds) as { '!': 'timestamp', value }.
+function secondsToIso(value: unknown): string | null {
+  const seconds = typeof value === 'object' && value !== null ? (value as { value?: unknown }).value : value;
+  return typeof seconds === 'number' ? new Date(seconds * 1000).toISOString() : null;
+}
