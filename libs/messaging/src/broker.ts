@@ -22,7 +22,14 @@ import { ConfirmedPublisher } from './confirmed-publisher';
 import { type DeadLetter, type DeadLetterFilter, describeDeadLetter, matchesFilter } from './dead-letters';
 import { BrokerUnavailableError } from './errors';
 import { type DeathReason, recoveryFor } from './failure-recovery';
-import { errorHeader, MessageHeader, replayHeaders, retriesSoFar, withoutBrokerHeaders } from './message-headers';
+import {
+  errorHeader,
+  FailureHeader,
+  replayHeaders,
+  retriesSoFar,
+  sagaIdHeader,
+  withoutBrokerHeaders,
+} from './message-headers';
 import { assertRetryPolicy, defaultRetryPolicy, type RetryPolicy } from './retry-policy';
 import { traceparentFor } from './traceparent';
 import { declareExchanges, declareQueue, type QueueFailureOptions } from './topology';
@@ -486,9 +493,9 @@ export class Broker {
         expiration: String(delayMs),
         headers: {
           ...withoutBrokerHeaders(message.properties.headers ?? {}),
-          [MessageHeader.OriginalRoutingKey]: originalRoutingKey(message),
-          [MessageHeader.RetryAttempt]: attempt,
-          [MessageHeader.LastError]: errorHeader(error),
+          [FailureHeader.OriginalRoutingKey]: originalRoutingKey(message),
+          [FailureHeader.RetryAttempt]: attempt,
+          [FailureHeader.LastError]: errorHeader(error),
         },
       });
     } catch (publishError) {
@@ -509,7 +516,7 @@ export class Broker {
         (error instanceof InvalidMessageError ? error.messageType : undefined) ??
         'unknown',
     );
-    const sagaId = headers[MessageHeader.SagaId] ?? envelope?.sagaId ?? undefined;
+    const sagaId = headers[sagaIdHeader] ?? envelope?.sagaId ?? undefined;
     logger.error('dead-lettering the message', {
       reason,
       error: errorHeader(error),
@@ -524,14 +531,14 @@ export class Broker {
         mandatory: true,
         headers: {
           ...withoutBrokerHeaders(headers),
-          ...(sagaId === undefined ? {} : { [MessageHeader.SagaId]: sagaId }),
-          [MessageHeader.DeathReason]: reason,
-          [MessageHeader.ErrorMessage]: errorHeader(error),
-          [MessageHeader.Attempts]: handlerRuns,
-          [MessageHeader.OriginalQueue]: queue,
-          [MessageHeader.OriginalRoutingKey]: originalRoutingKey(message),
-          [MessageHeader.FailedAt]: new Date().toISOString(),
-          [MessageHeader.MessageType]: type,
+          ...(sagaId === undefined ? {} : { [sagaIdHeader]: sagaId }),
+          [FailureHeader.DeathReason]: reason,
+          [FailureHeader.ErrorMessage]: errorHeader(error),
+          [FailureHeader.Attempts]: handlerRuns,
+          [FailureHeader.OriginalQueue]: queue,
+          [FailureHeader.OriginalRoutingKey]: originalRoutingKey(message),
+          [FailureHeader.FailedAt]: new Date().toISOString(),
+          [FailureHeader.MessageType]: type,
         },
       });
     } catch (publishError) {
@@ -590,7 +597,7 @@ function republishedProperties(properties: MessageProperties): Options.Publish {
 
 // A retry or a replay reaches the queue by its name; the key it was first published with rides in a header.
 function originalRoutingKey(message: ConsumeMessage): string {
-  const header = message.properties.headers?.[MessageHeader.OriginalRoutingKey];
+  const header = message.properties.headers?.[FailureHeader.OriginalRoutingKey];
   return typeof header === 'string' && header !== '' ? header : message.fields.routingKey;
 }
 

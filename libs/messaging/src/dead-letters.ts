@@ -1,5 +1,5 @@
 import type { MessageProperties } from 'amqplib';
-import { MessageHeader } from './message-headers';
+import { FailureHeader, sagaIdHeader, sagaStepHeader } from './message-headers';
 
 /** A message on a `.dlq`, as an operator needs to see it. */
 export interface DeadLetter {
@@ -34,21 +34,21 @@ export function describeDeadLetter(content: Buffer, properties: MessagePropertie
   const headers: Record<string, unknown> = properties.headers ?? {};
   // RabbitMQ dead-letters by itself only at the delivery limit; its x-death says when and why.
   const death = Array.isArray(headers['x-death']) ? (headers['x-death'][0] as XDeath | undefined) : undefined;
-  const attempts = Number(headers[MessageHeader.Attempts]);
+  const attempts = Number(headers[FailureHeader.Attempts]);
   return {
     messageId: text(properties.messageId),
-    type: text(properties.type) ?? text(headers[MessageHeader.MessageType]),
-    sagaId: text(headers[MessageHeader.SagaId]) ?? sagaIdInBody(content),
-    step: text(headers[MessageHeader.SagaStep]),
+    type: text(properties.type) ?? text(headers[FailureHeader.MessageType]),
+    sagaId: text(headers[sagaIdHeader]) ?? sagaIdInBody(content),
+    step: text(headers[sagaStepHeader]),
     reason:
-      text(headers[MessageHeader.DeathReason]) ??
+      text(headers[FailureHeader.DeathReason]) ??
       text(headers['x-first-death-reason']) ??
       text(death?.reason) ??
       'unknown',
-    error: text(headers[MessageHeader.ErrorMessage]),
+    error: text(headers[FailureHeader.ErrorMessage]),
     attempts: Number.isSafeInteger(attempts) ? attempts : null,
-    failedAt: text(headers[MessageHeader.FailedAt]) ?? secondsToIso(death?.time),
-    originalRoutingKey: text(headers[MessageHeader.OriginalRoutingKey]),
+    failedAt: text(headers[FailureHeader.FailedAt]) ?? secondsToIso(death?.time),
+    originalRoutingKey: text(headers[FailureHeader.OriginalRoutingKey]),
   };
 }
 

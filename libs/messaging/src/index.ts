@@ -5,7 +5,7 @@ export type { DeadLetter, DeadLetterFilter } from './dead-letters';
 export { BrokerUnavailableError, PublishNackedError, UnroutableMessageError } from './errors';
 export { classifyFailure, DeathReason, recoveryFor } from './failure-recovery';
 export type { FailureKind, Recovery } from './failure-recovery';
-export { MessageHeader } from './message-headers';
+export { FailureHeader } from './message-headers';
 export { defaultRetryPolicy, retryDelayMs } from './retry-policy';
 export type { RetryPolicy } from './retry-policy';
 export { declareExchanges, declareQueue } from './topology';

@@ -1,8 +1,5 @@
-/** The headers this library reads and writes on a message beside the envelope. */
-export const MessageHeader = {
-  SagaId: 'x-saga-id',
-  /** The saga step a command belongs to; the orchestrator sets it and workers copy it to their replies. */
-  SagaStep: 'x-saga-step',
+/** The headers that say how a message failed: its retries, and why and when it was dead-lettered. */
+export const FailureHeader = {
   /** Retries so far (absent on the first delivery); set on the copy sent to `<queue>.retry.<n>`. */
   RetryAttempt: 'x-retry-attempt',
   /** The error of the handler run that sent the message to its latest retry, truncated. */
@@ -22,7 +19,11 @@ export const MessageHeader = {
   /** ISO time at which an operator put the dead letter back on its work queue. */
   ReplayedAt: 'x-replayed-at',
 } as const;
-export type MessageHeader = (typeof MessageHeader)[keyof typeof MessageHeader];
+export type FailureHeader = (typeof FailureHeader)[keyof typeof FailureHeader];
+
+/** The saga a message belongs to (set on publish) and the saga step of a command; dead letters keep both. */
+export const sagaIdHeader = 'x-saga-id';
+export const sagaStepHeader = 'x-saga-step';
 
 const maxErrorHeaderLength = 1000;
 
@@ -34,7 +35,7 @@ export function errorHeader(error: unknown): string {
 
 /** The number of retries a delivered message has had, from its x-retry-attempt header. */
 export function retriesSoFar(headers: Record<string, unknown>): number {
-  const value = Number(headers[MessageHeader.RetryAttempt] ?? 0);
+  const value = Number(headers[FailureHeader.RetryAttempt] ?? 0);
   return Number.isSafeInteger(value) && value > 0 ? value : 0;
 }
 
@@ -50,14 +51,14 @@ function isBrokerHeader(name: string): boolean {
 }
 
 const deadLetterHeaders: ReadonlySet<string> = new Set([
-  MessageHeader.RetryAttempt,
-  MessageHeader.LastError,
-  MessageHeader.DeathReason,
-  MessageHeader.ErrorMessage,
-  MessageHeader.Attempts,
-  MessageHeader.OriginalQueue,
-  MessageHeader.FailedAt,
-  MessageHeader.MessageType,
+  FailureHeader.RetryAttempt,
+  FailureHeader.LastError,
+  FailureHeader.DeathReason,
+  FailureHeader.ErrorMessage,
+  FailureHeader.Attempts,
+  FailureHeader.OriginalQueue,
+  FailureHeader.FailedAt,
+  FailureHeader.MessageType,
 ]);
 
 /** A delivered message's headers without those the broker maintains. */
@@ -74,6 +75,6 @@ export function replayHeaders(headers: Record<string, unknown>, replayedAt: Date
     ...Object.fromEntries(
       Object.entries(headers).filter(([name]) => !isBrokerHeader(name) && !deadLetterHeaders.has(name)),
     ),
-    [MessageHeader.ReplayedAt]: replayedAt.toISOString(),
+    [FailureHeader.ReplayedAt]: replayedAt.toISOString(),
   };
 }
