@@ -1,4 +1,4 @@
-import { deadLetterQueueName, Exchange, namespaced, Queues } from '@saga/contracts';
+import { deadLetterQueueName, Exchange, namespaced, Queues, retryQueueName } from '@saga/contracts';
 import amqplib from 'amqplib';
 import { Client } from 'pg';
 import { publishRaw, queueDepth, readQueue } from './broker-helpers';
@@ -47,6 +47,8 @@ describe('provisionTestInfrastructure', () => {
         await channel.assertExchange(exchange, 'topic', { durable: true });
         await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
         await channel.assertQueue(deadLetterQueueName(queue), { durable: true });
+        await channel.assertQueue(retryQueueName(queue, 1), { durable: true });
+        await channel.assertQueue(retryQueueName(queue, 4), { durable: true });
       });
 
       await first.teardown();
@@ -60,6 +62,11 @@ describe('provisionTestInfrastructure', () => {
       expect(remaining).toEqual([]);
       expect(await brokerHas(first.amqpUrl, (channel) => channel.checkQueue(queue))).toBe(false);
       expect(await brokerHas(first.amqpUrl, (channel) => channel.checkQueue(deadLetterQueueName(queue)))).toBe(false);
+      for (const attempt of [1, 4]) {
+        expect(await brokerHas(first.amqpUrl, (channel) => channel.checkQueue(retryQueueName(queue, attempt)))).toBe(
+          false,
+        );
+      }
       expect(await brokerHas(first.amqpUrl, (channel) => channel.checkExchange(exchange))).toBe(false);
     } finally {
       await first.teardown();

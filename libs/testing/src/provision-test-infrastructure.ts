@@ -1,5 +1,5 @@
-import { deadLetterQueueName, Exchange, namespaced, Queues } from '@saga/contracts';
-import amqplib from 'amqplib';
+import { deadLetterQueueName, Exchange, namespaced, Queues, retryQueueName } from '@saga/contracts';
+import amqplib, { type Channel } from 'amqplib';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
@@ -10,7 +10,7 @@ export interface TestInfrastructure {
   amqpUrl: string;
   /** A prefix no other call shares (`t` + hex), to pass as the services' NAMESPACE. */
   namespace: string;
-  /** Drops the database and deletes the namespace's queues, dead-letter queues and exchanges. */
+  /** Drops the database and deletes the namespace's queues, retry queues, dead-letter queues and exchanges. */
   teardown(): Promise<void>;
 }
 
@@ -23,6 +23,8 @@ export function serviceConfigFor(infra: TestInfrastructure) {
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
     PORT: 0,
+    // Short retry delays keep a spec whose handler fails fast; production defaults wait seconds.
+    RETRY_DELAYS_MS: [100, 200, 400] as readonly number[],
   };
 }
 
@@ -125,15 +127,21 @@ async function deleteNamespace(amqpUrl: string, namespace: string): Promise<void
   const connection = await amqplib.connect(amqpUrl, { timeout: connectTimeoutMs });
   try {
     const channel = await connection.createChannel();
-    for (const { name } of Object.values(Queues)) {
-      const queue = namespaced(namespace, name);
-      await channel.deleteQueue(queue);
-      await channel.deleteQueue(deadLetterQueueName(queue));
-    }
+    for (const { name } of Object.values(Queues)) await deleteWorkQueue(channel, namespaced(namespace, name));
     for (const exchange of Object.values(Exchange)) await channel.deleteExchange(namespaced(namespace, exchange));
   } finally {
     await connection.close();
   }
+}
+
+// More levels than any spec configures; deleting a queue that does not exist is harmless on RabbitMQ.
+const maxRetryLevels = 10;
+
+/** Deletes a (namespaced) work queue with its `.dlq` and its retry queues, for a spec that declared its own. */
+export async function deleteWorkQueue(channel: Channel, queue: string): Promise<void> {
+  await channel.deleteQueue(queue);
+  await channel.deleteQueue(deadLetterQueueName(queue));
+  for (let attempt = 1; attempt <= maxRetryLevels; attempt++) await channel.deleteQueue(retryQueueName(queue, attempt));
 }
 
 function unreachable(service: string, url: string, variable: string, cause: unknown): Error {
