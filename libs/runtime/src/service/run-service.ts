@@ -22,6 +22,8 @@ export interface ServiceConfig {
   readonly LOG_LEVEL: string;
   readonly HOST: string;
   readonly PORT: number;
+  /** The delay before each retry of a message whose handler failed, in milliseconds. */
+  readonly RETRY_DELAYS_MS: readonly number[];
 }
 
 /** Everything a service's wiring may use once its connections are up. */
@@ -73,6 +75,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     logger,
     connectionName: definition.name,
     metrics,
+    retry: { delaysMs: config.RETRY_DELAYS_MS, jitter: 0.2 },
   });
   // Every service declares every work queue, so a command sent while its worker is down (or not yet
   // deployed) waits in that worker's queue; the mandatory flag then only catches real misroutes.
