@@ -2,23 +2,26 @@ import { Queues } from '@saga/contracts';
 import type { ServiceDefinition } from '@saga/runtime';
 import { commandProcessor } from '@saga/saga';
 import { orderCommandHandlers } from './commands';
+import { trackSagaAttention } from './consumers/track-saga-attention';
 import { IdempotencyKey } from './domain/idempotency-key.entity';
 import { OrderLine } from './domain/order-line.entity';
 import { Order } from './domain/order.entity';
 import { registerOrderRoutes } from './http/order-routes';
 import { CreateOrders1732200001000 } from './migrations/1732200001000-create-orders';
+import { AddOrderAttention1732200001100 } from './migrations/1732200001100-add-order-attention';
 
 /** The order service: the public HTTP order API, the orders schema, and the order.* commands. */
 export const orderApiService: ServiceDefinition = {
   name: 'order-api',
   schema: 'orders',
   entities: [Order, OrderLine, IdempotencyKey],
-  migrations: [CreateOrders1732200001000],
+  migrations: [CreateOrders1732200001000, AddOrderAttention1732200001100],
   consumers: ({ messaging, logger }) => [
     {
       queue: Queues.orderApiCommands,
       handler: commandProcessor({ consumer: 'order-api', messaging, logger, handlers: orderCommandHandlers }),
     },
+    { queue: Queues.orderApiEvents, handler: trackSagaAttention(messaging) },
   ],
   routes: registerOrderRoutes,
 };

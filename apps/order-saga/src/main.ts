@@ -1,6 +1,9 @@
-import { z } from 'zod';
-import { baseEnv, httpPort, loadConfig } from '@saga/config';
+import { loadConfig } from '@saga/config';
 import { runMain, runService } from '@saga/runtime';
+import { OrderSagaConfig } from './order-saga-config';
 import { orderSagaService } from './order-saga-service';
 
-runMain(() => runService(orderSagaService, loadConfig(z.object({ ...baseEnv, PORT: httpPort(3004) }))));
+runMain(() => {
+  const config = loadConfig(OrderSagaConfig);
+  return runService(orderSagaService(config), config);
+});

@@ -18,7 +18,17 @@ describe('the order-saga service', () => {
 
   beforeAll(async () => {
     infra = await provisionTestInfrastructure();
-    service = await runService(orderSagaService, serviceConfigFor(infra));
+    // Short deadlines, two attempts: a step nobody answers times out in seconds and then stalls.
+    service = await runService(
+      orderSagaService({
+        SAGA_STEP_TIMEOUT_MS: 1500,
+        SAGA_MAX_ATTEMPTS: 2,
+        SAGA_RETRY_BASE_DELAY_MS: 100,
+        SAGA_RETRY_MAX_DELAY_MS: 1000,
+        DEADLINE_SCAN_INTERVAL_MS: 100,
+      }),
+      serviceConfigFor(infra),
+    );
   });
 
   afterAll(async () => {
@@ -116,5 +126,52 @@ describe('the order-saga service', () => {
     const orchestrator = {} as never;
     await expect(startOnOrderPlaced(orchestrator)({ envelope: wrong } as never)).rejects.toThrow(InvalidMessageError);
     await expect(advanceOnReply(orchestrator)({ envelope: wrong } as never)).rejects.toThrow(InvalidMessageError);
+  });
+
+  const post = async (path: string) => {
+    const response = await fetch(`${service.url}${path}`, { method: 'POST' });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const eventTypes = async (sagaId: string) =>
+    ((await get(`/sagas/${sagaId}`)).body.events as { type: string; stepId: string | null }[]).map(
+      (e) => `${e.type}${e.stepId ? ` ${e.stepId}` : ''}`,
+    );
+
+  it('times out a step nobody answers, compensates it, and stalls when the compensation is not answered either', async () => {
+    const orderId = await placeOrder();
+    const { id } = await sagaOf(orderId);
+
+    const stalled = await waitFor(
+      async () => {
+        const { body } = await get(`/sagas/${id}`);
+        return body.status === 'REQUIRES_ATTENTION' ? body : undefined;
+      },
+      { timeoutMs: 15_000, description: 'the saga to stall' },
+    );
+    expect(stalled.state).toMatchObject({ stalled: { stepId: 'process-order', phase: 'compensation' } });
+    expect(await eventTypes(id)).toEqual([
+      'saga-started',
+      'step-started process-order',
+      'step-timed-out process-order',
+      'compensation-started process-order',
+      'compensation-timed-out process-order',
+      'compensation-retried process-order',
+      'compensation-timed-out process-order',
+      'saga-requires-attention process-order',
+    ]);
+  });
+
+  it('resumes a stalled saga on an operator’s request, and refuses to resume others', async () => {
+    const { body } = await get('/sagas?status=REQUIRES_ATTENTION');
+    const [stalled] = body.sagas as { id: string }[];
+
+    const resumed = await post(`/admin/sagas/${stalled.id}/resume`);
+    expect(resumed).toEqual({ status: 202, body: { sagaId: stalled.id, status: 'COMPENSATING' } });
+    expect((await eventTypes(stalled.id)).slice(-2)).toEqual([
+      'saga-resumed process-order',
+      'compensation-started process-order',
+    ]);
+    expect((await post(`/admin/sagas/${stalled.id}/resume`)).status).toBe(409);
+    expect((await post(`/admin/sagas/${randomUUID()}/resume`)).status).toBe(404);
   });
 });

@@ -1,29 +1,78 @@
 import { Queues } from '@saga/contracts';
 import type { ServiceContext, ServiceDefinition } from '@saga/runtime';
-import { CreateSagaTables1732200000100, orderSaga, SagaEvent, SagaInstance, SagaOrchestrator } from '@saga/saga';
+import {
+  CreateSagaTables1732200000100,
+  DeadlineScanner,
+  orderSaga,
+  SagaEvent,
+  SagaInstance,
+  SagaOrchestrator,
+  withLimits,
+  type OrderSagaContext,
+} from '@saga/saga';
 import { advanceOnReply } from './consumers/advance-on-reply';
 import { startOnOrderPlaced } from './consumers/start-on-order-placed';
+import { registerSagaAdminRoutes } from './http/saga-admin-routes';
 import { registerSagaRoutes } from './http/saga-routes';
+import type { OrderSagaConfig } from './order-saga-config';
 
 /** Name under which the orchestrator records processed messages in its inbox. */
 const consumer = 'order-saga';
 
-function orchestratorFor({ messaging, logger }: ServiceContext) {
-  return new SagaOrchestrator({ definition: orderSaga, messaging, consumer, logger });
-}
+/** The settings of OrderSagaConfig that shape the orchestrator (the rest is any service's). */
+export type OrderSagaSettings = Pick<
+  OrderSagaConfig,
+  | 'SAGA_STEP_TIMEOUT_MS'
+  | 'SAGA_MAX_ATTEMPTS'
+  | 'SAGA_RETRY_BASE_DELAY_MS'
+  | 'SAGA_RETRY_MAX_DELAY_MS'
+  | 'DEADLINE_SCAN_INTERVAL_MS'
+>;
 
 /** The orchestrator: runs OrderSaga instances; owns the saga schema and no business data. */
-export const orderSagaService: ServiceDefinition = {
-  name: 'order-saga',
-  schema: 'saga',
-  entities: [SagaInstance, SagaEvent],
-  migrations: [CreateSagaTables1732200000100],
-  consumers: (context) => {
-    const orchestrator = orchestratorFor(context);
-    return [
-      { queue: Queues.orderSagaEvents, handler: startOnOrderPlaced(orchestrator) },
-      { queue: Queues.orderSagaReplies, handler: advanceOnReply(orchestrator) },
-    ];
-  },
-  routes: registerSagaRoutes,
-};
+export function orderSagaService(settings: OrderSagaSettings): ServiceDefinition {
+  const definition = withLimits(orderSaga, {
+    defaultTimeoutMs: settings.SAGA_STEP_TIMEOUT_MS,
+    maxAttempts: settings.SAGA_MAX_ATTEMPTS,
+    retryBaseDelayMs: settings.SAGA_RETRY_BASE_DELAY_MS,
+    retryMaxDelayMs: settings.SAGA_RETRY_MAX_DELAY_MS,
+  });
+  // One orchestrator per running service, shared by its consumers, its scanner and its routes.
+  const orchestrators = new WeakMap<ServiceContext, SagaOrchestrator<OrderSagaContext>>();
+  const orchestratorOf = (context: ServiceContext) => {
+    let orchestrator = orchestrators.get(context);
+    if (!orchestrator) {
+      orchestrator = new SagaOrchestrator({
+        definition,
+        messaging: context.messaging,
+        consumer,
+        logger: context.logger,
+      });
+      orchestrators.set(context, orchestrator);
+    }
+    return orchestrator;
+  };
+
+  return {
+    name: 'order-saga',
+    schema: 'saga',
+    entities: [SagaInstance, SagaEvent],
+    migrations: [CreateSagaTables1732200000100],
+    consumers: (context) => [
+      { queue: Queues.orderSagaEvents, handler: startOnOrderPlaced(orchestratorOf(context)) },
+      { queue: Queues.orderSagaReplies, handler: advanceOnReply(orchestratorOf(context)) },
+    ],
+    background: (context) => {
+      const scanner = new DeadlineScanner(orchestratorOf(context), {
+        intervalMs: settings.DEADLINE_SCAN_INTERVAL_MS,
+        logger: context.logger,
+      });
+      scanner.start();
+      return scanner;
+    },
+    routes: (app, context) => {
+      registerSagaRoutes(app, context);
+      registerSagaAdminRoutes(app, orchestratorOf(context));
+    },
+  };
+}

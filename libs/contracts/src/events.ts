@@ -26,10 +26,32 @@ export const OrderFailed = z.object({
 });
 export type OrderFailed = z.infer<typeof OrderFailed>;
 
+/** A saga stopped trying and needs a person: where, and why. */
+export const SagaStalled = z.object({
+  sagaId: z.uuid(),
+  definition: z.string().min(1),
+  correlationId: z.string().min(1),
+  stepId: z.string().min(1),
+  phase: z.enum(['action', 'compensation']),
+  reason: z.string().min(1),
+});
+export type SagaStalled = z.infer<typeof SagaStalled>;
+
+/** An operator resumed a stalled saga. */
+export const SagaResumed = z.object({
+  sagaId: z.uuid(),
+  definition: z.string().min(1),
+  correlationId: z.string().min(1),
+  stepId: z.string().min(1),
+});
+export type SagaResumed = z.infer<typeof SagaResumed>;
+
 /** Facts published on the events exchange, by type (which is also the routing key). */
 export const eventContracts = {
   'order.placed': { schemaVersion: 1, payload: OrderPlaced },
   'order.completed': { schemaVersion: 1, payload: OrderCompleted },
   'order.failed': { schemaVersion: 1, payload: OrderFailed },
+  'saga.stalled': { schemaVersion: 1, payload: SagaStalled },
+  'saga.resumed': { schemaVersion: 1, payload: SagaResumed },
 } as const;
 export type EventType = keyof typeof eventContracts;

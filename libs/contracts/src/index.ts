@@ -3,6 +3,7 @@ export * from './common';
 export * from './envelope';
 export * from './events';
 export * from './failures';
+export * from './headers';
 export * from './messages';
 export * from './new-envelope';
 export * from './replies';

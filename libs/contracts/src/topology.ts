@@ -34,6 +34,13 @@ export interface QueueSpec {
 /** Every work queue of the system and what feeds it. */
 export const Queues = {
   orderApiCommands: { name: 'order-api.commands', bindings: [{ exchange: Exchange.Commands, pattern: 'order.*' }] },
+  orderApiEvents: {
+    name: 'order-api.events',
+    bindings: [
+      { exchange: Exchange.Events, pattern: 'saga.stalled' },
+      { exchange: Exchange.Events, pattern: 'saga.resumed' },
+    ],
+  },
   orderSagaReplies: {
     name: 'order-saga.replies',
     bindings: [{ exchange: Exchange.Replies, pattern: replyRoutingKey('#') }],

@@ -1,5 +1,6 @@
 export { InboxMessage } from './inbox/inbox-message.entity';
 export { CreateMessagingTables1732200000000 } from './migrations/1732200000000-create-messaging-tables';
+export { AddOutboxHeaders1732200000001 } from './migrations/1732200000001-add-outbox-headers';
 export { OutboxMessage } from './outbox/outbox-message.entity';
 export { OutboxRelay } from './outbox/outbox-relay';
 export type { OutboxRelayOptions } from './outbox/outbox-relay';
@@ -9,9 +10,10 @@ export type { MessagingTransaction, OutboxWaker, ProcessOutcome } from './transa
 
 import { InboxMessage } from './inbox/inbox-message.entity';
 import { CreateMessagingTables1732200000000 } from './migrations/1732200000000-create-messaging-tables';
+import { AddOutboxHeaders1732200000001 } from './migrations/1732200000001-add-outbox-headers';
 import { OutboxMessage } from './outbox/outbox-message.entity';
 
 /** Entities every service adds to its DataSource. */
 export const messagingEntities = [OutboxMessage, InboxMessage];
 /** Migrations every service runs, before its own. */
-export const messagingMigrations = [CreateMessagingTables1732200000000];
+export const messagingMigrations = [CreateMessagingTables1732200000000, AddOutboxHeaders1732200000001];

@@ -51,7 +51,13 @@ function orderFailed(correlationId = `order-${randomUUID()}`): PendingMessage {
 }
 
 function command(): MessageEnvelope {
-  return newEnvelope({ type: 'inventory.release', payload: { orderId: randomUUID() }, sagaId: randomUUID(), correlationId: `order-${randomUUID()}`, causationId: null });
+  return newEnvelope({
+    type: 'inventory.release',
+    payload: { orderId: randomUUID() },
+    sagaId: randomUUID(),
+    correlationId: `order-${randomUUID()}`,
+    causationId: null,
+  });
 }
 
 function sleep(ms: number): Promise<void> {
@@ -103,7 +109,12 @@ describe('TransactionalMessaging and OutboxRelay', () => {
         poolSize: 20,
       }),
     );
-    broker = await Broker.connect({ url: infra.amqpUrl, namespace: infra.namespace, logger, connectionName: `outbox-spec-${infra.namespace}` });
+    broker = await Broker.connect({
+      url: infra.amqpUrl,
+      namespace: infra.namespace,
+      logger,
+      connectionName: `outbox-spec-${infra.namespace}`,
+    });
     await broker.consume(probeQueue, async ({ envelope }) => {
       received.push(envelope);
     });
@@ -146,10 +157,16 @@ describe('TransactionalMessaging and OutboxRelay', () => {
       expect(result).toBe('done');
       expect(wakes).toBe(1);
       expect(await count(`svc.notes WHERE id = $1`, [message.envelope.messageId])).toBe(1);
-      expect(await outboxRow(message.envelope.messageId)).toMatchObject({ published_at: null, attempts: 0, last_error: null });
+      expect(await outboxRow(message.envelope.messageId)).toMatchObject({
+        published_at: null,
+        attempts: 0,
+        last_error: null,
+      });
 
       expect(await relay().flush()).toBe(1);
-      await waitFor(async () => receivedIds().includes(message.envelope.messageId), { description: 'the committed message' });
+      await waitFor(async () => receivedIds().includes(message.envelope.messageId), {
+        description: 'the committed message',
+      });
       expect(received[0]).toEqual(message.envelope);
     });
 
@@ -196,14 +213,24 @@ describe('TransactionalMessaging and OutboxRelay', () => {
       // The poll interval is a minute: only wake() can have made it publish this soon.
       await waitFor(async () => received.length === 3, { timeoutMs: 5000, description: 'three published messages' });
       expect(receivedIds().sort()).toEqual(messages.map((m) => m.envelope.messageId).sort());
-      const rows = await Promise.all(messages.map((m) => waitFor(async () => (await outboxRow(m.envelope.messageId))?.published_at ?? undefined, { description: 'published_at' })));
+      const rows = await Promise.all(
+        messages.map((m) =>
+          waitFor(async () => (await outboxRow(m.envelope.messageId))?.published_at ?? undefined, {
+            description: 'published_at',
+          }),
+        ),
+      );
       expect(rows.every((publishedAt) => publishedAt instanceof Date)).toBe(true);
     });
 
     it('keeps a row whose publish failed unpublished, counts the attempt, records the error and retries it later', async () => {
       const messaging = new TransactionalMessaging(dataSource, waker);
       const routable = orderFailed();
-      const unroutable: PendingMessage = { ...orderFailed(), exchange: Exchange.Commands, routingKey: 'nobody.listens' };
+      const unroutable: PendingMessage = {
+        ...orderFailed(),
+        exchange: Exchange.Commands,
+        routingKey: 'nobody.listens',
+      };
       await messaging.transaction(async (tx) => {
         tx.send(unroutable);
         tx.send(routable);
@@ -276,7 +303,9 @@ describe('TransactionalMessaging and OutboxRelay', () => {
       };
 
       expect(await messaging.processOnce('inventory-worker', incoming, work)).toBe('processed');
-      const [original] = (await dataSource.query(`SELECT outbox_message_ids FROM svc.inbox WHERE message_id = $1`, [incoming.messageId])) as {
+      const [original] = (await dataSource.query(`SELECT outbox_message_ids FROM svc.inbox WHERE message_id = $1`, [
+        incoming.messageId,
+      ])) as {
         outbox_message_ids: string[];
       }[];
       expect(original.outbox_message_ids).toHaveLength(1);
@@ -303,9 +332,15 @@ describe('TransactionalMessaging and OutboxRelay', () => {
       const incoming = command();
       const consumers: string[] = [];
 
-      expect(await messaging.processOnce('cart-worker', incoming, async () => void consumers.push('cart-worker'))).toBe('processed');
-      expect(await messaging.processOnce('payment-worker', incoming, async () => void consumers.push('payment-worker'))).toBe('processed');
-      expect(await messaging.processOnce('cart-worker', incoming, async () => void consumers.push('cart-worker'))).toBe('duplicate');
+      expect(await messaging.processOnce('cart-worker', incoming, async () => void consumers.push('cart-worker'))).toBe(
+        'processed',
+      );
+      expect(
+        await messaging.processOnce('payment-worker', incoming, async () => void consumers.push('payment-worker')),
+      ).toBe('processed');
+      expect(await messaging.processOnce('cart-worker', incoming, async () => void consumers.push('cart-worker'))).toBe(
+        'duplicate',
+      );
 
       expect(consumers).toEqual(['cart-worker', 'payment-worker']);
     });

@@ -96,6 +96,8 @@ async function writeOutbox(manager: EntityManager, messages: readonly PendingMes
     exchange: m.exchange,
     routingKey: m.routingKey,
     envelope: m.envelope,
+    headers: m.headers ?? {},
+    ...(m.notBefore ? { availableAt: m.notBefore } : {}),
   }));
   // TypeORM's deep-partial insert type cannot express a jsonb column holding `unknown`.
   await manager.getRepository(OutboxMessage).insert(rows as QueryDeepPartialEntity<OutboxMessage>[]);

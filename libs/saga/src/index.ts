@@ -1,9 +1,18 @@
-export { applyReply, beginCompensation, InvalidReplyError, SagaLogType, startSaga } from './engine/decide';
-export type { EngineClock, PlannedCommand, ReplyDecision, SagaDecision, SagaLogEntry } from './engine/decide';
-export { defineSaga, InvalidSagaDefinitionError, isCompensatable } from './engine/definition';
+export {
+  applyReply,
+  applyTimeout,
+  beginCompensation,
+  InvalidReplyError,
+  resumeSaga,
+  retryDelayMs,
+  SagaLogType,
+  startSaga,
+} from './engine/decide';
+export type { Decision, EngineClock, PlannedCommand, SagaDecision, SagaLogEntry } from './engine/decide';
+export { defineSaga, InvalidSagaDefinitionError, isCompensatable, withLimits } from './engine/definition';
 export type { AfterPivotBuilder, SagaBuilder, SagaDefinition, SagaLimits } from './engine/definition';
 export { isTerminal, SagaStatus } from './engine/state';
-export type { AwaitedCommand, CommandPhase, SagaFailure, SagaState } from './engine/state';
+export type { AwaitedCommand, CommandPhase, SagaFailure, SagaState, Stall } from './engine/state';
 export { StepKind, stepsOf } from './engine/step';
 export type {
   CompensatableStep,
@@ -15,7 +24,14 @@ export type {
   StepSpec,
 } from './engine/step';
 export * from './order-saga';
-export { ConcurrentSagaUpdateError, SagaOrchestrator } from './orchestrator/saga-orchestrator';
+export { DeadlineScanner } from './orchestrator/deadline-scanner';
+export type { OverdueHandler } from './orchestrator/deadline-scanner';
+export {
+  ConcurrentSagaUpdateError,
+  SagaNotFoundError,
+  SagaNotResumableError,
+  SagaOrchestrator,
+} from './orchestrator/saga-orchestrator';
 export type { SagaOrchestratorOptions } from './orchestrator/saga-orchestrator';
 export { commandProcessor, fail, succeed } from './participant/command-processor';
 export type {

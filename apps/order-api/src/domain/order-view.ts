@@ -19,6 +19,8 @@ export const OrderView = z.object({
   total: z.int().nullable(),
   currency: z.string().nullable(),
   failure: z.object({ code: z.string(), reason: z.string() }).nullable(),
+  /** While the order's saga waits for a person: why, and since when. */
+  attention: z.object({ reason: z.string(), since: z.string() }).nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -39,6 +41,10 @@ export function toOrderView(order: Order): OrderView {
     currency: order.currency,
     failure:
       order.status === 'FAILED' ? { code: order.failureCode ?? 'unknown', reason: order.failureReason ?? '' } : null,
+    attention:
+      order.attentionReason && order.attentionSince
+        ? { reason: order.attentionReason, since: order.attentionSince.toISOString() }
+        : null,
     createdAt: order.createdAt.toISOString(),
     updatedAt: order.updatedAt.toISOString(),
   };

@@ -32,6 +32,13 @@ export class Order {
   @Column({ name: 'failure_reason', type: 'text', nullable: true })
   failureReason: string | null;
 
+  /** Set while the order's saga has stalled and waits for a person; cleared when it resumes. */
+  @Column({ name: 'attention_reason', type: 'text', nullable: true })
+  attentionReason: string | null;
+
+  @Column({ name: 'attention_since', type: 'timestamptz', nullable: true })
+  attentionSince: Date | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 

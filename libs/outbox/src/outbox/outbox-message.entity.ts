@@ -19,6 +19,9 @@ export class OutboxMessage {
   @Column({ type: 'jsonb' })
   envelope: MessageEnvelope;
 
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  headers: Record<string, string>;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 

@@ -85,7 +85,12 @@ export class OutboxRelay {
 
       const outcomes = await Promise.allSettled(
         rows.map((row) =>
-          publisher.publish({ exchange: row.exchange as Exchange, routingKey: row.routingKey, envelope: row.envelope }),
+          publisher.publish({
+            exchange: row.exchange as Exchange,
+            routingKey: row.routingKey,
+            envelope: row.envelope,
+            headers: row.headers,
+          }),
         ),
       );
       const published = rows.filter((_, i) => outcomes[i].status === 'fulfilled').map((row) => row.id);

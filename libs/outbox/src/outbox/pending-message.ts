@@ -5,9 +5,13 @@ export interface PendingMessage {
   readonly exchange: Exchange;
   readonly routingKey: string;
   readonly envelope: MessageEnvelope;
+  /** AMQP headers besides those derived from the envelope. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Not published before this time (a re-send waiting out its backoff); at once when absent. */
+  readonly notBefore?: Date;
 }
 
 /** The one thing the relay needs of a broker: publish and resolve only once the broker confirmed. */
 export interface ConfirmedPublisher {
-  publish(message: PendingMessage): Promise<void>;
+  publish(message: Omit<PendingMessage, 'notBefore'>): Promise<void>;
 }

@@ -1,10 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { FailureCode, type SagaReply } from '@saga/contracts';
 import { orderSaga, type OrderSagaContext } from '../order-saga';
-import { applyReply, InvalidReplyError, startSaga, type EngineClock, type SagaDecision } from './decide';
+import { withLimits } from './definition';
+import {
+  applyReply,
+  applyTimeout,
+  InvalidReplyError,
+  resumeSaga,
+  startSaga,
+  type Decision,
+  type EngineClock,
+  type SagaDecision,
+} from './decide';
 import { SagaStatus, type SagaState } from './state';
 
-const clock: EngineClock = { now: new Date('2026-01-01T00:00:00Z'), newId: () => randomUUID() };
+const clock: EngineClock = { now: new Date('2026-01-01T00:00:00Z'), newId: () => randomUUID(), random: () => 0.5 };
+/** The same clock, `ms` later. */
+const later = (ms: number): EngineClock => ({ ...clock, now: new Date(clock.now.getTime() + ms) });
 const product = randomUUID();
 
 function itemsOrder(): OrderSagaContext {
@@ -51,7 +63,10 @@ function failure(state: SagaState<OrderSagaContext>, code: FailureCode = Failure
 }
 
 function reply(state: SagaState<OrderSagaContext>, r: SagaReply): SagaDecision<OrderSagaContext> {
-  const decision = applyReply(orderSaga, state, r, clock);
+  return accepted(applyReply(orderSaga, state, r, clock));
+}
+
+function accepted(decision: Decision<OrderSagaContext>): SagaDecision<OrderSagaContext> {
   if (!decision.accepted) throw new Error(decision.reason);
   return decision;
 }
@@ -181,6 +196,7 @@ describe('order saga engine', () => {
 
     expect(once.state.status).toBe(SagaStatus.Running);
     expect(once.commands).toEqual([expect.objectContaining({ type: 'inventory.commit', attempt: 2 })]);
+    expect(once.commands[0].notBefore).toBe(later(orderSaga.retryBaseDelayMs).now.toISOString());
     expect(once.commands[0].commandId).not.toBe(atCommit.state.awaiting!.commandId);
     expect(once.log.map((e) => e.type)).toEqual(['step-failed', 'step-retried']);
 
@@ -194,7 +210,8 @@ describe('order saga engine', () => {
       decision = reply(decision.state, failure(decision.state, FailureCode.ProviderUnavailable));
     }
     expect(decision.state.status).toBe(SagaStatus.RequiresAttention);
-    expect(decision.state.attentionReason).toContain('commit-stock');
+    expect(decision.state.stalled).toMatchObject({ stepId: 'commit-stock', phase: 'action' });
+    expect(decision.state.stalled?.reason).toContain('inventory.commit failed 5 times');
     expect(decision.commands).toEqual([]);
   });
 
@@ -220,5 +237,108 @@ describe('order saga engine', () => {
     expect(started.state.awaiting!.deadlineAt).toBe(
       new Date(clock.now.getTime() + orderSaga.defaultTimeoutMs).toISOString(),
     );
+  });
+
+  it('waits longer before each re-send, doubling from the base up to the cap, with jitter', () => {
+    const jittered = (random: number, attempt: number) => {
+      let { decision } = runUntil(startSaga(orderSaga, itemsOrder(), clock), 'inventory.commit');
+      for (let a = 1; a <= attempt; a++) {
+        decision = accepted(
+          applyReply(orderSaga, decision.state, failure(decision.state, 'provider_unavailable'), {
+            ...clock,
+            random: () => random,
+          }),
+        );
+      }
+      return Date.parse(decision.commands[0].notBefore!) - clock.now.getTime();
+    };
+    expect(jittered(0.5, 1)).toBe(1000);
+    expect(jittered(0.5, 2)).toBe(2000);
+    expect(jittered(0.5, 3)).toBe(4000);
+    expect(jittered(0, 1)).toBe(800);
+    expect(jittered(0.999999, 1)).toBe(1200);
+    const capped = withLimits(orderSaga, { retryMaxDelayMs: 1500 });
+    expect(capped.retryMaxDelayMs).toBe(1500);
+    expect(capped.steps).toBe(orderSaga.steps);
+  });
+
+  it('counts a re-sent command’s deadline from when it is sent', () => {
+    const { decision: atCommit } = runUntil(startSaga(orderSaga, itemsOrder(), clock), 'inventory.commit');
+    const retried = reply(atCommit.state, failure(atCommit.state, FailureCode.ProviderUnavailable));
+    expect(Date.parse(retried.state.awaiting!.deadlineAt) - Date.parse(retried.commands[0].notBefore!)).toBe(
+      orderSaga.defaultTimeoutMs,
+    );
+  });
+
+  describe('deadlines', () => {
+    it('changes nothing before the deadline', () => {
+      const started = startSaga(orderSaga, itemsOrder(), clock);
+      expect(applyTimeout(orderSaga, started.state, later(1000))).toMatchObject({ accepted: false });
+    });
+
+    it('fails a compensatable step that did not answer and compensates it too, since it may have run', () => {
+      const { decision: atReserve } = runUntil(startSaga(orderSaga, itemsOrder(), clock), 'inventory.reserve');
+      const timedOut = accepted(applyTimeout(orderSaga, atReserve.state, later(orderSaga.defaultTimeoutMs)));
+
+      expect(timedOut.state.status).toBe(SagaStatus.Compensating);
+      expect(timedOut.state.failure).toMatchObject({ stepId: 'reserve-stock', code: 'step_timed_out' });
+      expect(timedOut.log.map((e) => [e.type, e.stepId])).toEqual([
+        ['step-timed-out', 'reserve-stock'],
+        ['compensation-started', 'reserve-stock'],
+      ]);
+      const { decision, sent } = runUntil(timedOut);
+      expect([timedOut.commands[0].type, ...sent.slice(1)]).toEqual(['inventory.release', 'order.reject']);
+      expect(decision.state.status).toBe(SagaStatus.Failed);
+    });
+
+    it('sends the pivot again rather than compensating it when it did not answer', () => {
+      const { decision: atCapture } = runUntil(startSaga(orderSaga, itemsOrder(), clock), 'payment.capture');
+      const timedOut = accepted(applyTimeout(orderSaga, atCapture.state, later(orderSaga.defaultTimeoutMs)));
+
+      expect(timedOut.state.status).toBe(SagaStatus.Running);
+      expect(timedOut.commands).toEqual([expect.objectContaining({ type: 'payment.capture', attempt: 2 })]);
+      expect(timedOut.log.map((e) => e.type)).toEqual(['step-timed-out', 'step-retried']);
+    });
+
+    it('sends a compensation again when it did not answer', () => {
+      const { decision: atAuthorize } = runUntil(startSaga(orderSaga, itemsOrder(), clock), 'payment.authorize');
+      const declined = reply(atAuthorize.state, failure(atAuthorize.state));
+      const timedOut = accepted(applyTimeout(orderSaga, declined.state, later(orderSaga.defaultTimeoutMs)));
+
+      expect(timedOut.state.status).toBe(SagaStatus.Compensating);
+      expect(timedOut.commands).toEqual([expect.objectContaining({ type: 'inventory.release', attempt: 2 })]);
+    });
+  });
+
+  describe('resuming a saga that needs attention', () => {
+    function stalledCompensation() {
+      const { decision: atAuthorize } = runUntil(startSaga(orderSaga, itemsOrder(), clock), 'payment.authorize');
+      let decision = reply(atAuthorize.state, failure(atAuthorize.state));
+      for (let attempt = 1; attempt <= orderSaga.maxAttempts; attempt++) {
+        decision = reply(decision.state, failure(decision.state, FailureCode.ProviderUnavailable));
+      }
+      return decision;
+    }
+
+    it('re-sends the command it gave up on, from a first attempt, and finishes the saga', () => {
+      const stalled = stalledCompensation();
+      expect(stalled.state.stalled).toMatchObject({ stepId: 'reserve-stock', phase: 'compensation' });
+
+      const resumed = accepted(resumeSaga(orderSaga, stalled.state, later(60_000)));
+      expect(resumed.state).toMatchObject({ status: SagaStatus.Compensating, stalled: null });
+      expect(resumed.commands).toEqual([
+        expect.objectContaining({ type: 'inventory.release', attempt: 1, notBefore: null }),
+      ]);
+      expect(resumed.log[0]).toMatchObject({ type: 'saga-resumed', stepId: 'reserve-stock' });
+
+      const { decision } = runUntil(resumed);
+      expect(decision.state.status).toBe(SagaStatus.Failed);
+    });
+
+    it('refuses to resume a saga that does not need attention', () => {
+      expect(resumeSaga(orderSaga, startSaga(orderSaga, itemsOrder(), clock).state, clock)).toMatchObject({
+        accepted: false,
+      });
+    });
   });
 });

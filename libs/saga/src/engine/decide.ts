@@ -1,4 +1,4 @@
-import { InvalidMessageError, type Failure, type SagaReply } from '@saga/contracts';
+import { FailureCode, InvalidMessageError, type Failure, type SagaReply } from '@saga/contracts';
 import { isCompensatable, type SagaDefinition } from './definition';
 import {
   SagaStatus,
@@ -10,10 +10,12 @@ import {
 } from './state';
 import { StepKind, type SagaStep } from './step';
 
-/** What the engine may not decide for itself: the time and fresh ids. */
+/** What the engine may not decide for itself: the time, fresh ids and chance (for retry jitter). */
 export interface EngineClock {
   readonly now: Date;
   newId(): string;
+  /** A number in [0, 1). */
+  random(): number;
 }
 
 /** A command the engine wants sent, written to the outbox with the new state. */
@@ -24,6 +26,8 @@ export interface PlannedCommand {
   readonly stepId: string;
   readonly phase: CommandPhase;
   readonly attempt: number;
+  /** A re-send waits until then (backoff); null sends at once. */
+  readonly notBefore: string | null;
 }
 
 export const SagaLogType = {
@@ -32,14 +36,17 @@ export const SagaLogType = {
   StepSkipped: 'step-skipped',
   StepSucceeded: 'step-succeeded',
   StepFailed: 'step-failed',
+  StepTimedOut: 'step-timed-out',
   StepRetried: 'step-retried',
   CompensationStarted: 'compensation-started',
   CompensationSucceeded: 'compensation-succeeded',
   CompensationFailed: 'compensation-failed',
+  CompensationTimedOut: 'compensation-timed-out',
   CompensationRetried: 'compensation-retried',
   SagaCompleted: 'saga-completed',
   SagaFailed: 'saga-failed',
   SagaNeedsAttention: 'saga-requires-attention',
+  SagaResumed: 'saga-resumed',
 } as const;
 export type SagaLogType = (typeof SagaLogType)[keyof typeof SagaLogType];
 
@@ -58,7 +65,8 @@ export interface SagaDecision<Ctx> {
   readonly log: readonly SagaLogEntry[];
 }
 
-export type ReplyDecision<Ctx> =
+/** A decision, or why the event changes nothing (a stale reply, a deadline not yet passed, ...). */
+export type Decision<Ctx> =
   ({ readonly accepted: true } & SagaDecision<Ctx>) | { readonly accepted: false; readonly reason: string };
 
 /** Thrown when a worker's success result does not match its command's result schema; dead-lettered. */
@@ -81,7 +89,7 @@ export function startSaga<Ctx>(definition: SagaDefinition<Ctx>, context: Ctx, cl
     compensatedSteps: [],
     awaiting: null,
     failure: null,
-    attentionReason: null,
+    stalled: null,
   };
   const started: SagaLogEntry = {
     type: SagaLogType.SagaStarted,
@@ -101,7 +109,7 @@ export function applyReply<Ctx>(
   state: SagaState<Ctx>,
   reply: SagaReply,
   clock: EngineClock,
-): ReplyDecision<Ctx> {
+): Decision<Ctx> {
   const awaiting = state.awaiting;
   if (isTerminal(state.status)) return { accepted: false, reason: `saga is already ${state.status}` };
   if (!awaiting) return { accepted: false, reason: 'saga awaits no reply' };
@@ -120,11 +128,7 @@ export function applyReply<Ctx>(
       );
     }
     const failed = logOf(SagaLogType.CompensationFailed, awaiting, { failure: reply.failure });
-    if (awaiting.attempt < definition.maxAttempts) {
-      const retry = sendCompensation(definition, settled, step, awaiting.attempt + 1, clock);
-      return accept(prepend(failed, retry, SagaLogType.CompensationRetried));
-    }
-    return accept(needsAttention(settled, failed, `compensation of ${step.id} failed: ${reply.failure.message}`));
+    return accept(retryOrStall(definition, settled, awaiting, failed, reply.failure.message, clock));
   }
 
   if (reply.outcome === 'success') {
@@ -143,14 +147,72 @@ export function applyReply<Ctx>(
   const failed = logOf(SagaLogType.StepFailed, awaiting, { failure: reply.failure });
   if (step.kind === StepKind.Retriable) {
     // Past the pivot there is no going back: a failing retriable step is retried, then escalated.
-    if (awaiting.attempt < definition.maxAttempts) {
-      return accept(
-        prepend(failed, sendAction(definition, settled, index, awaiting.attempt + 1, clock), SagaLogType.StepRetried),
-      );
-    }
-    return accept(needsAttention(settled, failed, `${step.id} kept failing: ${reply.failure.message}`));
+    return accept(retryOrStall(definition, settled, awaiting, failed, reply.failure.message, clock));
   }
   return accept(prepend(failed, beginCompensation(definition, settled, failureOf(step.id, reply.failure), clock)));
+}
+
+/**
+ * Acts on a passed deadline. A compensatable step that did not answer counts as failed, and is itself
+ * compensated too, since it may have run: its worker records a tombstone so that a late action is
+ * refused. The pivot and retriable steps are sent again instead (their outcome may be unknown, never
+ * undone), and so is a compensation; past maxAttempts the saga needs a person.
+ */
+export function applyTimeout<Ctx>(
+  definition: SagaDefinition<Ctx>,
+  state: SagaState<Ctx>,
+  clock: EngineClock,
+): Decision<Ctx> {
+  const awaiting = state.awaiting;
+  if (isTerminal(state.status) || !awaiting) return { accepted: false, reason: 'saga awaits no reply' };
+  if (Date.parse(awaiting.deadlineAt) > clock.now.getTime()) {
+    return { accepted: false, reason: `deadline ${awaiting.deadlineAt} has not passed` };
+  }
+  const step = definition.steps[stepIndex(definition, awaiting.stepId)];
+  const settled: SagaState<Ctx> = { ...state, awaiting: null };
+  const reason = `${awaiting.commandType} got no reply by ${awaiting.deadlineAt}`;
+  if (awaiting.phase === 'compensation') {
+    const timedOut = logOf(SagaLogType.CompensationTimedOut, awaiting, { deadlineAt: awaiting.deadlineAt });
+    return accept(retryOrStall(definition, settled, awaiting, timedOut, reason, clock));
+  }
+  const timedOut = logOf(SagaLogType.StepTimedOut, awaiting, { deadlineAt: awaiting.deadlineAt });
+  if (!isCompensatable(step)) return accept(retryOrStall(definition, settled, awaiting, timedOut, reason, clock));
+  const failure: SagaFailure = {
+    stepId: step.id,
+    code: FailureCode.StepTimedOut,
+    message: `The order timed out at ${step.id} and was cancelled; nothing was charged.`,
+  };
+  const mayHaveRun: SagaState<Ctx> = { ...settled, completedSteps: [...state.completedSteps, step.id] };
+  return accept(prepend(timedOut, beginCompensation(definition, mayHaveRun, failure, clock)));
+}
+
+/** Sends again, at once, the command a saga gave up on: an operator's decision once the cause is fixed. */
+export function resumeSaga<Ctx>(
+  definition: SagaDefinition<Ctx>,
+  state: SagaState<Ctx>,
+  clock: EngineClock,
+): Decision<Ctx> {
+  const stalled = state.stalled;
+  if (state.status !== SagaStatus.RequiresAttention || !stalled) {
+    return {
+      accepted: false,
+      reason: `only a saga in ${SagaStatus.RequiresAttention} can be resumed, not ${state.status}`,
+    };
+  }
+  const step = definition.steps[stepIndex(definition, stalled.stepId)];
+  const status = stalled.phase === 'compensation' ? SagaStatus.Compensating : SagaStatus.Running;
+  const resumed: SagaState<Ctx> = { ...state, status, stalled: null };
+  const entry: SagaLogEntry = {
+    type: SagaLogType.SagaResumed,
+    stepId: step.id,
+    commandId: null,
+    data: { phase: stalled.phase, stalledSince: stalled.since, reason: stalled.reason },
+  };
+  const decision =
+    stalled.phase === 'compensation'
+      ? sendCompensation(definition, resumed, step, 1, null, clock)
+      : sendAction(definition, resumed, stepIndex(definition, step.id), 1, null, clock);
+  return accept(prepend(entry, decision));
 }
 
 /** Turns the saga around: records why it failed and undoes completed steps, last first. */
@@ -161,6 +223,44 @@ export function beginCompensation<Ctx>(
   clock: EngineClock,
 ): SagaDecision<Ctx> {
   return compensateNext(definition, { ...state, status: SagaStatus.Compensating, failure }, clock);
+}
+
+/** The wait before re-send number `attempt + 1`: doubling from the base, capped, ±20% jitter. */
+export function retryDelayMs<Ctx>(definition: SagaDefinition<Ctx>, attempt: number, clock: EngineClock): number {
+  const capped = Math.min(definition.retryMaxDelayMs, definition.retryBaseDelayMs * 2 ** (attempt - 1));
+  return Math.round(capped * (0.8 + 0.4 * clock.random()));
+}
+
+/** Sends the awaited command again after a backoff, or, past maxAttempts, stops for a person. */
+function retryOrStall<Ctx>(
+  definition: SagaDefinition<Ctx>,
+  state: SagaState<Ctx>,
+  awaiting: AwaitedCommand,
+  cause: SagaLogEntry,
+  reason: string,
+  clock: EngineClock,
+): SagaDecision<Ctx> {
+  const step = definition.steps[stepIndex(definition, awaiting.stepId)];
+  if (awaiting.attempt >= definition.maxAttempts) {
+    const stalled = {
+      stepId: step.id,
+      phase: awaiting.phase,
+      reason: `${awaiting.commandType} failed ${awaiting.attempt} times; last: ${reason}`,
+      since: clock.now.toISOString(),
+    };
+    return {
+      state: { ...state, status: SagaStatus.RequiresAttention, awaiting: null, stalled },
+      commands: [],
+      log: [cause, { type: SagaLogType.SagaNeedsAttention, stepId: step.id, commandId: null, data: { ...stalled } }],
+    };
+  }
+  const notBefore = new Date(clock.now.getTime() + retryDelayMs(definition, awaiting.attempt, clock));
+  const retry =
+    awaiting.phase === 'compensation'
+      ? sendCompensation(definition, state, step, awaiting.attempt + 1, notBefore, clock)
+      : sendAction(definition, state, stepIndex(definition, step.id), awaiting.attempt + 1, notBefore, clock);
+  const relabel = awaiting.phase === 'compensation' ? SagaLogType.CompensationRetried : SagaLogType.StepRetried;
+  return prepend(cause, retry, relabel);
 }
 
 function advance<Ctx>(
@@ -176,7 +276,7 @@ function advance<Ctx>(
       skipped.push({ type: SagaLogType.StepSkipped, stepId: step.id, commandId: null, data: {} });
       continue;
     }
-    return prepend(skipped, sendAction(definition, state, index, 1, clock));
+    return prepend(skipped, sendAction(definition, state, index, 1, null, clock));
   }
   const completed: SagaState<Ctx> = { ...state, status: SagaStatus.Completed, awaiting: null };
   return {
@@ -203,7 +303,7 @@ function compensateNext<Ctx>(
       log: [{ type: SagaLogType.SagaFailed, stepId: null, commandId: null, data: { failure: state.failure } }],
     };
   }
-  return sendCompensation(definition, state, next, 1, clock);
+  return sendCompensation(definition, state, next, 1, null, clock);
 }
 
 function sendAction<Ctx>(
@@ -211,11 +311,12 @@ function sendAction<Ctx>(
   state: SagaState<Ctx>,
   index: number,
   attempt: number,
+  notBefore: Date | null,
   clock: EngineClock,
 ): SagaDecision<Ctx> {
   const step = definition.steps[index];
   const payload = step.action.payload(state.context);
-  return send(definition, state, step, 'action', step.action.command.type, payload, attempt, clock);
+  return send(definition, state, step, 'action', step.action.command.type, payload, attempt, notBefore, clock);
 }
 
 function sendCompensation<Ctx>(
@@ -223,12 +324,14 @@ function sendCompensation<Ctx>(
   state: SagaState<Ctx>,
   step: SagaStep<Ctx>,
   attempt: number,
+  notBefore: Date | null,
   clock: EngineClock,
 ): SagaDecision<Ctx> {
   if (!isCompensatable(step)) throw new Error(`step ${step.id} has no compensation`);
   const failure = state.failure ?? { stepId: step.id, code: 'unknown', message: 'the saga failed' };
   const payload = step.compensation.payload(state.context, failure);
-  return send(definition, state, step, 'compensation', step.compensation.command.type, payload, attempt, clock);
+  const type = step.compensation.command.type;
+  return send(definition, state, step, 'compensation', type, payload, attempt, notBefore, clock);
 }
 
 function send<Ctx>(
@@ -239,9 +342,11 @@ function send<Ctx>(
   type: string,
   payload: unknown,
   attempt: number,
+  notBefore: Date | null,
   clock: EngineClock,
 ): SagaDecision<Ctx> {
   const commandId = clock.newId();
+  const sentAt = notBefore ?? clock.now;
   const timeoutMs = step.timeoutMs ?? definition.defaultTimeoutMs;
   const awaiting: AwaitedCommand = {
     commandId,
@@ -249,26 +354,21 @@ function send<Ctx>(
     stepId: step.id,
     phase,
     attempt,
-    sentAt: clock.now.toISOString(),
-    deadlineAt: new Date(clock.now.getTime() + timeoutMs).toISOString(),
+    sentAt: sentAt.toISOString(),
+    deadlineAt: new Date(sentAt.getTime() + timeoutMs).toISOString(),
   };
   return {
     state: { ...state, awaiting },
-    commands: [{ commandId, type, payload, stepId: step.id, phase, attempt }],
+    commands: [
+      { commandId, type, payload, stepId: step.id, phase, attempt, notBefore: notBefore?.toISOString() ?? null },
+    ],
     log: [
       logOf(phase === 'action' ? SagaLogType.StepStarted : SagaLogType.CompensationStarted, awaiting, {
         commandType: type,
         attempt,
+        ...(notBefore ? { notBefore: notBefore.toISOString() } : {}),
       }),
     ],
-  };
-}
-
-function needsAttention<Ctx>(state: SagaState<Ctx>, cause: SagaLogEntry, reason: string): SagaDecision<Ctx> {
-  return {
-    state: { ...state, status: SagaStatus.RequiresAttention, awaiting: null, attentionReason: reason },
-    commands: [],
-    log: [cause, { type: SagaLogType.SagaNeedsAttention, stepId: cause.stepId, commandId: null, data: { reason } }],
   };
 }
 
@@ -296,6 +396,6 @@ function prepend<Ctx>(
   return { ...decision, log: [...(Array.isArray(entries) ? entries : [entries]), ...log] };
 }
 
-function accept<Ctx>(decision: SagaDecision<Ctx>): ReplyDecision<Ctx> {
+function accept<Ctx>(decision: SagaDecision<Ctx>): Decision<Ctx> {
   return { accepted: true, ...decision };
 }

@@ -7,13 +7,19 @@ export interface SagaDefinition<Ctx> {
   readonly steps: readonly SagaStep<Ctx>[];
   /** Deadline for a step whose own timeoutMs is not set. */
   readonly defaultTimeoutMs: number;
-  /** How many times a retriable step or a compensation is sent before the saga needs a person. */
+  /** How many times a command is sent (first try included) before the saga needs a person. */
   readonly maxAttempts: number;
+  /** The wait before the first re-send; it doubles with each attempt, with jitter, up to retryMaxDelayMs. */
+  readonly retryBaseDelayMs: number;
+  readonly retryMaxDelayMs: number;
 }
 
+/** The limits a definition may set or a deployment may override (see withLimits). */
 export interface SagaLimits {
   readonly defaultTimeoutMs?: number;
   readonly maxAttempts?: number;
+  readonly retryBaseDelayMs?: number;
+  readonly retryMaxDelayMs?: number;
 }
 
 /** Before the pivot: compensatable steps, then at most one pivot. */
@@ -53,13 +59,18 @@ export function defineSaga<Ctx>(name: string, version: number, limits: SagaLimit
       ids.add(step.id);
     }
     if (steps.length === 0) throw new InvalidSagaDefinitionError(name, 'it has no steps');
-    return {
-      name,
-      version,
-      steps: [...steps],
-      defaultTimeoutMs: limits.defaultTimeoutMs ?? 30_000,
-      maxAttempts: limits.maxAttempts ?? 5,
-    };
+    return withLimits(
+      {
+        name,
+        version,
+        steps: [...steps],
+        defaultTimeoutMs: 30_000,
+        maxAttempts: 5,
+        retryBaseDelayMs: 1_000,
+        retryMaxDelayMs: 60_000,
+      },
+      limits,
+    );
   };
   const afterPivot: AfterPivotBuilder<Ctx> = {
     step(step) {
@@ -80,6 +91,12 @@ export function defineSaga<Ctx>(name: string, version: number, limits: SagaLimit
     build,
   };
   return beforePivot;
+}
+
+/** The same saga with other limits (say, from a deployment's configuration); undefined keeps a limit. */
+export function withLimits<Ctx>(definition: SagaDefinition<Ctx>, limits: SagaLimits): SagaDefinition<Ctx> {
+  const defined = Object.fromEntries(Object.entries(limits).filter(([, value]) => value !== undefined));
+  return { ...definition, ...defined };
 }
 
 /** Whether a step has an undo that the saga runs when a later step fails. */

@@ -45,6 +45,14 @@ export interface SagaState<Ctx> {
   readonly compensatedSteps: readonly string[];
   readonly awaiting: AwaitedCommand | null;
   readonly failure: SagaFailure | null;
-  /** The last error that made the engine stop, for REQUIRES_ATTENTION. */
-  readonly attentionReason: string | null;
+  /** Where and why the engine stopped trying, while REQUIRES_ATTENTION; resuming re-sends that command. */
+  readonly stalled: Stall | null;
+}
+
+/** The command a saga gave up on, and why. */
+export interface Stall {
+  readonly stepId: string;
+  readonly phase: CommandPhase;
+  readonly reason: string;
+  readonly since: string;
 }

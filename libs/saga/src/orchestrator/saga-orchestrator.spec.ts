@@ -170,4 +170,73 @@ describe('the saga orchestrator on a real database', () => {
       /append-only/,
     );
   });
+
+  it('sends each command with the saga step it belongs to, as a header', async () => {
+    const saga = await started();
+    const command = await dataSource
+      .getRepository(OutboxMessage)
+      .findOneByOrFail({ messageId: saga.awaitingCommandId! });
+    expect(command.headers).toEqual({ 'x-saga-step': 'process-order' });
+  });
+
+  it('acts on each passed deadline once, even with two orchestrator replicas scanning at the same time', async () => {
+    const sagas = await Promise.all(Array.from({ length: 6 }, () => started()));
+    // Two replicas whose clocks say every deadline has passed.
+    const replica = () =>
+      new SagaOrchestrator({
+        definition: orderSaga,
+        messaging: new TransactionalMessaging(dataSource, { wake: () => undefined }),
+        consumer: 'order-saga',
+        logger: createLogger({ service: 'saga-test', level: 'error' }),
+        clock: () => ({ now: new Date(Date.now() + 60 * 60_000), newId: randomUUID, random: Math.random }),
+      });
+    const [a, b] = await Promise.all([replica().expireOverdue(), replica().expireOverdue()]);
+
+    expect(a + b).toBeGreaterThanOrEqual(sagas.length);
+    for (const saga of sagas) {
+      const events = (await eventsOf(saga)).map((e) => e.type);
+      expect(events.filter((t) => t === 'step-timed-out')).toHaveLength(1);
+      expect(await reload(saga)).toMatchObject({ status: 'COMPENSATING', currentStep: 'process-order' });
+    }
+  });
+
+  it('leaves a saga alone before its deadline', async () => {
+    const saga = await started();
+    await orchestrator.expireOverdue();
+    expect(await reload(saga)).toMatchObject({ status: 'RUNNING', version: 0 });
+  });
+
+  it('holds a re-sent command in the outbox until its backoff has passed', async () => {
+    let saga = await started();
+    for (const step of ['process-order', 'reserve-stock', 'authorize-payment', 'capture-payment']) {
+      expect(saga.currentStep).toBe(step);
+      const result =
+        step === 'reserve-stock'
+          ? {
+              reservationId: randomUUID(),
+              items: [{ productId: randomUUID(), quantity: 1, name: 'X', unitPrice: 100 }],
+              total: 100,
+              currency: 'USD',
+            }
+          : step === 'authorize-payment'
+            ? { paymentId: randomUUID(), provider: 'wallet' }
+            : step === 'capture-payment'
+              ? { paymentId: randomUUID(), amount: 100 }
+              : {};
+      await orchestrator.handleReply(replyTo(saga, { result } as Partial<SagaReply>));
+      saga = await reload(saga);
+    }
+    expect(saga.currentStep).toBe('commit-stock');
+    await orchestrator.handleReply(
+      replyTo(saga, {
+        outcome: 'failure',
+        failure: { code: FailureCode.ProviderUnavailable, message: 'try later' },
+      } as Partial<SagaReply>),
+    );
+    saga = await reload(saga);
+
+    const retry = await dataSource.getRepository(OutboxMessage).findOneByOrFail({ messageId: saga.awaitingCommandId! });
+    expect(retry.routingKey).toBe('inventory.commit');
+    expect(retry.availableAt.getTime() - Date.now()).toBeGreaterThan(500);
+  });
 });

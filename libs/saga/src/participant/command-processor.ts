@@ -1,6 +1,7 @@
 import {
   Exchange,
   InvalidMessageError,
+  MessageHeader,
   commandContracts,
   isCommandType,
   replyRoutingKey,
@@ -69,7 +70,7 @@ export function commandProcessor<T extends CommandType>(
   options: CommandProcessorOptions<T>,
 ): (message: ReceivedMessage) => Promise<void> {
   const { consumer, messaging, handlers, logger } = options;
-  return async ({ envelope }) => {
+  return async ({ envelope, headers }) => {
     const type = envelope.type;
     if (!isCommandType(type) || !Object.hasOwn(handlers, type)) {
       throw new InvalidMessageError(`${consumer} handles no command of type ${type}`, type);
@@ -79,9 +80,11 @@ export function commandProcessor<T extends CommandType>(
     const outcome = await messaging.processOnce(consumer, envelope, async (tx) => {
       const result = await handler(envelope.payload, { manager: tx.manager, envelope, logger: log, send: tx.send });
       const payload = replyPayload(envelope, result);
+      const step = headers[MessageHeader.SagaStep];
       tx.send({
         exchange: Exchange.Replies,
         routingKey: replyRoutingKey(type),
+        headers: typeof step === 'string' ? { [MessageHeader.SagaStep]: step } : {},
         envelope: newEnvelope({
           type: sagaReplyType,
           payload,

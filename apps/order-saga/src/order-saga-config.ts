@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { baseEnv, httpPort } from '@saga/config';
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** The orchestrator's environment: the common variables, and the limits it runs the saga with. */
+export const OrderSagaConfig = z.object({
+  ...baseEnv,
+  PORT: httpPort(3004),
+  /** How long a worker has to answer a command before the step counts as timed out. */
+  SAGA_STEP_TIMEOUT_MS: positiveInt(30_000),
+  /** How many times a command is sent (first try included) before the saga needs a person. */
+  SAGA_MAX_ATTEMPTS: positiveInt(5),
+  /** The first re-send's wait; it doubles per attempt, with jitter, up to SAGA_RETRY_MAX_DELAY_MS. */
+  SAGA_RETRY_BASE_DELAY_MS: positiveInt(1_000),
+  SAGA_RETRY_MAX_DELAY_MS: positiveInt(60_000),
+  /** How often the orchestrator looks for passed deadlines. */
+  DEADLINE_SCAN_INTERVAL_MS: positiveInt(1_000),
+});
+export type OrderSagaConfig = z.infer<typeof OrderSagaConfig>;
