@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { launchSystem, type RunningSystem, type SystemApp } from '@saga/launcher';
+import { launchSystem, type RunningSystem, type SystemApp, type SystemOptions } from '@saga/launcher';
 import { provisionTestInfrastructure, waitFor, type TestInfrastructure } from '@saga/testing';
 
 /** Every app of the system running as a process on a fresh database and broker namespace. */
@@ -11,7 +11,13 @@ export class SystemUnderTest {
     readonly db: Pool,
   ) {}
 
-  static async start(): Promise<SystemUnderTest> {
+  /**
+   * Starts every app on a fresh database and namespace. `env` adds variables for every app (say,
+   * short saga deadlines), `appEnv` for one app only.
+   */
+  static async start(
+    options: Pick<SystemOptions, 'appEnv'> & { env?: Record<string, string> } = {},
+  ): Promise<SystemUnderTest> {
     const infra = await provisionTestInfrastructure();
     const db = new Pool({ connectionString: infra.databaseUrl, max: 4 });
     try {
@@ -23,7 +29,10 @@ export class SystemUnderTest {
           NAMESPACE: infra.namespace,
           LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
           LOG_FORMAT: 'json',
+          RETRY_DELAYS_MS: '100,200,400',
+          ...options.env,
         },
+        appEnv: options.appEnv,
         onLine: process.env.E2E_VERBOSE ? (app, line) => process.stdout.write(`[${app}] ${line}\n`) : undefined,
       });
       return new SystemUnderTest(infra, system, db);

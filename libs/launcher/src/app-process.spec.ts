@@ -34,7 +34,10 @@ async function freePort(): Promise<number> {
 describe('AppProcess', () => {
   const started: AppProcess[] = [];
 
-  function app(entry: string, options: { env?: Record<string, string>; port?: number; readyTimeoutMs?: number } = {}): AppProcess {
+  function app(
+    entry: string,
+    options: { env?: Record<string, string>; port?: number; readyTimeoutMs?: number } = {},
+  ): AppProcess {
     const created = new AppProcess(
       { name: 'fixture', entry, env: options.env ?? {}, port: options.port },
       { readyTimeoutMs: options.readyTimeoutMs ?? 10_000 },
@@ -49,7 +52,10 @@ describe('AppProcess', () => {
 
   it('gives the app a free port and resolves once its /readyz answers 200', async () => {
     const lines: string[] = [];
-    const fixture = new AppProcess({ name: 'fixture', entry: readyServer, env: {} }, { onLine: (name, line) => lines.push(`${name}: ${line}`) });
+    const fixture = new AppProcess(
+      { name: 'fixture', entry: readyServer, env: {} },
+      { onLine: (name, line) => lines.push(`${name}: ${line}`) },
+    );
     started.push(fixture);
 
     await fixture.start();

@@ -24,6 +24,8 @@ export interface SystemOptions extends LaunchOptions {
   readonly env: Readonly<Record<string, string>>;
   /** `default` uses each app's usual port; `any` lets each pick a free one (for tests). */
   readonly ports: 'default' | 'any';
+  /** Variables for one app only, over `env` (say, a database of its own). */
+  readonly appEnv?: Partial<Readonly<Record<SystemApp, Readonly<Record<string, string>>>>>;
 }
 
 /** All apps of the system, started together, stopped together. */
@@ -50,7 +52,7 @@ export async function launchSystem(options: SystemOptions): Promise<RunningSyste
         {
           name,
           entry: appEntry(name),
-          env: options.env,
+          env: { ...options.env, ...options.appEnv?.[name] },
           port: options.ports === 'any' ? undefined : systemApps[name],
         },
         options,

@@ -1,4 +1,5 @@
 export { dropAppendOnly, makeAppendOnly } from './append-only';
+export { isDatabaseUnavailable } from './database-unavailable';
 export {
   advisoryKey,
   createServiceDataSource,

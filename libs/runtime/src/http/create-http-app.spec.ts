@@ -41,6 +41,10 @@ function buildApp() {
   app.get('/boom', async () => {
     throw new Error('password=hunter2 at db.internal:5432');
   });
+  app.get('/outage', async () => {
+    // What pg throws on a connection the server terminated (SQLSTATE 57P01).
+    throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+  });
   return { app, log };
 }
 
@@ -142,6 +146,17 @@ describe('createHttpApp', () => {
     expect(response.body).not.toContain('db.internal');
     const logged = log.lines.find((line) => line.message === 'request failed');
     expect(JSON.stringify(logged)).toContain('password=hunter2 at db.internal:5432');
+  });
+
+  it('answers 503 problem+json with Retry-After while the database is unavailable', async () => {
+    const { app } = buildApp();
+
+    const response = await app.inject({ method: 'GET', url: '/outage' });
+
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('2');
+    expect(response.json()).toMatchObject({ status: 503, title: 'Service unavailable' });
+    expect(response.body).not.toContain('administrator');
   });
 
   it('answers an unknown route with 404 problem+json', async () => {

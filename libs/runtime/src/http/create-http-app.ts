@@ -6,6 +6,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { logRequests, type Logger } from '@saga/observability';
+import { isDatabaseUnavailable } from '@saga/persistence';
 import { HttpProblem, problemType } from './http-problem';
 
 export type HttpApp = ReturnType<typeof createHttpApp>;
@@ -44,6 +45,19 @@ export function createHttpApp(logger: Logger) {
     if (error instanceof HttpProblem) return send(error.status, error.title, error.detail, { ...error.extensions });
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return send(415, 'Unsupported media type', 'send the body as application/json');
+    }
+    if (isDatabaseUnavailable(error)) {
+      logger.warn('request refused: database unavailable', {
+        method: request.method,
+        url: request.url,
+        error: error.message,
+      });
+      reply.header('Retry-After', '2');
+      return send(
+        503,
+        'Service unavailable',
+        'the database is unavailable; retry shortly (with the same Idempotency-Key)',
+      );
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return send(error.statusCode, 'Invalid request', error.message);
