@@ -1,10 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { Exchange, InvalidMessageError, namespaced, newEnvelope, sagaReplyType } from '@saga/contracts';
+import {
+  deadLetterQueueName,
+  Exchange,
+  InvalidMessageError,
+  namespaced,
+  newEnvelope,
+  Queues,
+  sagaReplyType,
+} from '@saga/contracts';
 import { runService, type RunningService } from '@saga/runtime';
 import {
   serviceConfigFor,
   provisionTestInfrastructure,
   publishRaw,
+  queueDepth,
   waitFor,
   type TestInfrastructure,
 } from '@saga/testing';
@@ -173,5 +182,41 @@ describe('the order-saga service', () => {
     ]);
     expect((await post(`/admin/sagas/${stalled.id}/resume`)).status).toBe(409);
     expect((await post(`/admin/sagas/${randomUUID()}/resume`)).status).toBe(404);
+  });
+
+  it('lists dead letters per queue and replays those of one saga back onto their queue', async () => {
+    const queue = namespaced(infra.namespace, Queues.cartCommands.name);
+    const [mine, other] = [randomUUID(), randomUUID()];
+    for (const sagaId of [mine, other]) {
+      const command = newEnvelope({ type: 'cart.clear', payload: {}, sagaId, correlationId: 'c', causationId: null });
+      await publishRaw(infra.amqpUrl, {
+        queue: deadLetterQueueName(queue),
+        content: JSON.stringify(command),
+        properties: {
+          messageId: command.messageId,
+          type: 'cart.clear',
+          headers: { 'x-saga-id': sagaId, 'x-saga-step': 'clear-cart', 'x-death-reason': 'retries_exhausted' },
+        },
+      });
+    }
+
+    const listed = await get('/admin/dead-letters?queue=cart-worker.commands');
+    const [{ deadLetters }] = listed.body.queues as {
+      deadLetters: { sagaId: string; step: string; reason: string }[];
+    }[];
+    expect(deadLetters).toEqual([
+      expect.objectContaining({ sagaId: mine, step: 'clear-cart', reason: 'retries_exhausted' }),
+      expect.objectContaining({ sagaId: other }),
+    ]);
+
+    const response = await fetch(`${service.url}/admin/dead-letters/replay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ queue: 'cart-worker.commands', sagaId: mine }),
+    });
+    expect(await response.json()).toEqual({ queue: 'cart-worker.commands', replayed: 1 });
+    expect(await queueDepth(infra.amqpUrl, queue)).toBe(1);
+    expect(await queueDepth(infra.amqpUrl, deadLetterQueueName(queue))).toBe(1);
+    expect((await get('/admin/dead-letters?queue=nope')).status).toBe(400);
   });
 });

@@ -72,7 +72,7 @@ export function orderSagaService(settings: OrderSagaSettings): ServiceDefinition
     },
     routes: (app, context) => {
       registerSagaRoutes(app, context);
-      registerSagaAdminRoutes(app, orchestratorOf(context));
+      registerSagaAdminRoutes(app, orchestratorOf(context), context.broker);
     },
   };
 }

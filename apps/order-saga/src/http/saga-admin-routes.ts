@@ -1,11 +1,44 @@
 import { z } from 'zod';
+import { Queues, type QueueSpec } from '@saga/contracts';
+import type { Broker } from '@saga/messaging';
 import { HttpProblem, type HttpApp } from '@saga/runtime';
 import { SagaNotFoundError, SagaNotResumableError, type OrderSagaContext, type SagaOrchestrator } from '@saga/saga';
 
 const SagaIdParams = z.object({ id: z.uuid() });
+const queuesByName = new Map<string, QueueSpec>(Object.values(Queues).map((q) => [q.name, q]));
+const QueueName = z.enum([...queuesByName.keys()] as [string, ...string[]]);
+const DeadLettersQuery = z.object({
+  queue: QueueName.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+const ReplayBody = z.object({
+  queue: QueueName,
+  sagaId: z.uuid().optional(),
+  step: z.string().min(1).optional(),
+  messageType: z.string().min(1).optional(),
+});
 
-/** Operator actions on sagas (no authentication: keep /admin behind a gateway). */
-export function registerSagaAdminRoutes(app: HttpApp, orchestrator: SagaOrchestrator<OrderSagaContext>): void {
+/** Operator actions on sagas and dead letters (no authentication: keep /admin behind a gateway). */
+export function registerSagaAdminRoutes(
+  app: HttpApp,
+  orchestrator: SagaOrchestrator<OrderSagaContext>,
+  broker: Broker,
+): void {
+  app.get('/admin/dead-letters', { schema: { querystring: DeadLettersQuery } }, async (request) => {
+    const { queue, limit } = request.query;
+    const specs = queue ? [queuesByName.get(queue)!] : [...queuesByName.values()];
+    const queues = await Promise.all(
+      specs.map(async (spec) => ({ queue: spec.name, deadLetters: await broker.deadLetters(spec, { limit }) })),
+    );
+    return { queues };
+  });
+
+  app.post('/admin/dead-letters/replay', { schema: { body: ReplayBody } }, async (request) => {
+    const { queue, ...filter } = request.body;
+    const replayed = await broker.replayDeadLetters(queuesByName.get(queue)!, filter);
+    return { queue, replayed };
+  });
+
   app.post('/admin/sagas/:id/resume', { schema: { params: SagaIdParams } }, async (request, reply) => {
     try {
       const status = await orchestrator.resume(request.params.id);
