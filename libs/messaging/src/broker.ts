@@ -2,6 +2,7 @@ import {
   deadLetterQueueName,
   Exchange,
   InvalidMessageError,
+  MessageHeader,
   type MessageEnvelope,
   namespaced,
   parseMessage,
@@ -22,14 +23,7 @@ import { ConfirmedPublisher } from './confirmed-publisher';
 import { type DeadLetter, type DeadLetterFilter, describeDeadLetter, matchesFilter } from './dead-letters';
 import { BrokerUnavailableError } from './errors';
 import { type DeathReason, recoveryFor } from './failure-recovery';
-import {
-  errorHeader,
-  FailureHeader,
-  replayHeaders,
-  retriesSoFar,
-  sagaIdHeader,
-  withoutBrokerHeaders,
-} from './message-headers';
+import { errorHeader, FailureHeader, replayHeaders, retriesSoFar, withoutBrokerHeaders } from './message-headers';
 import { assertRetryPolicy, defaultRetryPolicy, type RetryPolicy } from './retry-policy';
 import { traceparentFor } from './traceparent';
 import { declareExchanges, declareQueue, type QueueFailureOptions } from './topology';
@@ -516,7 +510,7 @@ export class Broker {
         (error instanceof InvalidMessageError ? error.messageType : undefined) ??
         'unknown',
     );
-    const sagaId = headers[sagaIdHeader] ?? envelope?.sagaId ?? undefined;
+    const sagaId = headers[MessageHeader.SagaId] ?? envelope?.sagaId ?? undefined;
     logger.error('dead-lettering the message', {
       reason,
       error: errorHeader(error),
@@ -531,7 +525,7 @@ export class Broker {
         mandatory: true,
         headers: {
           ...withoutBrokerHeaders(headers),
-          ...(sagaId === undefined ? {} : { [sagaIdHeader]: sagaId }),
+          ...(sagaId === undefined ? {} : { [MessageHeader.SagaId]: sagaId }),
           [FailureHeader.DeathReason]: reason,
           [FailureHeader.ErrorMessage]: errorHeader(error),
           [FailureHeader.Attempts]: handlerRuns,

@@ -1,5 +1,6 @@
 import type { MessageProperties } from 'amqplib';
-import { FailureHeader, sagaIdHeader, sagaStepHeader } from './message-headers';
+import { MessageHeader } from '@saga/contracts';
+import { FailureHeader } from './message-headers';
 
 /** A message on a `.dlq`, as an operator needs to see it. */
 export interface DeadLetter {
@@ -38,8 +39,8 @@ export function describeDeadLetter(content: Buffer, properties: MessagePropertie
   return {
     messageId: text(properties.messageId),
     type: text(properties.type) ?? text(headers[FailureHeader.MessageType]),
-    sagaId: text(headers[sagaIdHeader]) ?? sagaIdInBody(content),
-    step: text(headers[sagaStepHeader]),
+    sagaId: text(headers[MessageHeader.SagaId]) ?? sagaIdInBody(content),
+    step: text(headers[MessageHeader.SagaStep]),
     reason:
       text(headers[FailureHeader.DeathReason]) ??
       text(headers['x-first-death-reason']) ??

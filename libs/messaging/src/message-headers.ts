@@ -21,10 +21,6 @@ export const FailureHeader = {
 } as const;
 export type FailureHeader = (typeof FailureHeader)[keyof typeof FailureHeader];
 
-/** The saga a message belongs to (set on publish) and the saga step of a command; dead letters keep both. */
-export const sagaIdHeader = 'x-saga-id';
-export const sagaStepHeader = 'x-saga-step';
-
 const maxErrorHeaderLength = 1000;
 
 /** An error's message cut to a size that fits a header. */

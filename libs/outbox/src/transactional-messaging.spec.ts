@@ -1,8 +1,8 @@
-import { deadLetterQueueName, Exchange, type MessageEnvelope, namespaced, type QueueSpec } from '@saga/contracts';
+import { Exchange, type MessageEnvelope, namespaced, type QueueSpec } from '@saga/contracts';
 import { Broker } from '@saga/messaging';
 import { createLogger } from '@saga/observability';
 import { createServiceDataSource, initializeDataSource, schemaOf } from '@saga/persistence';
-import { provisionTestInfrastructure, type TestInfrastructure, waitFor } from '@saga/testing';
+import { deleteWorkQueue, provisionTestInfrastructure, type TestInfrastructure, waitFor } from '@saga/testing';
 import amqplib from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
@@ -136,8 +136,7 @@ describe('TransactionalMessaging and OutboxRelay', () => {
       const connection = await amqplib.connect(infra.amqpUrl);
       const channel = await connection.createChannel();
       const queue = namespaced(infra.namespace, probeQueue.name);
-      await channel.deleteQueue(queue);
-      await channel.deleteQueue(deadLetterQueueName(queue));
+      await deleteWorkQueue(channel, queue);
       await connection.close();
       await infra.teardown();
     }

@@ -64,7 +64,7 @@ export interface CommandProcessorOptions<T extends CommandType> {
 /**
  * Turns handlers into a queue consumer: each command is applied once (inbox), in one transaction
  * with its reply (outbox). A redelivered command re-sends the original reply and changes nothing.
- * A handler that throws rolls everything back and the message is redelivered.
+ * A handler that throws rolls everything back, and the broker retries the message after a delay.
  */
 export function commandProcessor<T extends CommandType>(
   options: CommandProcessorOptions<T>,
