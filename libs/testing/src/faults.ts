@@ -22,6 +22,22 @@ export async function forceCloseBrokerConnection(connectionName: string): Promis
 }
 
 /**
+ * Restarts the broker as an operator's rolling restart of a node would: stops the RabbitMQ application
+ * (every client connection drops, new ones are refused), waits `downMs`, starts it again and resolves
+ * once it accepts connections. Durable queues and their persistent messages survive. It restarts the
+ * whole broker, for every namespace on it; needs rabbitmqctl (a local broker).
+ */
+export async function restartBroker({ downMs = 0 }: { downMs?: number } = {}): Promise<void> {
+  await run('rabbitmqctl', ['stop_app']);
+  try {
+    if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+  } finally {
+    await run('rabbitmqctl', ['start_app']);
+    await run('rabbitmqctl', ['await_startup']);
+  }
+}
+
+/**
  * Takes a database away from its clients, or gives it back: while refused, every open connection is
  * terminated and new ones are turned away, as in an outage of that database.
  */
