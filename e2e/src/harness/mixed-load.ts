@@ -172,16 +172,17 @@ export class MixedLoad {
   }
 
   /**
-   * Places the planned orders at a steady pace, spread over `overMs` whatever the API's latency, so
-   * that faults injected meanwhile hit orders in every stage; resolves once the API accepted them all.
+   * Places the planned orders at a steady pace, spread over `overMs` whatever the API's latency, in
+   * bursts of `burst` orders sent at once (so many sagas are in flight when a fault strikes); faults
+   * injected meanwhile hit orders in every stage. Resolves once the API accepted them all.
    */
-  async place({ overMs }: { overMs: number }): Promise<PlacedOrder[]> {
+  async place({ overMs, burst = 1 }: { overMs: number; burst?: number }): Promise<PlacedOrder[]> {
     const started = Date.now();
     const spacingMs = overMs / this.planned.length;
     await inParallel(
       this.planned.length,
       this.planned.map((order) => async () => {
-        await sleep(started + order.index * spacingMs - Date.now());
+        await sleep(started + (order.index - (order.index % burst)) * spacingMs - Date.now());
         this.placed.push(await this.placeOne(order));
       }),
     );
