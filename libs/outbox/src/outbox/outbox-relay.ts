@@ -11,7 +11,10 @@ export interface OutboxRelayOptions {
   readonly batchSize?: number;
   /** How often the relay looks for work when nobody woke it; covers rows written by other replicas. */
   readonly pollIntervalMs?: number;
-  /** Longest wait before a row whose publish failed is tried again. */
+  /**
+   * Longest wait before a row whose publish failed is tried again (default 5 s): short enough that
+   * messages flow again within seconds of the broker coming back, long enough not to hammer it.
+   */
   readonly maxBackoffMs?: number;
 }
 
@@ -32,7 +35,7 @@ export class OutboxRelay {
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 100;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
-    this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
+    this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
   }
 
   /** Starts publishing in the background until stop(). */
