@@ -41,33 +41,39 @@ const inOrder = (log: readonly string[], expected: readonly string[]) => {
 const stepsLogged = (saga: { events: { type: string; stepId: string | null }[] }) =>
   saga.events.map((e) => `${e.type}${e.stepId ? ` ${e.stepId}` : ''}`);
 
-describe('failure semantics with short deadlines (every app a process; the cart worker on a database of its own)', () => {
-  let sut: SystemUnderTest;
-  let shop: Shop;
-  let cartDatabase: TestInfrastructure;
-
+/**
+ * Every app as a process with `env`, the cart worker on a database of its own that a test can take
+ * away; started before the block's tests, stopped (and that database given back) after them.
+ */
+function withOwnCartDatabase(env: Record<string, string>) {
+  const system = {} as { sut: SystemUnderTest; shop: Shop; cartDatabase: TestInfrastructure };
   beforeAll(async () => {
-    cartDatabase = await provisionTestInfrastructure();
-    sut = await SystemUnderTest.start({
-      env: {
-        SAGA_STEP_TIMEOUT_MS: '1500',
-        SAGA_MAX_ATTEMPTS: '3',
-        SAGA_RETRY_BASE_DELAY_MS: '200',
-        SAGA_RETRY_MAX_DELAY_MS: '1000',
-        DEADLINE_SCAN_INTERVAL_MS: '100',
-      },
-      appEnv: { 'cart-worker': { DATABASE_URL: cartDatabase.databaseUrl } },
+    system.cartDatabase = await provisionTestInfrastructure();
+    system.sut = await SystemUnderTest.start({
+      env,
+      appEnv: { 'cart-worker': { DATABASE_URL: system.cartDatabase.databaseUrl } },
     });
-    shop = new Shop(sut);
+    system.shop = new Shop(system.sut);
   });
-
   afterAll(async () => {
-    await setDatabaseReachable(cartDatabase.databaseUrl, true);
-    await sut?.stop();
-    await cartDatabase?.teardown();
+    if (system.cartDatabase) await setDatabaseReachable(system.cartDatabase.databaseUrl, true);
+    await system.sut?.stop();
+    await system.cartDatabase?.teardown();
+  });
+  return system;
+}
+
+describe('failure semantics with short deadlines (every app a process; the cart worker on a database of its own)', () => {
+  const system = withOwnCartDatabase({
+    SAGA_STEP_TIMEOUT_MS: '1500',
+    SAGA_MAX_ATTEMPTS: '3',
+    SAGA_RETRY_BASE_DELAY_MS: '200',
+    SAGA_RETRY_MAX_DELAY_MS: '1000',
+    DEADLINE_SCAN_INTERVAL_MS: '100',
   });
 
   it('refuses a reserve that arrives after its deadline: the order fails with a timeout and no stock is held', async () => {
+    const { sut, shop } = system;
     const lamp = await shop.product('Desk Lamp', 3000, 5);
     const ada = user('ada');
     await shop.wallet(ada, 10_000);
@@ -131,6 +137,7 @@ describe('failure semantics with short deadlines (every app a process; the cart 
   });
 
   it('stalls when a compensation keeps failing, shows it on the order, and finishes cleanly once resumed', async () => {
+    const { sut, shop, cartDatabase } = system;
     const kettle = await shop.product('Kettle', 4900, 10);
     const bo = user('bo');
     await shop.wallet(bo, 10_000);
@@ -187,31 +194,15 @@ describe('failure semantics with short deadlines (every app a process; the cart 
 });
 
 describe('failure semantics after the pivot (every app a process; the cart worker on a database of its own)', () => {
-  let sut: SystemUnderTest;
-  let shop: Shop;
-  let cartDatabase: TestInfrastructure;
-
-  beforeAll(async () => {
-    cartDatabase = await provisionTestInfrastructure();
-    sut = await SystemUnderTest.start({
-      env: {
-        SAGA_STEP_TIMEOUT_MS: '4000',
-        SAGA_MAX_ATTEMPTS: '5',
-        SAGA_RETRY_BASE_DELAY_MS: '300',
-        DEADLINE_SCAN_INTERVAL_MS: '100',
-      },
-      appEnv: { 'cart-worker': { DATABASE_URL: cartDatabase.databaseUrl } },
-    });
-    shop = new Shop(sut);
-  });
-
-  afterAll(async () => {
-    await setDatabaseReachable(cartDatabase.databaseUrl, true);
-    await sut?.stop();
-    await cartDatabase?.teardown();
+  const system = withOwnCartDatabase({
+    SAGA_STEP_TIMEOUT_MS: '4000',
+    SAGA_MAX_ATTEMPTS: '5',
+    SAGA_RETRY_BASE_DELAY_MS: '300',
+    DEADLINE_SCAN_INTERVAL_MS: '100',
   });
 
   it('keeps retrying a failing cart worker once the money is captured: the order completes, charged once', async () => {
+    const { sut, shop, cartDatabase } = system;
     const mug = await shop.product('Mug', 2500, 10);
     const cy = user('cy');
     await shop.wallet(cy, 20_000);

@@ -149,17 +149,23 @@ async function inspect(
       WHERE type IN ('step-timed-out', 'step-retried', 'compensation-timed-out', 'compensation-retried', 'compensation-failed')
       GROUP BY 1`,
   );
-  const unpublishedRows = (
-    await Promise.all(
-      schemas.map((schema) =>
-        rows<{ schema: string; routing_key: string; attempts: number; last_error: string | null; due_in_s: number }>(
-          `SELECT '${schema}' AS schema, routing_key, attempts, last_error,
-                  round(extract(epoch FROM available_at - now())::numeric, 1)::float AS due_in_s
-             FROM ${schema}.outbox WHERE published_at IS NULL ORDER BY id`,
-        ),
-      ),
-    )
-  ).flat();
+  // One query at a time: the snapshot is one client, and a pg client runs one query at once.
+  const unpublishedRows: {
+    schema: string;
+    routing_key: string;
+    attempts: number;
+    last_error: string | null;
+    due_in_s: number;
+  }[] = [];
+  for (const schema of schemas) {
+    unpublishedRows.push(
+      ...(await rows<(typeof unpublishedRows)[number]>(
+        `SELECT '${schema}' AS schema, routing_key, attempts, last_error,
+                round(extract(epoch FROM available_at - now())::numeric, 1)::float AS due_in_s
+           FROM ${schema}.outbox WHERE published_at IS NULL ORDER BY id`,
+      )),
+    );
+  }
   const unpublished = count(unpublishedRows.map((r) => r.schema));
 
   const violations: string[] = [];

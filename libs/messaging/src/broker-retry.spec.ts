@@ -7,10 +7,9 @@ import {
   type QueueSpec,
   retryQueueName,
 } from '@saga/contracts';
-import { createLogger } from '@saga/observability';
+import { captureLogs } from '@saga/observability';
 import { provisionTestInfrastructure, queueDepth, readQueue, type TestInfrastructure, waitFor } from '@saga/testing';
 import { randomUUID } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import { Broker } from './broker';
 
 const delaysMs = [200, 400];
@@ -28,25 +27,10 @@ function orderProcess(): MessageEnvelope {
   };
 }
 
-function capturedLogger() {
-  const destination = new PassThrough();
-  const lines: Record<string, unknown>[] = [];
-  destination.on('data', (chunk: Buffer) =>
-    lines.push(
-      ...chunk
-        .toString('utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-    ),
-  );
-  return { logger: createLogger({ service: 'messaging-spec', level: 'debug', format: 'json', destination }), lines };
-}
-
 describe('Broker retries', () => {
   let infra: TestInfrastructure;
   let broker: Broker;
-  const log = capturedLogger();
+  const log = captureLogs('messaging-spec');
   const queueOf = (spec: QueueSpec) => namespaced(infra.namespace, spec.name);
 
   beforeAll(async () => {

@@ -7,7 +7,7 @@ import {
   Queues,
   replyRoutingKey,
 } from '@saga/contracts';
-import { createLogger } from '@saga/observability';
+import { captureLogs } from '@saga/observability';
 import {
   provisionTestInfrastructure,
   publishRaw,
@@ -17,7 +17,6 @@ import {
   waitFor,
 } from '@saga/testing';
 import { randomUUID } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import { Broker, type ReceivedMessage } from './broker';
 import { BrokerUnavailableError, UnroutableMessageError } from './errors';
 
@@ -34,25 +33,10 @@ function envelope(type: string, payload: unknown, correlationId = `order-${rando
   };
 }
 
-function capturedLogger() {
-  const destination = new PassThrough();
-  const lines: Record<string, unknown>[] = [];
-  destination.on('data', (chunk: Buffer) =>
-    lines.push(
-      ...chunk
-        .toString('utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-    ),
-  );
-  return { logger: createLogger({ service: 'messaging-spec', level: 'debug', format: 'json', destination }), lines };
-}
-
 describe('Broker', () => {
   let infra: TestInfrastructure;
   let broker: Broker;
-  const log = capturedLogger();
+  const log = captureLogs('messaging-spec');
 
   beforeAll(async () => {
     infra = await provisionTestInfrastructure();
@@ -281,7 +265,7 @@ describe('Broker once closed', () => {
     const broker = await Broker.connect({
       url: infra.amqpUrl,
       namespace: infra.namespace,
-      logger: capturedLogger().logger,
+      logger: captureLogs('messaging-spec').logger,
       connectionName: `messaging-spec-closed-${infra.namespace}`,
     });
     expect(broker.isConnected()).toBe(true);

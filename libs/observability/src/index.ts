@@ -1,3 +1,4 @@
+export { captureLogs } from './capture-logs';
 export { createLogger } from './create-logger';
 export type { LogFormat, Logger, LoggerOptions } from './create-logger';
 export { registerHealthRoutes } from './health-routes';

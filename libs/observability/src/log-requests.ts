@@ -7,7 +7,8 @@ const probePaths = new Set(['/healthz', '/readyz', '/metrics']);
 /** Logs one line per answered request (method, url, statusCode, ms), since fastify's own logger stays off. */
 export function logRequests(app: FastifyInstance, logger: Logger): void {
   app.addHook('onResponse', async (request, reply) => {
-    const level = reply.statusCode >= 500 ? 'error' : probePaths.has(request.routeOptions.url ?? '') ? 'debug' : 'info';
+    // Probes are polled all the time, and an unready answer is expected while a dependency is down.
+    const level = probePaths.has(request.routeOptions.url ?? '') ? 'debug' : reply.statusCode >= 500 ? 'error' : 'info';
     logger.log(level, 'request completed', {
       method: request.method,
       url: request.url,

@@ -1,30 +1,14 @@
-import { createLogger } from '@saga/observability';
-import { PassThrough } from 'node:stream';
+import { captureLogs } from '@saga/observability';
 import { z } from 'zod';
 import { createHttpApp } from './create-http-app';
 import { HttpProblem } from './http-problem';
-
-function capturedLogger() {
-  const destination = new PassThrough();
-  const lines: Record<string, unknown>[] = [];
-  destination.on('data', (chunk: Buffer) =>
-    lines.push(
-      ...chunk
-        .toString('utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-    ),
-  );
-  return { logger: createLogger({ service: 'runtime-spec', level: 'debug', format: 'json', destination }), lines };
-}
 
 const PlaceOrder = z.object({
   items: z.array(z.object({ productId: z.uuid(), quantity: z.int().min(1) })).min(1),
 });
 
 function buildApp() {
-  const log = capturedLogger();
+  const log = captureLogs('runtime-spec');
   const app = createHttpApp(log.logger);
   app.post('/orders', { schema: { body: PlaceOrder } }, async (request) => ({ lines: request.body.items.length }));
   app.get(
