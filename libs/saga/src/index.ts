@@ -1,7 +1,6 @@
 export {
   applyReply,
   applyTimeout,
-  beginCompensation,
   InvalidReplyError,
   resumeSaga,
   retryDelayMs,

@@ -6,8 +6,3 @@ export const OrderStatus = {
   Failed: 'FAILED',
 } as const;
 export type OrderStatus = (typeof OrderStatus)[keyof typeof OrderStatus];
-
-/** An order in this state will not change again. */
-export function isFinal(status: OrderStatus): boolean {
-  return status === OrderStatus.Completed || status === OrderStatus.Failed;
-}

@@ -216,7 +216,7 @@ export function resumeSaga<Ctx>(
 }
 
 /** Turns the saga around: records why it failed and undoes completed steps, last first. */
-export function beginCompensation<Ctx>(
+function beginCompensation<Ctx>(
   definition: SagaDefinition<Ctx>,
   state: SagaState<Ctx>,
   failure: SagaFailure,
