@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { deadLetterQueueName, namespaced, Queues } from '@saga/contracts';
 import { publishRaw, queueDepth, readQueue, waitFor } from '@saga/testing';
 import { Shop } from './harness/shop';
-import { SystemUnderTest } from './harness/system-under-test';
+import { serviceSchemas, SystemUnderTest } from './harness/system-under-test';
 
 const user = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;
 
@@ -257,9 +257,8 @@ describe('the order saga, with every app running as a process on real Postgres a
   });
 
   async function messagesOf(orderId: string) {
-    const schemas = ['orders', 'saga', 'inventory', 'payment', 'cart'];
     const rows = await Promise.all(
-      schemas.map((s) =>
+      serviceSchemas.map((s) =>
         sut.rows<{ exchange: string; routing_key: string; envelope: { messageId: string; type: string } }>(
           `SELECT exchange, routing_key, envelope FROM ${s}.outbox WHERE envelope->>'correlationId' = $1 ORDER BY id`,
           [orderId],
@@ -290,14 +289,8 @@ describe('the order saga, with every app running as a process on real Postgres a
     await waitFor(
       async () => {
         const depths = await Promise.all(queues.map((q) => queueDepth(sut.infra.amqpUrl, q)));
-        const [{ waiting }] = await sut.rows<{ waiting: string }>(
-          ['orders', 'saga', 'inventory', 'payment', 'cart']
-            .map((s) => `SELECT count(*) AS waiting FROM ${s}.outbox WHERE published_at IS NULL`)
-            .join(' UNION ALL ')
-            .replace(/^/, 'SELECT sum(waiting) AS waiting FROM (')
-            .concat(') t'),
-        );
-        calm = depths.every((d) => d === 0) && Number(waiting) === 0 ? calm + 1 : 0;
+        const waiting = await sut.unpublishedMessages();
+        calm = depths.every((d) => d === 0) && waiting === 0 ? calm + 1 : 0;
         return calm >= 3;
       },
       { timeoutMs: 20_000, intervalMs: 300, description: 'the system to go quiet' },

@@ -2,9 +2,7 @@ import { deadLetterQueueName, namespaced, Queues } from '@saga/contracts';
 import { queueDepth } from '@saga/testing';
 import type { PoolClient } from 'pg';
 import type { MixedLoad, PlacedOrder } from './mixed-load';
-import type { SystemUnderTest } from './system-under-test';
-
-const schemas = ['orders', 'saga', 'inventory', 'payment', 'cart'] as const;
+import { serviceSchemas, type SystemUnderTest } from './system-under-test';
 
 /** What may be tolerated in a suite's outcome; by default nothing. */
 export interface InvariantOptions {
@@ -40,18 +38,20 @@ export interface InvariantReport {
 
 /**
  * Waits until no order is PENDING or PROCESSING, no saga RUNNING or COMPENSATING and every outbox row
- * published (a relay backs off up to 30 s after the broker refused it), or until `timeoutMs`; returns
+ * published (a relay backs off up to 5 s after the broker refused it), or until `timeoutMs`; returns
  * how long that took. It does not throw: what is still stuck then is a violation the report names.
  */
 export async function waitUntilSettled(sut: SystemUnderTest, { timeoutMs }: { timeoutMs: number }): Promise<number> {
   const started = Date.now();
   const open = `SELECT (SELECT count(*) FROM orders.orders WHERE status IN ('PENDING', 'PROCESSING'))
                      + (SELECT count(*) FROM saga.saga_instances WHERE status IN ('RUNNING', 'COMPENSATING'))
-                     ${schemas.map((s) => `+ (SELECT count(*) FROM ${s}.outbox WHERE published_at IS NULL)`).join(' ')}
                   AS open`;
   while (Date.now() - started < timeoutMs) {
-    const [{ open: left }] = await sut.rows<{ open: string }>(open).catch(() => [{ open: '-1' }]);
-    if (Number(left) === 0) return Date.now() - started;
+    const settled = await Promise.all([sut.rows<{ open: string }>(open), sut.unpublishedMessages()]).then(
+      ([[{ open: left }], waiting]) => Number(left) === 0 && waiting === 0,
+      () => false,
+    );
+    if (settled) return Date.now() - started;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return Date.now() - started;
@@ -157,7 +157,7 @@ async function inspect(
     last_error: string | null;
     due_in_s: number;
   }[] = [];
-  for (const schema of schemas) {
+  for (const schema of serviceSchemas) {
     unpublishedRows.push(
       ...(await rows<(typeof unpublishedRows)[number]>(
         `SELECT '${schema}' AS schema, routing_key, attempts, last_error,

@@ -2,6 +2,9 @@ import { Pool } from 'pg';
 import { launchSystem, type RunningSystem, type SystemApp, type SystemOptions } from '@saga/launcher';
 import { provisionTestInfrastructure, waitFor, type TestInfrastructure } from '@saga/testing';
 
+/** The schema of each service: each has its own outbox, inbox and tables. */
+export const serviceSchemas = ['orders', 'saga', 'inventory', 'payment', 'cart'] as const;
+
 /** Every app of the system running as a process on a fresh database and broker namespace. */
 export class SystemUnderTest {
   private constructor(
@@ -69,6 +72,13 @@ export class SystemUnderTest {
   /** Rows of a query against the system's database. */
   async rows<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
     return (await this.db.query(sql, params)).rows as T[];
+  }
+
+  /** How many outbox rows, over every service, wait to be published. */
+  async unpublishedMessages(): Promise<number> {
+    const counts = serviceSchemas.map((s) => `(SELECT count(*) FROM ${s}.outbox WHERE published_at IS NULL)`);
+    const [{ waiting }] = await this.rows<{ waiting: string }>(`SELECT ${counts.join(' + ')} AS waiting`);
+    return Number(waiting);
   }
 
   /** Waits until an order is COMPLETED or FAILED and returns it as GET /orders/:id shows it. */

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createHash } from 'node:crypto';
-import { DataSource, MigrationExecutor, type MixedList, type EntitySchema } from 'typeorm';
+import { DataSource, MigrationExecutor, type EntityManager, type MixedList, type EntitySchema } from 'typeorm';
 
 /** What a service needs to reach its own schema. */
 export interface ServiceDataSourceOptions {
@@ -85,6 +85,14 @@ export async function isDatabaseReachable(dataSource: DataSource, timeoutMs = 20
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Serialises, until the caller's transaction ends, everything that takes the same named lock: for
+ * work that must run one at a time per business key (say, every command of one order).
+ */
+export async function lockUntilCommit(manager: EntityManager, name: string): Promise<void> {
+  await manager.query('SELECT pg_advisory_xact_lock($1)', [advisoryKey(name)]);
 }
 
 /** A stable 63-bit key for pg_advisory_lock derived from a name. */

@@ -5,6 +5,7 @@ export {
   createServiceDataSource,
   initializeDataSource,
   isDatabaseReachable,
+  lockUntilCommit,
   migrate,
   schemaOf,
 } from './data-source';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OrderItem } from '@saga/contracts';
-import { advisoryKey } from '@saga/persistence';
+import { lockUntilCommit } from '@saga/persistence';
 import type { EntityManager } from 'typeorm';
 import { CartItem } from './cart-item.entity';
 import { CartStatus, CheckoutStatus } from './cart-status';
@@ -12,7 +12,7 @@ import { Checkout } from './checkout.entity';
  * for the same order may arrive at once (a retry racing its compensation), and only one may decide.
  */
 export async function lockOrder(manager: EntityManager, orderId: string): Promise<void> {
-  await manager.query('SELECT pg_advisory_xact_lock($1)', [advisoryKey(`cart-order:${orderId}`)]);
+  await lockUntilCommit(manager, `cart-order:${orderId}`);
 }
 
 /** The shopper's cart, row-locked until the transaction ends, or null if they never had one. */

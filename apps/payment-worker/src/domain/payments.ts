@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { FailureCode } from '@saga/contracts';
-import { advisoryKey } from '@saga/persistence';
+import { lockUntilCommit } from '@saga/persistence';
 import { LedgerKind, PaymentStatus, type ProviderName } from './payment-codes';
 import { Payment, type ProviderPayment } from './payment.entity';
 import { PaymentLedgerEntry } from './payment-ledger-entry.entity';
@@ -12,7 +12,7 @@ import { PaymentLedgerEntry } from './payment-ledger-entry.entity';
  * racing a late authorize, runs one after the other and sees the other's outcome.
  */
 export async function lockPaymentOfOrder(manager: EntityManager, orderId: string): Promise<Payment | null> {
-  await manager.query('SELECT pg_advisory_xact_lock($1)', [advisoryKey(`payment:${orderId}`)]);
+  await lockUntilCommit(manager, `payment:${orderId}`);
   return manager.getRepository(Payment).findOneBy({ orderId });
 }
 
