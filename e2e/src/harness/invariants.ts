@@ -1,8 +1,18 @@
 import { deadLetterQueueName, namespaced, Queues } from '@saga/contracts';
 import { queueDepth } from '@saga/testing';
 import type { PoolClient } from 'pg';
-import type { MixedLoad, PlacedOrder } from './mixed-load';
+import type { MixedLoad, PlacedOrder, PlannedOrder } from './mixed-load';
 import { serviceSchemas, type SystemUnderTest } from './system-under-test';
+
+/** The orders a run planned and placed, and what stock and money it set up before the first order. */
+export interface PlacedLoad {
+  readonly planned: readonly PlannedOrder[];
+  readonly placed: readonly PlacedOrder[];
+  /** Stock of each product the run created, before its first order. */
+  readonly initialStock: ReadonlyMap<string, number>;
+  /** What each wallet was credited before its order. */
+  readonly credits: ReadonlyMap<string, number>;
+}
 
 /** What may be tolerated in a suite's outcome; by default nothing. */
 export interface InvariantOptions {
@@ -67,7 +77,7 @@ export async function waitUntilSettled(sut: SystemUnderTest, { timeoutMs }: { ti
  */
 export async function checkInvariants(
   sut: SystemUnderTest,
-  load: MixedLoad,
+  load: PlacedLoad,
   options: InvariantOptions = {},
 ): Promise<InvariantReport> {
   const client = await sut.db.connect();
@@ -88,7 +98,7 @@ export async function checkInvariants(
 
 async function inspect(
   client: PoolClient,
-  load: MixedLoad,
+  load: PlacedLoad,
   options: InvariantOptions,
 ): Promise<Omit<InvariantReport, 'deadLetters'>> {
   const rows = async <T>(sql: string): Promise<T[]> => (await client.query(sql)).rows as T[];

@@ -242,7 +242,7 @@ function causeOf(error: Error): string {
 }
 
 /** Runs the tasks, at most `limit` at a time; rejects with the first failure once all have settled. */
-async function inParallel(limit: number, tasks: readonly (() => Promise<unknown>)[]): Promise<void> {
+export async function inParallel(limit: number, tasks: readonly (() => Promise<unknown>)[]): Promise<void> {
   let next = 0;
   const failures: unknown[] = [];
   const worker = async () => {
