@@ -9,6 +9,8 @@ export interface AppProcessSpec {
   readonly env: Readonly<Record<string, string>>;
   /** The port the app gets as PORT; a free one is chosen when absent, and kept across restarts. */
   readonly port?: number;
+  /** Options for node itself, before the entry (say, `--cpu-prof`, which NODE_OPTIONS refuses). */
+  readonly nodeArgs?: readonly string[];
 }
 
 export interface LaunchOptions {
@@ -63,7 +65,7 @@ export class AppProcess {
   async start(): Promise<void> {
     const { name, entry, env } = this.spec;
     this.port ??= this.spec.port ?? (await freePort());
-    const child = spawn(process.execPath, [entry], {
+    const child = spawn(process.execPath, [...(this.spec.nodeArgs ?? []), entry], {
       env: { ...process.env, ...env, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

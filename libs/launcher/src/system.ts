@@ -26,6 +26,8 @@ export interface SystemOptions extends LaunchOptions {
   readonly ports: 'default' | 'any';
   /** Variables for one app only, over `env` (say, a database of its own). */
   readonly appEnv?: Partial<Readonly<Record<SystemApp, Readonly<Record<string, string>>>>>;
+  /** Options for node itself, per app (say, a CPU profiler). */
+  readonly nodeArgs?: Partial<Readonly<Record<SystemApp, readonly string[]>>>;
 }
 
 /** All apps of the system, started together, stopped together. */
@@ -54,6 +56,7 @@ export async function launchSystem(options: SystemOptions): Promise<RunningSyste
           entry: appEntry(name),
           env: { ...options.env, ...options.appEnv?.[name] },
           port: options.ports === 'any' ? undefined : systemApps[name],
+          nodeArgs: options.nodeArgs?.[name],
         },
         options,
       ),
