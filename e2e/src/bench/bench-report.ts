@@ -9,6 +9,8 @@ export interface BenchReport {
   readonly machine: Record<string, string | number>;
   readonly options: Record<string, unknown>;
   readonly references: readonly MachineReference[];
+  /** CPU the system uses with no order in flight, in ms per second, by process. */
+  readonly idleCpuMsPerSecond: Record<string, number>;
   readonly results: readonly (ConfigurationResult & { bound?: BoundComparison })[];
   readonly invariants: { readonly holds: boolean; readonly violations: readonly string[] };
   readonly lifetimePeakRssMiB: Record<string, number>;
@@ -97,11 +99,14 @@ export function formatReport(report: BenchReport): string {
     ),
   );
   const owners = Object.keys(report.results[0]?.cpuMsPerSaga ?? {}).filter((o) => o !== 'system');
-  lines.push('', 'CPU ms per saga by process:');
+  lines.push('', 'CPU ms per saga by process (first row: ms per second with nothing to do):');
   lines.push(
     table(
       ['load', ...owners],
-      report.results.map((r) => [r.name, ...owners.map((o) => r.cpuMsPerSaga[o].toFixed(1))]),
+      [
+        ['idle, per second', ...owners.map((o) => (report.idleCpuMsPerSecond[o] ?? 0).toFixed(1))],
+        ...report.results.map((r) => [r.name, ...owners.map((o) => r.cpuMsPerSaga[o].toFixed(1))]),
+      ],
     ),
   );
   const apps = Object.keys(report.lifetimePeakRssMiB);

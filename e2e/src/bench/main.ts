@@ -12,7 +12,7 @@ import { BenchWorkload } from './bench-workload';
 import { compareWithBound, formatReport, type BenchReport } from './bench-report';
 import { measureMachine, type MachineReference } from './machine-references';
 import { OrderOutcomes } from './order-outcomes';
-import { ProcessProbes } from './process-probes';
+import { cpuBetween, ProcessProbes } from './process-probes';
 import { runConfiguration, systemCounters, type Configuration, type ConfigurationResult } from './run-configuration';
 
 const usage = `npm run bench [-- options]: the saga system's throughput, latency and cost, every app a process on a
@@ -87,6 +87,8 @@ async function main(): Promise<number> {
         random: new SeededRandom(options.seed),
       });
       const deps = { sut, workload, outcomes, probes, counters };
+      const idleCpuMsPerSecond = await idleCpu(probes, 5000);
+      console.log(`idle: ${idleCpuMsPerSecond.system.toFixed(0)} ms of CPU a second with no order in flight`);
       // Warm-up: connections, JIT, first statements; measured, but not reported.
       await runConfiguration({ kind: 'closed', concurrency: 4, orders: 20 }, deps);
 
@@ -112,6 +114,7 @@ async function main(): Promise<number> {
         machine: await describeMachine(sut),
         options,
         references,
+        idleCpuMsPerSecond,
         results: results.map((r) => ({ ...r, bound: compareWithBound(r, references) })),
         invariants: { holds: invariants.violations.length === 0, violations: invariants.violations },
         lifetimePeakRssMiB: probes.lifetimePeakRss(),
@@ -165,6 +168,18 @@ async function measureReferences(concurrencies: readonly number[], ms: number): 
   } finally {
     await infra.teardown();
   }
+}
+
+/** What the system costs doing nothing (relays and scanners polling, broker ticks), in CPU ms per second. */
+async function idleCpu(probes: ProcessProbes, ms: number): Promise<Record<string, number>> {
+  const before = probes.cpu();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const used = cpuBetween(before, probes.cpu());
+  const perSecond = Object.fromEntries(Object.entries(used).map(([owner, s]) => [owner, (s * 1000 * 1000) / ms]));
+  perSecond.system = Object.entries(perSecond)
+    .filter(([owner]) => owner !== 'bench')
+    .reduce((sum, [, v]) => sum + v, 0);
+  return perSecond;
 }
 
 async function describeMachine(sut: SystemUnderTest): Promise<Record<string, string | number>> {
