@@ -1,12 +1,12 @@
 import { Queues } from '@saga/contracts';
 import type { ServiceContext, ServiceDefinition } from '@saga/runtime';
 import {
-  CreateSagaTables1732200000100,
   DeadlineScanner,
   orderSaga,
   SagaEvent,
   SagaInstance,
   SagaOrchestrator,
+  sagaMigrations,
   withLimits,
   type OrderSagaContext,
 } from '@saga/saga';
@@ -57,7 +57,7 @@ export function orderSagaService(settings: OrderSagaSettings): ServiceDefinition
     name: 'order-saga',
     schema: 'saga',
     entities: [SagaInstance, SagaEvent],
-    migrations: [CreateSagaTables1732200000100],
+    migrations: sagaMigrations,
     consumers: (context) => [
       { queue: Queues.orderSagaEvents, handler: startOnOrderPlaced(orchestratorOf(context)) },
       { queue: Queues.orderSagaReplies, handler: advanceOnReply(orchestratorOf(context)) },

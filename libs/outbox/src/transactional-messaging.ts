@@ -1,9 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { MessageEnvelope } from '@saga/contracts';
-import { InboxMessage } from './inbox/inbox-message.entity';
-import { OutboxMessage } from './outbox/outbox-message.entity';
-import type { PendingMessage } from './outbox/pending-message';
+import type { Logger } from '@saga/observability';
+import { schemaOf } from '@saga/persistence';
+import { AfterCommitPublisher, outboxLeaseMs } from './outbox/after-commit-publisher';
+import { recordInInbox, resendRecorded, writeOutbox } from './outbox/outbox-writes';
+import type { ConfirmedPublisher, PendingMessage } from './outbox/pending-message';
 
 /** A database transaction that may also send messages; they are published only if it commits. */
 export interface MessagingTransaction {
@@ -19,25 +20,56 @@ export interface OutboxWaker {
   wake(): void;
 }
 
+/** How committed messages reach the broker besides the relay. */
+export interface PublishAfterCommit {
+  /** Publishes each committed row at once, from this process; the relay publishes only what this missed. */
+  readonly publisher: ConfirmedPublisher;
+  readonly logger: Logger;
+}
+
 /**
  * The only way a service changes state and sends messages: both in one transaction (the outbox),
  * and, for received messages, recorded once per consumer (the inbox) so a redelivery changes nothing.
+ * With `publishAfterCommit`, the rows a transaction wrote are published the moment it committed and
+ * marked sent by the next one; without it, the relay publishes every row.
  */
 export class TransactionalMessaging {
+  private readonly schema: string;
+  private readonly direct: AfterCommitPublisher | undefined;
+  private readonly leaseMs: number;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly relay: OutboxWaker,
-  ) {}
+    publishAfterCommit?: PublishAfterCommit,
+  ) {
+    this.schema = schemaOf(dataSource);
+    this.direct =
+      publishAfterCommit &&
+      new AfterCommitPublisher(publishAfterCommit.publisher, (ids) => this.markSent(ids), publishAfterCommit.logger);
+    this.leaseMs = this.direct ? outboxLeaseMs : 0;
+  }
 
   /** Runs work in a transaction; the messages it sends are written to the outbox in the same one. */
   async transaction<T>(work: (tx: MessagingTransaction) => Promise<T>): Promise<T> {
-    const { result, sent } = await this.dataSource.transaction(async (manager) => {
-      const pending: PendingMessage[] = [];
-      const value = await work({ manager, send: (message) => pending.push(message) });
-      await writeOutbox(manager, pending);
-      return { result: value, sent: pending.length };
-    });
-    if (sent > 0) this.relay.wake();
+    const marks = this.direct?.takeConfirmed() ?? [];
+    const pending: PendingMessage[] = [];
+    let result: T;
+    try {
+      result = await this.dataSource.transaction(async (manager) => {
+        pending.length = 0;
+        const value = await work({ manager, send: (message) => pending.push(message) });
+        if (pending.length > 0) {
+          await writeOutbox(manager, this.schema, { messages: pending, leaseMs: this.leaseMs, markSent: marks });
+        }
+        return value;
+      });
+    } catch (error) {
+      this.direct?.giveBack(marks);
+      throw error;
+    }
+    if (pending.length === 0) this.direct?.giveBack(marks);
+    this.dispatch(pending);
     return result;
   }
 
@@ -51,54 +83,49 @@ export class TransactionalMessaging {
     envelope: MessageEnvelope,
     work: (tx: MessagingTransaction) => Promise<void>,
   ): Promise<ProcessOutcome> {
-    const outcome = await this.dataSource.transaction(async (manager): Promise<ProcessOutcome> => {
-      const inbox = manager.getRepository(InboxMessage);
-      // A concurrent delivery of the same id blocks here until the first commits, then sees the row.
-      const inserted = await inbox
-        .createQueryBuilder()
-        .insert()
-        .values({ messageId: envelope.messageId, consumer, messageType: envelope.type })
-        .orIgnore()
-        .returning(['messageId'])
-        .execute();
-      if (inserted.raw.length === 0) {
-        const seen = await inbox.findOneByOrFail({ messageId: envelope.messageId, consumer });
-        if (seen.outboxMessageIds.length > 0) {
-          await manager
-            .createQueryBuilder()
-            .update(OutboxMessage)
-            .set({ publishedAt: null, availableAt: () => 'now()' })
-            .where('message_id = ANY(:ids)', { ids: seen.outboxMessageIds })
-            .execute();
+    const marks = this.direct?.takeConfirmed() ?? [];
+    const pending: PendingMessage[] = [];
+    let outcome: ProcessOutcome;
+    try {
+      outcome = await this.dataSource.transaction(async (manager): Promise<ProcessOutcome> => {
+        pending.length = 0;
+        const inbox = { messageId: envelope.messageId, consumer, messageType: envelope.type };
+        if (!(await recordInInbox(manager, this.schema, inbox))) {
+          pending.push(...(await resendRecorded(manager, this.schema, inbox, this.leaseMs)));
+          return 'duplicate';
         }
-        return 'duplicate';
-      }
-      const pending: PendingMessage[] = [];
-      await work({ manager, send: (message) => pending.push(message) });
-      await writeOutbox(manager, pending);
-      if (pending.length > 0) {
-        await inbox.update(
-          { messageId: envelope.messageId, consumer },
-          { outboxMessageIds: pending.map((m) => m.envelope.messageId) },
-        );
-      }
-      return 'processed';
-    });
-    this.relay.wake();
+        await work({ manager, send: (message) => pending.push(message) });
+        if (pending.length > 0) {
+          await writeOutbox(manager, this.schema, { messages: pending, leaseMs: this.leaseMs, markSent: marks, inbox });
+        }
+        return 'processed';
+      });
+    } catch (error) {
+      this.direct?.giveBack(marks);
+      throw error;
+    }
+    if (outcome === 'duplicate' || pending.length === 0) this.direct?.giveBack(marks);
+    this.dispatch(pending);
     return outcome;
   }
-}
 
-async function writeOutbox(manager: EntityManager, messages: readonly PendingMessage[]): Promise<void> {
-  if (messages.length === 0) return;
-  const rows = messages.map((m) => ({
-    messageId: m.envelope.messageId,
-    exchange: m.exchange,
-    routingKey: m.routingKey,
-    envelope: m.envelope,
-    headers: m.headers ?? {},
-    ...(m.notBefore ? { availableAt: m.notBefore } : {}),
-  }));
-  // TypeORM's deep-partial insert type cannot express a jsonb column holding `unknown`.
-  await manager.getRepository(OutboxMessage).insert(rows as QueryDeepPartialEntity<OutboxMessage>[]);
+  /** Waits for the publishes under way and marks what the broker confirmed; before the relay's last flush. */
+  async stop(): Promise<void> {
+    await this.direct?.stop();
+  }
+
+  // Messages due now go out from here; those that wait out a backoff are the relay's when they are due.
+  private dispatch(committed: readonly PendingMessage[]): void {
+    if (committed.length === 0) return;
+    const due = committed.filter((m) => !m.notBefore);
+    if (this.direct) this.direct.publish(due);
+    else this.relay.wake();
+  }
+
+  private async markSent(messageIds: readonly string[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE "${this.schema}".outbox SET published_at = now() WHERE message_id = ANY($1::uuid[]) AND published_at IS NULL`,
+      [messageIds],
+    );
+  }
 }

@@ -10,3 +10,4 @@ export {
   schemaOf,
 } from './data-source';
 export type { ServiceDataSourceOptions } from './data-source';
+export { preparedQuery } from './prepared-query';

@@ -44,4 +44,4 @@ export { runCommand } from './participant/run-command';
 export type { RunCommandOptions } from './participant/run-command';
 export { SagaEvent } from './store/saga-event.entity';
 export { SagaInstance } from './store/saga-instance.entity';
-export { CreateSagaTables1732200000100 } from './store/1732200000100-create-saga-tables';
+export { sagaMigrations } from './store/saga-migrations';

@@ -81,7 +81,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
   // deployed) waits in that worker's queue; the mandatory flag then only catches real misroutes.
   await broker.declare(Object.values(Queues));
   const relay = new OutboxRelay({ dataSource, publisher: broker, logger });
-  const messaging = new TransactionalMessaging(dataSource, relay);
+  const messaging = new TransactionalMessaging(dataSource, relay, { publisher: broker, logger });
   const context: ServiceContext = { logger, dataSource, broker, messaging };
   relay.start();
 
@@ -113,6 +113,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
       await app.close();
       await background?.stop();
       await broker.stopConsuming();
+      await messaging.stop();
       await relay.stop();
       await broker.close();
       await dataSource.destroy();

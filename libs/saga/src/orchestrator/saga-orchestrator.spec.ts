@@ -8,7 +8,7 @@ import { provisionTestInfrastructure, type TestInfrastructure } from '@saga/test
 import { orderSaga, type OrderSagaContext } from '../order-saga';
 import { SagaEvent } from '../store/saga-event.entity';
 import { SagaInstance } from '../store/saga-instance.entity';
-import { CreateSagaTables1732200000100 } from '../store/1732200000100-create-saga-tables';
+import { sagaMigrations } from '../store/saga-migrations';
 import { SagaOrchestrator } from './saga-orchestrator';
 
 describe('the saga orchestrator on a real database', () => {
@@ -23,7 +23,7 @@ describe('the saga orchestrator on a real database', () => {
         url: infra.databaseUrl,
         schema: 'saga',
         entities: [...messagingEntities, SagaInstance, SagaEvent],
-        migrations: [...messagingMigrations, CreateSagaTables1732200000100],
+        migrations: [...messagingMigrations, ...sagaMigrations],
       }),
     );
     orchestrator = new SagaOrchestrator({

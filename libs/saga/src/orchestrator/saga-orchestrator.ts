@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import {
   Exchange,
   InvalidMessageError,
@@ -16,8 +14,15 @@ import type { MessagingTransaction, ProcessOutcome, TransactionalMessaging } fro
 import { applyReply, applyTimeout, resumeSaga, startSaga, type EngineClock, type SagaDecision } from '../engine/decide';
 import type { SagaDefinition } from '../engine/definition';
 import { SagaStatus, type SagaState } from '../engine/state';
-import { SagaEvent } from '../store/saga-event.entity';
-import { SagaInstance } from '../store/saga-instance.entity';
+import {
+  claimOverdueSaga,
+  insertSaga,
+  lockSaga,
+  saveTransition,
+  type LockedSaga,
+  type SagaLogRow,
+  type SagaRow,
+} from '../store/saga-store';
 
 export interface SagaOrchestratorOptions<Ctx> {
   readonly definition: SagaDefinition<Ctx>;
@@ -76,18 +81,17 @@ export class SagaOrchestrator<Ctx> {
     const { definition, messaging, consumer, logger } = this.options;
     return messaging.processOnce(consumer, cause, async (tx) => {
       const decision = startSaga(definition, context, this.clock());
-      const instance = tx.manager.getRepository(SagaInstance).create({
+      const saga = {
         id: randomUUID(),
         definitionName: definition.name,
         definitionVersion: definition.version,
         correlationId,
-        version: 0,
-      });
-      applyDecisionTo(instance, decision);
-      // TypeORM's deep-partial insert type cannot express a jsonb column holding `unknown`.
-      await tx.manager.getRepository(SagaInstance).insert(instance as QueryDeepPartialEntity<SagaInstance>);
-      await this.record(tx, instance, decision, { message: cause });
-      logger.info('saga started', { sagaId: instance.id, correlationId, step: instance.currentStep });
+        status: decision.state.status,
+        logSeq: 0,
+      };
+      await insertSaga(tx.manager, { ...saga, ...rowOf(decision) }, this.logRows(decision, { message: cause }));
+      this.send(tx, saga, decision, { message: cause });
+      logger.info('saga started', { sagaId: saga.id, correlationId, step: rowOf(decision).currentStep });
     });
   }
 
@@ -98,14 +102,14 @@ export class SagaOrchestrator<Ctx> {
     const sagaId = envelope.sagaId;
     if (!sagaId) throw new InvalidMessageError('a saga reply must carry a sagaId', envelope.type);
     return messaging.processOnce(consumer, envelope, async (tx) => {
-      const instance = await this.lock(tx.manager, sagaId);
-      if (!instance) throw new InvalidMessageError(`no saga ${sagaId}`, envelope.type);
-      const decision = applyReply(definition, this.stateOf(instance), reply, this.clock());
+      const saga = await lockSaga(tx.manager, sagaId);
+      if (!saga) throw new InvalidMessageError(`no saga ${sagaId}`, envelope.type);
+      const decision = applyReply(definition, this.stateOf(saga), reply, this.clock());
       if (!decision.accepted) {
         logger.info('reply ignored', { sagaId, commandId: reply.commandId, reason: decision.reason });
         return;
       }
-      await this.transition(tx, instance, decision, { message: envelope });
+      await this.transition(tx, saga, decision, { message: envelope });
     });
   }
 
@@ -119,19 +123,10 @@ export class SagaOrchestrator<Ctx> {
     while (handled < limit) {
       const expired = await this.options.messaging.transaction(async (tx) => {
         const clock = this.clock();
-        const instance = await tx.manager
-          .getRepository(SagaInstance)
-          .createQueryBuilder('s')
-          .where('s.awaiting_command_id IS NOT NULL')
-          .andWhere('s.deadline_at <= :now', { now: clock.now })
-          .orderBy('s.deadline_at')
-          .limit(1)
-          .setLock('pessimistic_write')
-          .setOnLocked('skip_locked')
-          .getOne();
-        if (!instance) return false;
-        const decision = applyTimeout(this.options.definition, this.stateOf(instance), clock);
-        if (decision.accepted) await this.transition(tx, instance, decision, { by: 'deadline' });
+        const saga = await claimOverdueSaga(tx.manager, clock.now);
+        if (!saga) return false;
+        const decision = applyTimeout(this.options.definition, this.stateOf(saga), clock);
+        if (decision.accepted) await this.transition(tx, saga, decision, { by: 'deadline' });
         return true;
       });
       if (!expired) break;
@@ -143,98 +138,68 @@ export class SagaOrchestrator<Ctx> {
   /** An operator's resume of a saga in REQUIRES_ATTENTION: its stalled command is sent again at once. */
   async resume(sagaId: string): Promise<SagaStatus> {
     return this.options.messaging.transaction(async (tx) => {
-      const instance = await this.lock(tx.manager, sagaId);
-      if (!instance) throw new SagaNotFoundError(sagaId);
-      const decision = resumeSaga(this.options.definition, this.stateOf(instance), this.clock());
+      const saga = await lockSaga(tx.manager, sagaId);
+      if (!saga) throw new SagaNotFoundError(sagaId);
+      const decision = resumeSaga(this.options.definition, this.stateOf(saga), this.clock());
       if (!decision.accepted) throw new SagaNotResumableError(sagaId, decision.reason);
-      await this.transition(tx, instance, decision, { by: 'operator' });
-      return instance.status;
+      await this.transition(tx, saga, decision, { by: 'operator' });
+      return decision.state.status;
     });
   }
 
-  private lock(manager: EntityManager, sagaId: string): Promise<SagaInstance | null> {
-    return manager
-      .getRepository(SagaInstance)
-      .createQueryBuilder('s')
-      .setLock('pessimistic_write')
-      .where('s.id = :id', { id: sagaId })
-      .getOne();
-  }
-
-  private stateOf(instance: SagaInstance): SagaState<Ctx> {
+  private stateOf(saga: LockedSaga): SagaState<Ctx> {
     const { definition } = this.options;
-    if (instance.definitionName !== definition.name || instance.definitionVersion !== definition.version) {
+    if (saga.definitionName !== definition.name || saga.definitionVersion !== definition.version) {
       throw new Error(
-        `saga ${instance.id} runs ${instance.definitionName} v${instance.definitionVersion}; this orchestrator runs ${definition.name} v${definition.version}`,
+        `saga ${saga.id} runs ${saga.definitionName} v${saga.definitionVersion}; this orchestrator runs ${definition.name} v${definition.version}`,
       );
     }
-    return instance.state as SagaState<Ctx>;
+    return saga.state as SagaState<Ctx>;
   }
 
-  /** Saves a decision on a locked saga (version-checked), logs it and sends what it says. */
+  /** Saves a decision on a locked saga (version-checked) with its log entries, and sends what it says. */
   private async transition(
     tx: MessagingTransaction,
-    instance: SagaInstance,
+    saga: LockedSaga,
     decision: SagaDecision<Ctx>,
     cause: Cause,
   ): Promise<void> {
-    const before = instance.status;
-    const expectedVersion = instance.version;
-    applyDecisionTo(instance, decision);
-    const updated = await tx.manager
-      .createQueryBuilder()
-      .update(SagaInstance)
-      .set({
-        status: instance.status,
-        currentStep: instance.currentStep,
-        awaitingCommandId: instance.awaitingCommandId,
-        deadlineAt: instance.deadlineAt,
-        state: instance.state as never,
-        version: () => 'version + 1',
-        updatedAt: () => 'now()',
-      })
-      .where('id = :id AND version = :version', { id: instance.id, version: expectedVersion })
-      .execute();
-    if (updated.affected !== 1) throw new ConcurrentSagaUpdateError(instance.id);
-    await this.record(tx, instance, decision, cause);
-    this.announce(tx, instance, before, decision, cause);
+    const row = rowOf(decision);
+    const saved = await saveTransition(
+      tx.manager,
+      { id: saga.id, expectedVersion: saga.version, logSeq: saga.logSeq, ...row },
+      this.logRows(decision, cause),
+    );
+    if (!saved) throw new ConcurrentSagaUpdateError(saga.id);
+    this.send(tx, saga, decision, cause);
+    this.announce(tx, saga, decision, cause);
     this.options.logger.info('saga advanced', {
-      sagaId: instance.id,
-      correlationId: instance.correlationId,
-      status: instance.status,
-      step: instance.currentStep,
+      sagaId: saga.id,
+      correlationId: saga.correlationId,
+      status: row.status,
+      step: row.currentStep,
       cause: 'message' in cause ? cause.message.type : cause.by,
     });
   }
 
-  private async record(
+  private logRows(decision: SagaDecision<Ctx>, cause: Cause): SagaLogRow[] {
+    const causeMessageId = 'message' in cause ? cause.message.messageId : null;
+    return decision.log.map((entry) => ({
+      type: entry.type,
+      stepId: entry.stepId,
+      commandId: entry.commandId,
+      causeMessageId,
+      data: 'by' in cause ? { ...entry.data, by: cause.by } : entry.data,
+    }));
+  }
+
+  private send(
     tx: MessagingTransaction,
-    instance: SagaInstance,
+    saga: { readonly id: string; readonly correlationId: string },
     decision: SagaDecision<Ctx>,
     cause: Cause,
-  ): Promise<void> {
-    const events = tx.manager.getRepository(SagaEvent);
-    const last = await events
-      .createQueryBuilder('e')
-      .select('COALESCE(MAX(e.seq), 0)', 'seq')
-      .where('e.saga_id = :id', { id: instance.id })
-      .getRawOne<{ seq: number }>();
-    let seq = Number(last?.seq ?? 0);
+  ): void {
     const causeMessageId = 'message' in cause ? cause.message.messageId : null;
-    if (decision.log.length > 0) {
-      await events.insert(
-        decision.log.map((entry) => ({
-          sagaId: instance.id,
-          seq: ++seq,
-          type: entry.type,
-          stepId: entry.stepId,
-          commandId: entry.commandId,
-          causeMessageId,
-          statusAfter: instance.status,
-          data: ('by' in cause ? { ...entry.data, by: cause.by } : entry.data) as never,
-        })),
-      );
-    }
     for (const command of decision.commands) {
       tx.send({
         exchange: Exchange.Commands,
@@ -245,8 +210,8 @@ export class SagaOrchestrator<Ctx> {
           messageId: command.commandId,
           type: command.type,
           payload: command.payload,
-          sagaId: instance.id,
-          correlationId: instance.correlationId,
+          sagaId: saga.id,
+          correlationId: saga.correlationId,
           causationId: causeMessageId,
         }),
       });
@@ -254,15 +219,10 @@ export class SagaOrchestrator<Ctx> {
   }
 
   /** Tells whoever listens that a saga stalled, or was resumed. */
-  private announce(
-    tx: MessagingTransaction,
-    instance: SagaInstance,
-    before: SagaStatus,
-    decision: SagaDecision<Ctx>,
-    cause: Cause,
-  ): void {
-    const { stalled } = decision.state;
-    const base = { sagaId: instance.id, definition: instance.definitionName, correlationId: instance.correlationId };
+  private announce(tx: MessagingTransaction, saga: LockedSaga, decision: SagaDecision<Ctx>, cause: Cause): void {
+    const { stalled, status } = decision.state;
+    const before = saga.status;
+    const base = { sagaId: saga.id, definition: saga.definitionName, correlationId: saga.correlationId };
     const causationId = 'message' in cause ? cause.message.messageId : null;
     const event = (type: string, payload: SagaStalled | SagaResumed) =>
       tx.send({
@@ -271,27 +231,30 @@ export class SagaOrchestrator<Ctx> {
         envelope: newEnvelope({
           type,
           payload,
-          sagaId: instance.id,
-          correlationId: instance.correlationId,
+          sagaId: saga.id,
+          correlationId: saga.correlationId,
           causationId,
         }),
       });
-    if (instance.status === SagaStatus.RequiresAttention && before !== SagaStatus.RequiresAttention && stalled) {
+    if (status === SagaStatus.RequiresAttention && before !== SagaStatus.RequiresAttention && stalled) {
       event('saga.stalled', { ...base, stepId: stalled.stepId, phase: stalled.phase, reason: stalled.reason });
       this.options.logger.error('saga needs attention', { ...base, ...stalled });
     }
     const resumedAt = decision.state.awaiting;
-    if (before === SagaStatus.RequiresAttention && instance.status !== SagaStatus.RequiresAttention && resumedAt) {
+    if (before === SagaStatus.RequiresAttention && status !== SagaStatus.RequiresAttention && resumedAt) {
       event('saga.resumed', { ...base, stepId: resumedAt.stepId });
     }
   }
 }
 
-function applyDecisionTo<Ctx>(instance: SagaInstance, decision: SagaDecision<Ctx>): void {
+/** The instance's columns after a decision: its state, and what operators query beside it. */
+function rowOf<Ctx>(decision: SagaDecision<Ctx>): SagaRow {
   const { state } = decision;
-  instance.status = state.status;
-  instance.state = state as SagaState<unknown>;
-  instance.currentStep = state.awaiting?.stepId ?? state.stalled?.stepId ?? null;
-  instance.awaitingCommandId = state.awaiting?.commandId ?? null;
-  instance.deadlineAt = state.awaiting ? new Date(state.awaiting.deadlineAt) : null;
+  return {
+    status: state.status,
+    state: state as SagaState<unknown>,
+    currentStep: state.awaiting?.stepId ?? state.stalled?.stepId ?? null,
+    awaitingCommandId: state.awaiting?.commandId ?? null,
+    deadlineAt: state.awaiting ? new Date(state.awaiting.deadlineAt) : null,
+  };
 }

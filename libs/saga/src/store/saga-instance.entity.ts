@@ -35,6 +35,10 @@ export class SagaInstance {
   @Column({ type: 'int' })
   version: number;
 
+  /** The seq of its last log entry. */
+  @Column({ name: 'log_seq', type: 'int' })
+  logSeq: number;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 

@@ -1,0 +1,108 @@
+import type { EntityManager } from 'typeorm';
+import { preparedQuery } from '@saga/persistence';
+import type { PendingMessage } from './pending-message';
+
+/** What one transaction writes to its outbox, in one statement with whatever rides along. */
+export interface OutboxWrite {
+  readonly messages: readonly PendingMessage[];
+  /**
+   * How long the process that writes the rows keeps them to itself to publish once committed, before
+   * the relay may take them (0: the relay publishes them). A message with `notBefore` waits until then.
+   */
+  readonly leaseMs: number;
+  /** Rows this process published since its last write, to be marked sent in the same statement. */
+  readonly markSent: readonly string[];
+  /** The inbox record of the message being processed, which learns the ids of what its handling sent. */
+  readonly inbox?: { readonly messageId: string; readonly consumer: string };
+}
+
+/** A row re-sent for a duplicate delivery: what the process needs to publish it again. */
+interface ResentRow {
+  exchange: string;
+  routing_key: string;
+  envelope: PendingMessage['envelope'];
+  headers: Record<string, string>;
+}
+
+/**
+ * Inserts the outbox rows, marks the rows published since the last write as sent, and records on the
+ * inbox row what its handling sent: one round trip, however many rows.
+ */
+export async function writeOutbox(manager: EntityManager, schema: string, write: OutboxWrite): Promise<void> {
+  const rows = write.messages.map((m) => ({
+    message_id: m.envelope.messageId,
+    exchange: m.exchange,
+    routing_key: m.routingKey,
+    envelope: m.envelope,
+    headers: m.headers ?? {},
+    not_before: m.notBefore?.toISOString() ?? null,
+  }));
+  await preparedQuery(manager, insertSql(schema), [
+    write.markSent,
+    write.messages.map((m) => m.envelope.messageId),
+    write.inbox?.messageId ?? null,
+    write.inbox?.consumer ?? null,
+    JSON.stringify(rows),
+    write.leaseMs,
+  ]);
+}
+
+/**
+ * Records a received message in the inbox; false when this consumer has it already (a redelivery). A
+ * concurrent delivery of the same id blocks here until the first one's transaction ends.
+ */
+export async function recordInInbox(
+  manager: EntityManager,
+  schema: string,
+  inbox: { messageId: string; consumer: string; messageType: string },
+): Promise<boolean> {
+  const { rowCount } = await preparedQuery(
+    manager,
+    `INSERT INTO "${schema}".inbox (message_id, consumer, message_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+    [inbox.messageId, inbox.consumer, inbox.messageType],
+  );
+  return rowCount === 1;
+}
+
+/**
+ * For a redelivered message: makes the rows its first handling sent unpublished again, leased to this
+ * process for `leaseMs`, and returns them so they can be published again at once.
+ */
+export async function resendRecorded(
+  manager: EntityManager,
+  schema: string,
+  inbox: { messageId: string; consumer: string },
+  leaseMs: number,
+): Promise<PendingMessage[]> {
+  const { rows } = await preparedQuery<ResentRow>(
+    manager,
+    `UPDATE "${schema}".outbox o
+        SET published_at = NULL, available_at = now() + $3::int * interval '1 millisecond'
+       FROM "${schema}".inbox i
+      WHERE i.message_id = $1 AND i.consumer = $2 AND o.message_id = ANY(i.outbox_message_ids)
+      RETURNING o.exchange, o.routing_key, o.envelope, o.headers`,
+    [inbox.messageId, inbox.consumer, leaseMs],
+  );
+  return rows.map((row) => ({
+    exchange: row.exchange as PendingMessage['exchange'],
+    routingKey: row.routing_key,
+    envelope: row.envelope,
+    headers: row.headers,
+  }));
+}
+
+function insertSql(schema: string): string {
+  return `
+    WITH sent AS (
+      UPDATE "${schema}".outbox SET published_at = now()
+       WHERE message_id = ANY($1::uuid[]) AND published_at IS NULL
+    ), recorded AS (
+      UPDATE "${schema}".inbox SET outbox_message_ids = $2::uuid[]
+       WHERE $3::uuid IS NOT NULL AND message_id = $3::uuid AND consumer = $4::text
+    )
+    INSERT INTO "${schema}".outbox (message_id, exchange, routing_key, envelope, headers, available_at)
+    SELECT r.message_id, r.exchange, r.routing_key, r.envelope, r.headers,
+           coalesce(r.not_before, now() + $6::int * interval '1 millisecond')
+      FROM json_to_recordset($5::json)
+        AS r(message_id uuid, exchange text, routing_key text, envelope jsonb, headers jsonb, not_before timestamptz)`;
+}

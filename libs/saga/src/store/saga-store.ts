@@ -1,0 +1,155 @@
+import type { EntityManager } from 'typeorm';
+import { preparedQuery, schemaOf } from '@saga/persistence';
+import type { SagaState, SagaStatus } from '../engine/state';
+
+/** A saga instance as a transition reads it under its row lock. */
+export interface LockedSaga {
+  readonly id: string;
+  readonly definitionName: string;
+  readonly definitionVersion: number;
+  readonly correlationId: string;
+  readonly status: SagaStatus;
+  readonly state: SagaState<unknown>;
+  readonly version: number;
+  /** The seq of its last log entry. */
+  readonly logSeq: number;
+}
+
+/** What a transition writes on the instance: the new state and the columns operators query. */
+export interface SagaRow {
+  readonly status: SagaStatus;
+  readonly currentStep: string | null;
+  readonly awaitingCommandId: string | null;
+  readonly deadlineAt: Date | null;
+  readonly state: SagaState<unknown>;
+}
+
+/** One entry to append to a saga's log. */
+export interface SagaLogRow {
+  readonly type: string;
+  readonly stepId: string | null;
+  readonly commandId: string | null;
+  readonly causeMessageId: string | null;
+  readonly data: Record<string, unknown>;
+}
+
+// The saga schema's hot path in plain SQL, one round trip per call, each a prepared statement. Queries
+// off a message's path (the views, the admin routes) go through TypeORM.
+
+/** Inserts a new instance and its first log entries. */
+export async function insertSaga(
+  manager: EntityManager,
+  saga: { id: string; definitionName: string; definitionVersion: number; correlationId: string } & SagaRow,
+  log: readonly SagaLogRow[],
+): Promise<void> {
+  const s = schemaOf(manager.connection);
+  await preparedQuery(
+    manager,
+    `WITH saga AS (
+         INSERT INTO "${s}".saga_instances (id, definition_name, definition_version, correlation_id, status,
+                current_step, awaiting_command_id, deadline_at, state, version, log_seq)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10)
+       )
+       ${appendLogSql(s, '$1', '$5', '$11')}`,
+    [
+      saga.id,
+      saga.definitionName,
+      saga.definitionVersion,
+      saga.correlationId,
+      saga.status,
+      saga.currentStep,
+      saga.awaitingCommandId,
+      saga.deadlineAt,
+      JSON.stringify(saga.state),
+      log.length,
+      logJson(log, 0),
+    ],
+  );
+}
+
+/** Reads an instance and locks it until the transaction ends; undefined when there is none. */
+export async function lockSaga(manager: EntityManager, sagaId: string): Promise<LockedSaga | undefined> {
+  const { rows } = await preparedQuery<LockedSaga>(
+    manager,
+    `SELECT ${lockedColumns} FROM "${schemaOf(manager.connection)}".saga_instances WHERE id = $1 FOR UPDATE`,
+    [sagaId],
+  );
+  return rows[0];
+}
+
+/**
+ * Claims the saga whose deadline passed longest ago and that no other transaction holds, locking it
+ * until the transaction ends: orchestrator replicas scanning together never take the same one.
+ */
+export async function claimOverdueSaga(manager: EntityManager, now: Date): Promise<LockedSaga | undefined> {
+  const { rows } = await preparedQuery<LockedSaga>(
+    manager,
+    `SELECT ${lockedColumns} FROM "${schemaOf(manager.connection)}".saga_instances
+        WHERE awaiting_command_id IS NOT NULL AND deadline_at <= $1
+        ORDER BY deadline_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+    [now],
+  );
+  return rows[0];
+}
+
+/**
+ * Saves a transition of a locked instance, if its version is still `expectedVersion`, with its log
+ * entries numbered on from `logSeq`; false when the version had moved (nothing is written then).
+ */
+export async function saveTransition(
+  manager: EntityManager,
+  saga: { id: string; expectedVersion: number; logSeq: number } & SagaRow,
+  log: readonly SagaLogRow[],
+): Promise<boolean> {
+  const s = schemaOf(manager.connection);
+  const { rows } = await preparedQuery<{ saved: number }>(
+    manager,
+    `WITH saga AS (
+         UPDATE "${s}".saga_instances
+            SET status = $3, current_step = $4, awaiting_command_id = $5, deadline_at = $6, state = $7,
+                version = version + 1, log_seq = log_seq + $8, updated_at = now()
+          WHERE id = $1 AND version = $2
+          RETURNING id
+       ), log AS (
+         ${appendLogSql(s, '$1', '$3', '$9')} AND EXISTS (SELECT 1 FROM saga)
+       )
+       SELECT count(*)::int AS saved FROM saga`,
+    [
+      saga.id,
+      saga.expectedVersion,
+      saga.status,
+      saga.currentStep,
+      saga.awaitingCommandId,
+      saga.deadlineAt,
+      JSON.stringify(saga.state),
+      log.length,
+      logJson(log, saga.logSeq),
+    ],
+  );
+  return rows[0]?.saved === 1;
+}
+const lockedColumns = `id, definition_name AS "definitionName", definition_version AS "definitionVersion",
+  correlation_id AS "correlationId", status, state, version, log_seq AS "logSeq"`;
+
+// Appends the entries of a JSON array parameter to the log of saga `id`, each with the status after
+// the transition. Ends in a WHERE clause, so a caller may add conditions.
+function appendLogSql(schema: string, id: string, status: string, entries: string): string {
+  return `INSERT INTO "${schema}".saga_events (saga_id, seq, type, step_id, command_id, cause_message_id, status_after, data)
+          SELECT ${id}::uuid, e.seq, e.type, e.step_id, e.command_id, e.cause_message_id, ${status}::text, e.data
+            FROM json_to_recordset(${entries}::json)
+              AS e(seq int, type text, step_id text, command_id uuid, cause_message_id uuid, data jsonb)
+           WHERE true`;
+}
+
+function logJson(log: readonly SagaLogRow[], afterSeq: number): string {
+  return JSON.stringify(
+    log.map((entry, i) => ({
+      seq: afterSeq + i + 1,
+      type: entry.type,
+      step_id: entry.stepId,
+      command_id: entry.commandId,
+      cause_message_id: entry.causeMessageId,
+      data: entry.data,
+    })),
+  );
+}
