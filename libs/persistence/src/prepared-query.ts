@@ -1,23 +1,45 @@
 import { createHash } from 'node:crypto';
+import pg from 'pg';
 import type { EntityManager } from 'typeorm';
-
-/** The part of a node-pg client a prepared query needs. */
-interface PgClient {
-  query(config: {
-    name: string;
-    text: string;
-    values: readonly unknown[];
-  }): Promise<{ rows: unknown[]; rowCount: number | null }>;
-}
 
 /** Statement names by SQL text, so each text is hashed once per process. */
 const names = new Map<string, string>();
 
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (!name) {
+    name = `q${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    names.set(text, name);
+  }
+  return name;
+}
+
 /**
- * Runs one statement as a named prepared statement on the connection of the manager's transaction:
- * Postgres parses and plans it once per connection instead of on every call, and the query skips
- * TypeORM's query building. For the hot path (inbox, outbox, saga store) only: its SQL must be a fixed
- * text with every value a parameter, since a different text is another prepared statement.
+ * A node-pg client that runs every query with parameters as a named prepared statement, named by its
+ * text: Postgres parses and plans a statement once per connection instead of on every call. The pools
+ * of every DataSource use it, so TypeORM's queries are prepared too. A query without parameters (DDL,
+ * BEGIN, COMMIT) goes as it is.
+ */
+export class PreparingClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const [text, values] = args;
+    if (typeof text === 'string' && Array.isArray(values) && values.length > 0) {
+      args[0] = { name: statementName(text), text, values };
+      args.splice(1, 1);
+    }
+    return (super.query as (...a: unknown[]) => never)(...args);
+  }
+}
+
+/** The part of a node-pg client a raw query needs. */
+interface PgClient {
+  query(text: string, values: readonly unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+}
+
+/**
+ * Runs one statement on the connection of the manager's transaction, straight through node-pg (so
+ * prepared, see PreparingClient) without TypeORM's query building: for the hot path (inbox, outbox,
+ * saga store), whose SQL is a fixed text with every value a parameter.
  */
 export async function preparedQuery<Row>(
   manager: EntityManager,
@@ -27,11 +49,6 @@ export async function preparedQuery<Row>(
   const runner = manager.queryRunner;
   if (!runner) throw new Error('preparedQuery runs inside a transaction (a manager with a query runner)');
   const client = (await runner.connect()) as PgClient;
-  let name = names.get(text);
-  if (!name) {
-    name = `q${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
-    names.set(text, name);
-  }
-  const result = await client.query({ name, text, values });
+  const result = await client.query(text, values);
   return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
 }
