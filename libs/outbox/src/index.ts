@@ -6,7 +6,13 @@ export { OutboxRelay } from './outbox/outbox-relay';
 export type { OutboxRelayOptions } from './outbox/outbox-relay';
 export type { ConfirmedPublisher, PendingMessage } from './outbox/pending-message';
 export { TransactionalMessaging } from './transactional-messaging';
-export type { MessagingTransaction, OutboxWaker, ProcessOutcome, PublishAfterCommit } from './transactional-messaging';
+export type {
+  MessagingTransaction,
+  OneStatementEffect,
+  OutboxWaker,
+  ProcessOutcome,
+  PublishAfterCommit,
+} from './transactional-messaging';
 
 import { InboxMessage } from './inbox/inbox-message.entity';
 import { CreateMessagingTables1732200000000 } from './migrations/1732200000000-create-messaging-tables';

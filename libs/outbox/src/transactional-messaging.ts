@@ -1,9 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { MessageEnvelope } from '@saga/contracts';
 import type { Logger } from '@saga/observability';
-import { schemaOf } from '@saga/persistence';
+import { placeholders, preparedQuery, schemaOf, type Param } from '@saga/persistence';
 import { AfterCommitPublisher, outboxLeaseMs } from './outbox/after-commit-publisher';
-import { recordInInbox, resendRecorded, writeOutbox } from './outbox/outbox-writes';
+import { outboxCtes, recordInInbox, resendRecorded, writeOutbox } from './outbox/outbox-writes';
 import type { ConfirmedPublisher, PendingMessage } from './outbox/pending-message';
 
 /** A database transaction that may also send messages; they are published only if it commits. */
@@ -19,6 +19,18 @@ export type ProcessOutcome = 'processed' | 'duplicate';
 export interface OutboxWaker {
   wake(): void;
 }
+
+/**
+ * The effect of a message as SQL for applyInOneStatement: common table expressions, the first named
+ * `effect`, that change the service's state and return a row from `effect` when they did. `fresh` is a
+ * condition that holds only while this consumer has not processed the message; the effect must
+ * include it in its own WHERE.
+ */
+export type OneStatementEffect = (statement: {
+  readonly schema: string;
+  readonly param: Param;
+  readonly fresh: string;
+}) => string;
 
 /** How committed messages reach the broker besides the relay. */
 export interface PublishAfterCommit {
@@ -109,6 +121,55 @@ export class TransactionalMessaging {
     return outcome;
   }
 
+  /**
+   * Applies a received message in a single statement, which is its whole transaction: the effect, the
+   * inbox record, the outbox rows and the marks commit together or not at all, in one round trip.
+   * For a caller that knows the effect without reading first (say, from a version it has cached).
+   * Resolves false, having changed nothing but marks, when the effect found nothing to change or the
+   * message was processed already: the caller then takes processOnce, which sorts out which it was.
+   */
+  async applyInOneStatement(
+    consumer: string,
+    envelope: MessageEnvelope,
+    messages: readonly PendingMessage[],
+    effect: OneStatementEffect,
+  ): Promise<boolean> {
+    const s = this.schema;
+    const values: unknown[] = [];
+    const param = placeholders(values);
+    const messageId = param(envelope.messageId);
+    const name = param(consumer);
+    const fresh = `NOT EXISTS (SELECT 1 FROM "${s}".inbox WHERE message_id = ${messageId}::uuid AND consumer = ${name}::text)`;
+    const applied = 'EXISTS (SELECT 1 FROM effect)';
+    const marks = this.direct?.takeConfirmed() ?? [];
+    // No ON CONFLICT on the inbox: a concurrent first delivery that committed in between makes the
+    // whole statement fail on the key, rather than apply the effect a second time.
+    const text = `WITH ${effect({ schema: s, param, fresh })},
+      inbox AS (
+        INSERT INTO "${s}".inbox (message_id, consumer, message_type, outbox_message_ids)
+        SELECT ${messageId}::uuid, ${name}::text, ${param(envelope.type)}::text,
+               ${param(messages.map((m) => m.envelope.messageId))}::uuid[]
+         WHERE ${applied}
+      ),
+      ${outboxCtes(s, param, { messages, leaseMs: this.leaseMs, markSent: marks }, applied)}
+      SELECT count(*)::int AS applied FROM effect`;
+    // A connection of its own and no BEGIN: the one statement is the transaction.
+    const runner = this.dataSource.createQueryRunner();
+    let rows: { applied: number }[];
+    try {
+      ({ rows } = await preparedQuery<{ applied: number }>(runner.manager, text, values));
+    } catch (error) {
+      this.direct?.giveBack(marks);
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    } finally {
+      await runner.release();
+    }
+    if (rows[0]?.applied !== 1) return false;
+    this.dispatch(messages);
+    return true;
+  }
+
   /** Waits for the publishes under way and marks what the broker confirmed; before the relay's last flush. */
   async stop(): Promise<void> {
     await this.direct?.stop();
@@ -128,4 +189,8 @@ export class TransactionalMessaging {
       [messageIds],
     );
   }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown })?.code === '23505';
 }

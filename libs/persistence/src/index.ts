@@ -10,4 +10,5 @@ export {
   schemaOf,
 } from './data-source';
 export type { ServiceDataSourceOptions } from './data-source';
-export { preparedQuery } from './prepared-query';
+export { placeholders, preparedQuery } from './prepared-query';
+export type { Param } from './prepared-query';

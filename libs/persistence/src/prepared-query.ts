@@ -52,3 +52,14 @@ export async function preparedQuery<Row>(
   const result = await client.query(text, values);
   return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
 }
+
+/** Adds a value to a statement's parameters and returns its placeholder (`$n`). */
+export type Param = (value: unknown) => string;
+
+/** A Param that appends to `values`: a statement built from fragments numbers its parameters in order. */
+export function placeholders(values: unknown[]): Param {
+  return (value) => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+}

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { preparedQuery } from '@saga/persistence';
+import { placeholders, preparedQuery, type Param } from '@saga/persistence';
 import type { PendingMessage } from './pending-message';
 
 /** What one transaction writes to its outbox, in one statement with whatever rides along. */
@@ -25,10 +25,11 @@ interface ResentRow {
 }
 
 /**
- * Inserts the outbox rows, marks the rows published since the last write as sent, and records on the
- * inbox row what its handling sent: one round trip, however many rows.
+ * The common table expressions that write a transaction's outbox: `sent` marks the rows published
+ * since the last write, `recorded` (with an inbox) stores on the inbox row what its handling sent, and
+ * `outbox` inserts the new rows, only `when` the condition holds (always, without one).
  */
-export async function writeOutbox(manager: EntityManager, schema: string, write: OutboxWrite): Promise<void> {
+export function outboxCtes(schema: string, param: Param, write: OutboxWrite, when = 'true'): string {
   const rows = write.messages.map((m) => ({
     message_id: m.envelope.messageId,
     exchange: m.exchange,
@@ -37,14 +38,33 @@ export async function writeOutbox(manager: EntityManager, schema: string, write:
     headers: m.headers ?? {},
     not_before: m.notBefore?.toISOString() ?? null,
   }));
-  await preparedQuery(manager, insertSql(schema), [
-    write.markSent,
-    write.messages.map((m) => m.envelope.messageId),
-    write.inbox?.messageId ?? null,
-    write.inbox?.consumer ?? null,
-    JSON.stringify(rows),
-    write.leaseMs,
-  ]);
+  const recorded = write.inbox
+    ? `recorded AS (
+         UPDATE "${schema}".inbox SET outbox_message_ids = ${param(rows.map((r) => r.message_id))}::uuid[]
+          WHERE message_id = ${param(write.inbox.messageId)}::uuid AND consumer = ${param(write.inbox.consumer)}::text
+       ),`
+    : '';
+  return `sent AS (
+      UPDATE "${schema}".outbox SET published_at = now()
+       WHERE message_id = ANY(${param(write.markSent)}::uuid[]) AND published_at IS NULL
+    ), ${recorded} outbox AS (
+      INSERT INTO "${schema}".outbox (message_id, exchange, routing_key, envelope, headers, available_at)
+      SELECT r.message_id, r.exchange, r.routing_key, r.envelope, r.headers,
+             coalesce(r.not_before, now() + ${param(write.leaseMs)}::int * interval '1 millisecond')
+        FROM json_to_recordset(${param(JSON.stringify(rows))}::json)
+          AS r(message_id uuid, exchange text, routing_key text, envelope jsonb, headers jsonb, not_before timestamptz)
+       WHERE ${when}
+    )`;
+}
+
+/**
+ * Inserts the outbox rows, marks the rows published since the last write as sent, and records on the
+ * inbox row what its handling sent: one round trip, however many rows.
+ */
+export async function writeOutbox(manager: EntityManager, schema: string, write: OutboxWrite): Promise<void> {
+  const values: unknown[] = [];
+  const text = `WITH ${outboxCtes(schema, placeholders(values), write)} SELECT 1`;
+  await preparedQuery(manager, text, values);
 }
 
 /**
@@ -89,20 +109,4 @@ export async function resendRecorded(
     envelope: row.envelope,
     headers: row.headers,
   }));
-}
-
-function insertSql(schema: string): string {
-  return `
-    WITH sent AS (
-      UPDATE "${schema}".outbox SET published_at = now()
-       WHERE message_id = ANY($1::uuid[]) AND published_at IS NULL
-    ), recorded AS (
-      UPDATE "${schema}".inbox SET outbox_message_ids = $2::uuid[]
-       WHERE $3::uuid IS NOT NULL AND message_id = $3::uuid AND consumer = $4::text
-    )
-    INSERT INTO "${schema}".outbox (message_id, exchange, routing_key, envelope, headers, available_at)
-    SELECT r.message_id, r.exchange, r.routing_key, r.envelope, r.headers,
-           coalesce(r.not_before, now() + $6::int * interval '1 millisecond')
-      FROM json_to_recordset($5::json)
-        AS r(message_id uuid, exchange text, routing_key text, envelope jsonb, headers jsonb, not_before timestamptz)`;
 }

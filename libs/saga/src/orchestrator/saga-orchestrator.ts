@@ -10,7 +10,7 @@ import {
   type SagaStalled,
 } from '@saga/contracts';
 import type { Logger } from '@saga/observability';
-import type { MessagingTransaction, ProcessOutcome, TransactionalMessaging } from '@saga/outbox';
+import type { MessagingTransaction, PendingMessage, ProcessOutcome, TransactionalMessaging } from '@saga/outbox';
 import { applyReply, applyTimeout, resumeSaga, startSaga, type EngineClock, type SagaDecision } from '../engine/decide';
 import type { SagaDefinition } from '../engine/definition';
 import { SagaStatus, type SagaState } from '../engine/state';
@@ -19,10 +19,12 @@ import {
   insertSaga,
   lockSaga,
   saveTransition,
+  transitionEffect,
   type LockedSaga,
   type SagaLogRow,
   type SagaRow,
 } from '../store/saga-store';
+import { RecentSagas } from './recent-sagas';
 
 export interface SagaOrchestratorOptions<Ctx> {
   readonly definition: SagaDefinition<Ctx>;
@@ -63,14 +65,19 @@ export class SagaNotResumableError extends Error {
 /** What caused a transition: a message, a passed deadline or an operator. */
 type Cause = { readonly message: MessageEnvelope } | { readonly by: 'deadline' | 'operator' };
 
+/** How many running sagas an orchestrator remembers as it last wrote them. */
+const recentSagas = 5_000;
+
 /**
  * Runs instances of one saga definition: each message, passed deadline or operator action causes one
- * transition, taken under a row lock on the saga, persisted with its log entries and with the next
- * command written to the outbox, all in one transaction (which, for a message, also records it in
- * the inbox).
+ * transition, persisted with its log entries and with the next command written to the outbox, all in
+ * one transaction (which, for a message, also records it in the inbox). A reply to a saga this
+ * orchestrator wrote last is decided from that state and saved in one statement, valid only if the
+ * saga is still at that version; any other transition is taken under a row lock on the saga.
  */
 export class SagaOrchestrator<Ctx> {
   private readonly clock: () => EngineClock;
+  private readonly recent = new RecentSagas(recentSagas);
 
   constructor(private readonly options: SagaOrchestratorOptions<Ctx>) {
     this.clock = options.clock ?? (() => ({ now: new Date(), newId: randomUUID, random: Math.random }));
@@ -79,20 +86,27 @@ export class SagaOrchestrator<Ctx> {
   /** Starts a saga for the business id `correlationId`, caused by `cause`; once per cause message. */
   async start(cause: MessageEnvelope, correlationId: string, context: Ctx): Promise<ProcessOutcome> {
     const { definition, messaging, consumer, logger } = this.options;
-    return messaging.processOnce(consumer, cause, async (tx) => {
+    let started: LockedSaga | undefined;
+    const outcome = await messaging.processOnce(consumer, cause, async (tx) => {
       const decision = startSaga(definition, context, this.clock());
-      const saga = {
+      const log = this.logRows(decision, { message: cause });
+      const saga: LockedSaga = {
         id: randomUUID(),
         definitionName: definition.name,
         definitionVersion: definition.version,
         correlationId,
         status: decision.state.status,
-        logSeq: 0,
+        state: decision.state as SagaState<unknown>,
+        version: 0,
+        logSeq: log.length,
       };
-      await insertSaga(tx.manager, { ...saga, ...rowOf(decision) }, this.logRows(decision, { message: cause }));
-      this.send(tx, saga, decision, { message: cause });
+      await insertSaga(tx.manager, { ...saga, ...rowOf(decision) }, log);
+      for (const message of this.outgoing(saga, decision, { message: cause })) tx.send(message);
+      started = saga;
       logger.info('saga started', { sagaId: saga.id, correlationId, step: rowOf(decision).currentStep });
     });
+    if (started) this.recent.remember(started);
+    return outcome;
   }
 
   /** Applies a worker's reply to the saga it belongs to; a reply the saga does not wait for changes nothing. */
@@ -101,7 +115,33 @@ export class SagaOrchestrator<Ctx> {
     const reply = SagaReply.parse(envelope.payload);
     const sagaId = envelope.sagaId;
     if (!sagaId) throw new InvalidMessageError('a saga reply must carry a sagaId', envelope.type);
-    return messaging.processOnce(consumer, envelope, async (tx) => {
+    const cause = { message: envelope };
+
+    const recent = this.recent.get(sagaId);
+    if (recent) {
+      const decision = applyReply(definition, this.stateOf(recent), reply, this.clock());
+      if (decision.accepted) {
+        const log = this.logRows(decision, cause);
+        const saved = await messaging.applyInOneStatement(
+          consumer,
+          envelope,
+          this.outgoing(recent, decision, cause),
+          transitionEffect(
+            { id: sagaId, expectedVersion: recent.version, logSeq: recent.logSeq, ...rowOf(decision) },
+            log,
+          ),
+        );
+        if (saved) {
+          this.recent.remember(this.advanced(recent, decision, log.length, cause));
+          return 'processed';
+        }
+      }
+      // Moved on elsewhere, or not the reply it waits for: read it under its lock and decide again.
+      this.recent.forget(sagaId);
+    }
+
+    let after: LockedSaga | undefined;
+    const outcome = await messaging.processOnce(consumer, envelope, async (tx) => {
       const saga = await lockSaga(tx.manager, sagaId);
       if (!saga) throw new InvalidMessageError(`no saga ${sagaId}`, envelope.type);
       const decision = applyReply(definition, this.stateOf(saga), reply, this.clock());
@@ -109,8 +149,10 @@ export class SagaOrchestrator<Ctx> {
         logger.info('reply ignored', { sagaId, commandId: reply.commandId, reason: decision.reason });
         return;
       }
-      await this.transition(tx, saga, decision, { message: envelope });
+      after = await this.transition(tx, saga, decision, cause);
     });
+    if (after) this.recent.remember(after);
+    return outcome;
   }
 
   /**
@@ -125,6 +167,7 @@ export class SagaOrchestrator<Ctx> {
         const clock = this.clock();
         const saga = await claimOverdueSaga(tx.manager, clock.now);
         if (!saga) return false;
+        this.recent.forget(saga.id);
         const decision = applyTimeout(this.options.definition, this.stateOf(saga), clock);
         if (decision.accepted) await this.transition(tx, saga, decision, { by: 'deadline' });
         return true;
@@ -137,6 +180,7 @@ export class SagaOrchestrator<Ctx> {
 
   /** An operator's resume of a saga in REQUIRES_ATTENTION: its stalled command is sent again at once. */
   async resume(sagaId: string): Promise<SagaStatus> {
+    this.recent.forget(sagaId);
     return this.options.messaging.transaction(async (tx) => {
       const saga = await lockSaga(tx.manager, sagaId);
       if (!saga) throw new SagaNotFoundError(sagaId);
@@ -157,29 +201,48 @@ export class SagaOrchestrator<Ctx> {
     return saga.state as SagaState<Ctx>;
   }
 
-  /** Saves a decision on a locked saga (version-checked) with its log entries, and sends what it says. */
+  /**
+   * Saves a decision on a locked saga (version-checked) with its log entries, and sends what it says;
+   * returns the saga as it will be once the transaction commits.
+   */
   private async transition(
     tx: MessagingTransaction,
     saga: LockedSaga,
     decision: SagaDecision<Ctx>,
     cause: Cause,
-  ): Promise<void> {
-    const row = rowOf(decision);
+  ): Promise<LockedSaga> {
+    const log = this.logRows(decision, cause);
     const saved = await saveTransition(
       tx.manager,
-      { id: saga.id, expectedVersion: saga.version, logSeq: saga.logSeq, ...row },
-      this.logRows(decision, cause),
+      { id: saga.id, expectedVersion: saga.version, logSeq: saga.logSeq, ...rowOf(decision) },
+      log,
     );
     if (!saved) throw new ConcurrentSagaUpdateError(saga.id);
-    this.send(tx, saga, decision, cause);
-    this.announce(tx, saga, decision, cause);
+    for (const message of this.outgoing(saga, decision, cause)) tx.send(message);
+    return this.advanced(saga, decision, log.length, cause);
+  }
+
+  // A transition was saved: says so, and returns the saga as it now is.
+  private advanced(saga: LockedSaga, decision: SagaDecision<Ctx>, entries: number, cause: Cause): LockedSaga {
+    const { status } = decision.state;
+    const base = { sagaId: saga.id, definition: saga.definitionName, correlationId: saga.correlationId };
+    if (status === SagaStatus.RequiresAttention && saga.status !== SagaStatus.RequiresAttention) {
+      this.options.logger.error('saga needs attention', { ...base, ...decision.state.stalled });
+    }
     this.options.logger.info('saga advanced', {
       sagaId: saga.id,
       correlationId: saga.correlationId,
-      status: row.status,
-      step: row.currentStep,
+      status,
+      step: rowOf(decision).currentStep,
       cause: 'message' in cause ? cause.message.type : cause.by,
     });
+    return {
+      ...saga,
+      status,
+      state: decision.state as SagaState<unknown>,
+      version: saga.version + 1,
+      logSeq: saga.logSeq + entries,
+    };
   }
 
   private logRows(decision: SagaDecision<Ctx>, cause: Cause): SagaLogRow[] {
@@ -193,57 +256,40 @@ export class SagaOrchestrator<Ctx> {
     }));
   }
 
-  private send(
-    tx: MessagingTransaction,
-    saga: { readonly id: string; readonly correlationId: string },
-    decision: SagaDecision<Ctx>,
-    cause: Cause,
-  ): void {
-    const causeMessageId = 'message' in cause ? cause.message.messageId : null;
-    for (const command of decision.commands) {
-      tx.send({
-        exchange: Exchange.Commands,
-        routingKey: command.type,
-        headers: { [MessageHeader.SagaStep]: command.stepId },
-        notBefore: command.notBefore ? new Date(command.notBefore) : undefined,
-        envelope: newEnvelope({
-          messageId: command.commandId,
-          type: command.type,
-          payload: command.payload,
-          sagaId: saga.id,
-          correlationId: saga.correlationId,
-          causationId: causeMessageId,
-        }),
-      });
-    }
-  }
-
-  /** Tells whoever listens that a saga stalled, or was resumed. */
-  private announce(tx: MessagingTransaction, saga: LockedSaga, decision: SagaDecision<Ctx>, cause: Cause): void {
-    const { stalled, status } = decision.state;
+  /** What a decision sends: its commands, and saga.stalled or saga.resumed when it stalled or resumed. */
+  private outgoing(saga: LockedSaga, decision: SagaDecision<Ctx>, cause: Cause): PendingMessage[] {
+    const causationId = 'message' in cause ? cause.message.messageId : null;
+    const messages: PendingMessage[] = decision.commands.map((command) => ({
+      exchange: Exchange.Commands,
+      routingKey: command.type,
+      headers: { [MessageHeader.SagaStep]: command.stepId },
+      notBefore: command.notBefore ? new Date(command.notBefore) : undefined,
+      envelope: newEnvelope({
+        messageId: command.commandId,
+        type: command.type,
+        payload: command.payload,
+        sagaId: saga.id,
+        correlationId: saga.correlationId,
+        causationId,
+      }),
+    }));
+    const { stalled, status, awaiting } = decision.state;
     const before = saga.status;
     const base = { sagaId: saga.id, definition: saga.definitionName, correlationId: saga.correlationId };
-    const causationId = 'message' in cause ? cause.message.messageId : null;
-    const event = (type: string, payload: SagaStalled | SagaResumed) =>
-      tx.send({
-        exchange: Exchange.Events,
-        routingKey: type,
-        envelope: newEnvelope({
-          type,
-          payload,
-          sagaId: saga.id,
-          correlationId: saga.correlationId,
-          causationId,
-        }),
-      });
+    const event = (type: string, payload: SagaStalled | SagaResumed): PendingMessage => ({
+      exchange: Exchange.Events,
+      routingKey: type,
+      envelope: newEnvelope({ type, payload, sagaId: saga.id, correlationId: saga.correlationId, causationId }),
+    });
     if (status === SagaStatus.RequiresAttention && before !== SagaStatus.RequiresAttention && stalled) {
-      event('saga.stalled', { ...base, stepId: stalled.stepId, phase: stalled.phase, reason: stalled.reason });
-      this.options.logger.error('saga needs attention', { ...base, ...stalled });
+      messages.push(
+        event('saga.stalled', { ...base, stepId: stalled.stepId, phase: stalled.phase, reason: stalled.reason }),
+      );
     }
-    const resumedAt = decision.state.awaiting;
-    if (before === SagaStatus.RequiresAttention && status !== SagaStatus.RequiresAttention && resumedAt) {
-      event('saga.resumed', { ...base, stepId: resumedAt.stepId });
+    if (before === SagaStatus.RequiresAttention && status !== SagaStatus.RequiresAttention && awaiting) {
+      messages.push(event('saga.resumed', { ...base, stepId: awaiting.stepId }));
     }
+    return messages;
   }
 }
 

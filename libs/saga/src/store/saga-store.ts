@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import { preparedQuery, schemaOf } from '@saga/persistence';
+import type { OneStatementEffect } from '@saga/outbox';
+import { placeholders, preparedQuery, schemaOf, type Param } from '@saga/persistence';
 import type { SagaState, SagaStatus } from '../engine/state';
 
 /** A saga instance as a transition reads it under its row lock. */
@@ -92,42 +93,61 @@ export async function claimOverdueSaga(manager: EntityManager, now: Date): Promi
   return rows[0];
 }
 
+/** A transition to save: the instance, the version it was decided from, its new row. */
+export type SagaTransition = {
+  readonly id: string;
+  readonly expectedVersion: number;
+  readonly logSeq: number;
+} & SagaRow;
+
 /**
  * Saves a transition of a locked instance, if its version is still `expectedVersion`, with its log
  * entries numbered on from `logSeq`; false when the version had moved (nothing is written then).
  */
 export async function saveTransition(
   manager: EntityManager,
-  saga: { id: string; expectedVersion: number; logSeq: number } & SagaRow,
+  saga: SagaTransition,
   log: readonly SagaLogRow[],
 ): Promise<boolean> {
-  const s = schemaOf(manager.connection);
-  const { rows } = await preparedQuery<{ saved: number }>(
-    manager,
-    `WITH saga AS (
-         UPDATE "${s}".saga_instances
-            SET status = $3, current_step = $4, awaiting_command_id = $5, deadline_at = $6, state = $7,
-                version = version + 1, log_seq = log_seq + $8, updated_at = now()
-          WHERE id = $1 AND version = $2
-          RETURNING id
-       ), log AS (
-         ${appendLogSql(s, '$1', '$3', '$9')} AND EXISTS (SELECT 1 FROM saga)
-       )
-       SELECT count(*)::int AS saved FROM saga`,
-    [
-      saga.id,
-      saga.expectedVersion,
-      saga.status,
-      saga.currentStep,
-      saga.awaitingCommandId,
-      saga.deadlineAt,
-      JSON.stringify(saga.state),
-      log.length,
-      logJson(log, saga.logSeq),
-    ],
-  );
+  const values: unknown[] = [];
+  const text = `WITH ${transitionCtes(schemaOf(manager.connection), placeholders(values), saga, log)}
+                SELECT count(*)::int AS saved FROM effect`;
+  const { rows } = await preparedQuery<{ saved: number }>(manager, text, values);
   return rows[0]?.saved === 1;
 }
+
+/**
+ * The same save as the `effect` of a one-statement transition (TransactionalMessaging's
+ * applyInOneStatement), decided from a cached state: it applies only if the instance is still at the
+ * cached version and the message is `fresh`.
+ */
+export function transitionEffect(saga: SagaTransition, log: readonly SagaLogRow[]): OneStatementEffect {
+  return ({ schema, param, fresh }) => transitionCtes(schema, param, saga, log, fresh);
+}
+
+// `effect` updates the instance (returning a row when it did), `log` appends the entries if it did.
+function transitionCtes(
+  schema: string,
+  param: Param,
+  saga: SagaTransition,
+  log: readonly SagaLogRow[],
+  when = 'true',
+): string {
+  const id = param(saga.id);
+  const status = param(saga.status);
+  return `effect AS (
+      UPDATE "${schema}".saga_instances
+         SET status = ${status}::text, current_step = ${param(saga.currentStep)}::text,
+             awaiting_command_id = ${param(saga.awaitingCommandId)}::uuid,
+             deadline_at = ${param(saga.deadlineAt)}::timestamptz, state = ${param(JSON.stringify(saga.state))}::jsonb,
+             version = version + 1, log_seq = log_seq + ${param(log.length)}::int, updated_at = now()
+       WHERE id = ${id}::uuid AND version = ${param(saga.expectedVersion)}::int AND ${when}
+      RETURNING id
+    ), log AS (
+      ${appendLogSql(schema, id, status, param(logJson(log, saga.logSeq)))} AND EXISTS (SELECT 1 FROM effect)
+    )`;
+}
+
 const lockedColumns = `id, definition_name AS "definitionName", definition_version AS "definitionVersion",
   correlation_id AS "correlationId", status, state, version, log_seq AS "logSeq"`;
 
