@@ -1,6 +1,5 @@
 import { FailureCode, type inventoryReserve } from '@saga/contracts';
 import { fail, succeed, type CommandHandler } from '@saga/saga';
-import { ReservationItem } from '../domain/reservation-item.entity';
 import { Reservation, ReservationStatus } from '../domain/reservation.entity';
 import {
   describeShortages,
@@ -8,7 +7,14 @@ import {
   mergeOrderItems,
   planReservation,
 } from '../domain/reservation-plan';
-import { claimReservation, isTombstone, itemsOf, lockProducts, stockReservedOf } from '../domain/reservations';
+import {
+  claimReservation,
+  fillReservation,
+  isTombstone,
+  itemsOf,
+  lockProducts,
+  stockReservedOf,
+} from '../domain/reservations';
 import { moveStock, StockMovementKind } from '../domain/stock-movement';
 
 /**
@@ -48,19 +54,16 @@ export const reserveStock: CommandHandler<typeof inventoryReserve> = async (
     return fail(FailureCode.OutOfStock, describeShortages(plan.shortages));
   }
 
-  for (const item of plan.items) {
-    await moveStock(manager, {
+  await moveStock(
+    manager,
+    plan.items.map((item) => ({
       kind: StockMovementKind.Reserve,
       productId: item.productId,
       orderId,
       quantity: item.quantity,
-    });
-  }
-  await manager.insert(
-    ReservationItem,
-    plan.items.map((item) => ({ reservationId: reservation.id, ...item })),
+    })),
   );
-  await manager.update(Reservation, { id: reservation.id }, { total: plan.total });
+  await fillReservation(manager, reservation, plan.items, plan.total);
   logger.info('stock reserved', { orderId, reservationId: reservation.id, total: plan.total });
   return succeed({ reservationId: reservation.id, items: [...plan.items], total: plan.total, currency: 'USD' });
 };

@@ -33,7 +33,7 @@ export async function addProduct(manager: EntityManager, input: NewProduct): Pro
     .execute();
   if (inserted.raw.length === 0) throw new SkuTakenError(input.sku);
   if (input.stock > 0)
-    await moveStock(manager, { kind: StockMovementKind.Restock, productId: id, quantity: input.stock });
+    await moveStock(manager, [{ kind: StockMovementKind.Restock, productId: id, quantity: input.stock }]);
   return manager.findOneByOrFail(Product, { id });
 }
 
@@ -44,7 +44,7 @@ export async function restockProduct(
   quantity: number,
 ): Promise<Product | null> {
   if (!(await manager.existsBy(Product, { id: productId }))) return null;
-  await moveStock(manager, { kind: StockMovementKind.Restock, productId, quantity });
+  await moveStock(manager, [{ kind: StockMovementKind.Restock, productId, quantity }]);
   return manager.findOneByOrFail(Product, { id: productId });
 }
 

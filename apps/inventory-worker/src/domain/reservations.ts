@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { StockReserved } from '@saga/contracts';
+import type { PricedItem, StockReserved } from '@saga/contracts';
 import type { EntityManager } from 'typeorm';
+import { preparedQuery, schemaOf } from '@saga/persistence';
 import { Product } from './product.entity';
 import { ReservationItem } from './reservation-item.entity';
 import { Reservation, ReservationStatus } from './reservation.entity';
@@ -22,19 +23,16 @@ export async function claimReservation(
   orderId: string,
   status: ReservationStatus,
 ): Promise<ClaimedReservation> {
-  const id = randomUUID();
+  const s = schemaOf(manager.connection);
   // ON CONFLICT waits for a concurrent insert of the same order to commit, then sees it.
-  const inserted = await manager
-    .createQueryBuilder()
-    .insert()
-    .into(Reservation)
-    .values({ id, orderId, status, total: 0 })
-    .orIgnore()
-    .returning(['id'])
-    .execute();
-  if (inserted.raw.length === 1) {
-    return { created: true, reservation: await manager.findOneByOrFail(Reservation, { id }) };
-  }
+  const { rows } = await preparedQuery<Reservation>(
+    manager,
+    `INSERT INTO "${s}".reservations (id, order_id, status, total) VALUES ($1, $2, $3, 0)
+     ON CONFLICT DO NOTHING
+     RETURNING id, order_id AS "orderId", status, total, created_at AS "createdAt", updated_at AS "updatedAt"`,
+    [randomUUID(), orderId, status],
+  );
+  if (rows.length === 1) return { created: true, reservation: manager.create(Reservation, rows[0]) };
   const existing = await lockReservation(manager, orderId);
   if (!existing) throw new Error(`reservation of order ${orderId} vanished while it was being claimed`);
   return { created: false, reservation: existing };
@@ -74,6 +72,26 @@ export async function lockProducts(
   return new Map(products.map((product) => [product.id, product]));
 }
 
+/** Records what a new reservation holds, at the prices reserved, and its total: one query. */
+export async function fillReservation(
+  manager: EntityManager,
+  reservation: Reservation,
+  items: readonly PricedItem[],
+  total: number,
+): Promise<void> {
+  const s = schemaOf(manager.connection);
+  await preparedQuery(
+    manager,
+    `WITH items AS (
+       INSERT INTO "${s}".reservation_items (reservation_id, product_id, quantity, unit_price, name)
+       SELECT $1, i."productId", i.quantity, i."unitPrice", i.name
+         FROM json_to_recordset($2::json) AS i("productId" uuid, quantity int, "unitPrice" int, name text)
+     )
+     UPDATE "${s}".reservations SET total = $3 WHERE id = $1`,
+    [reservation.id, JSON.stringify(items), total],
+  );
+}
+
 /** Sets the reservation's status, stamping the change. */
 async function setReservationStatus(
   manager: EntityManager,
@@ -92,21 +110,29 @@ export async function settleReservation(
   reservation: Reservation,
   outcome: typeof ReservationStatus.Committed | typeof ReservationStatus.Released,
 ): Promise<void> {
-  const items = await itemsOf(manager, reservation);
-  await lockProducts(
-    manager,
-    items.map((item) => item.productId),
-  );
+  const items = await lockItemsOf(manager, reservation);
   const kind = outcome === ReservationStatus.Committed ? StockMovementKind.Commit : StockMovementKind.Release;
-  for (const item of items) {
-    await moveStock(manager, {
-      kind,
-      productId: item.productId,
-      orderId: reservation.orderId,
-      quantity: item.quantity,
-    });
-  }
+  await moveStock(
+    manager,
+    items.map((item) => ({ kind, productId: item.productId, orderId: reservation.orderId, quantity: item.quantity })),
+  );
   await setReservationStatus(manager, reservation, outcome);
+}
+
+// The reservation's items, their products locked in id order like every other stock change: one query.
+async function lockItemsOf(
+  manager: EntityManager,
+  reservation: Reservation,
+): Promise<{ productId: string; quantity: number }[]> {
+  const s = schemaOf(manager.connection);
+  const { rows } = await preparedQuery<{ productId: string; quantity: number }>(
+    manager,
+    `SELECT i.product_id AS "productId", i.quantity FROM "${s}".reservation_items i
+       JOIN "${s}".products p ON p.id = i.product_id
+      WHERE i.reservation_id = $1 ORDER BY p.id FOR UPDATE OF p`,
+    [reservation.id],
+  );
+  return rows;
 }
 
 /** The reply to inventory.reserve for a reservation and its items: the same on every attempt. */

@@ -1,6 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { Product } from './product.entity';
-import { StockLedgerEntry } from './stock-ledger-entry.entity';
+import { preparedQuery, schemaOf } from '@saga/persistence';
 
 /** The ways stock moves between a product's counters; each is recorded in the stock ledger. */
 export const StockMovementKind = {
@@ -47,33 +46,47 @@ export function unitDeltaOf(kind: StockMovementKind): StockDelta {
 }
 
 /**
- * Applies a movement to the product's counters and appends it to the ledger, both in the caller's
- * transaction; the only way stock changes. The caller has checked the movement is possible: the
- * table's CHECK constraints turn a mistake into an error rather than negative stock.
+ * Applies movements to their products' counters and appends each to the ledger, in the caller's
+ * transaction and in one statement however many there are; the only way stock changes. The caller has
+ * checked the movements are possible: the table's CHECK constraints turn a mistake into an error
+ * rather than negative stock. Each product may appear once.
  */
-export async function moveStock(manager: EntityManager, movement: StockMovement): Promise<void> {
-  const delta = unitDeltaOf(movement.kind);
-  const updated = await manager
-    .createQueryBuilder()
-    .update(Product)
-    .set({
-      available: () => 'available + :available',
-      reserved: () => 'reserved + :reserved',
-      sold: () => 'sold + :sold',
-      updatedAt: () => 'now()',
-    })
-    .where('id = :id', { id: movement.productId })
-    .setParameters({
+export async function moveStock(manager: EntityManager, movements: readonly StockMovement[]): Promise<void> {
+  if (movements.length === 0) return;
+  const productIds = new Set(movements.map((m) => m.productId));
+  if (productIds.size !== movements.length) throw new Error('one stock movement per product and call');
+  const rows = movements.map((movement) => {
+    const delta = unitDeltaOf(movement.kind);
+    return {
+      product_id: movement.productId,
+      order_id: movement.kind === StockMovementKind.Restock ? null : movement.orderId,
+      kind: movement.kind,
+      quantity: movement.quantity,
       available: delta.available * movement.quantity,
       reserved: delta.reserved * movement.quantity,
       sold: delta.sold * movement.quantity,
-    })
-    .execute();
-  if (updated.affected !== 1) throw new Error(`cannot move stock of product ${movement.productId}: it does not exist`);
-  await manager.insert(StockLedgerEntry, {
-    productId: movement.productId,
-    orderId: movement.kind === StockMovementKind.Restock ? null : movement.orderId,
-    kind: movement.kind,
-    quantity: movement.quantity,
+    };
   });
+  const s = schemaOf(manager.connection);
+  const { rows: result } = await preparedQuery<{ moved: number }>(
+    manager,
+    `WITH m AS (
+       SELECT * FROM json_to_recordset($1::json)
+         AS m(product_id uuid, order_id uuid, kind text, quantity int, available int, reserved int, sold int)
+     ), moved AS (
+       UPDATE "${s}".products p
+          SET available = p.available + m.available, reserved = p.reserved + m.reserved,
+              sold = p.sold + m.sold, updated_at = now()
+         FROM m WHERE p.id = m.product_id
+       RETURNING p.id
+     ), ledger AS (
+       INSERT INTO "${s}".stock_ledger (product_id, order_id, kind, quantity)
+       SELECT product_id, order_id, kind, quantity FROM m
+     )
+     SELECT count(*)::int AS moved FROM moved`,
+    [JSON.stringify(rows)],
+  );
+  if (result[0]?.moved !== movements.length) {
+    throw new Error(`cannot move stock of products ${[...productIds].join(', ')}: one does not exist`);
+  }
 }
