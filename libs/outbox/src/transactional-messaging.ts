@@ -1,9 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { MessageEnvelope } from '@saga/contracts';
 import type { Logger } from '@saga/observability';
-import { placeholders, preparedQuery, schemaOf, type Param } from '@saga/persistence';
+import { placeholders, preparedQuery, schemaOf, transactionBeginningWith, type Param } from '@saga/persistence';
 import { AfterCommitPublisher, outboxLeaseMs } from './outbox/after-commit-publisher';
-import { outboxCtes, recordInInbox, resendRecorded, writeOutbox } from './outbox/outbox-writes';
+import { inboxInsertSql, outboxCtes, resendRecorded, writeOutbox } from './outbox/outbox-writes';
 import type { ConfirmedPublisher, PendingMessage } from './outbox/pending-message';
 
 /** A database transaction that may also send messages; they are published only if it commits. */
@@ -97,21 +97,32 @@ export class TransactionalMessaging {
   ): Promise<ProcessOutcome> {
     const marks = this.direct?.takeConfirmed() ?? [];
     const pending: PendingMessage[] = [];
+    const inbox = { messageId: envelope.messageId, consumer, messageType: envelope.type };
     let outcome: ProcessOutcome;
     try {
-      outcome = await this.dataSource.transaction(async (manager): Promise<ProcessOutcome> => {
-        pending.length = 0;
-        const inbox = { messageId: envelope.messageId, consumer, messageType: envelope.type };
-        if (!(await recordInInbox(manager, this.schema, inbox))) {
-          pending.push(...(await resendRecorded(manager, this.schema, inbox, this.leaseMs)));
-          return 'duplicate';
-        }
-        await work({ manager, send: (message) => pending.push(message) });
-        if (pending.length > 0) {
-          await writeOutbox(manager, this.schema, { messages: pending, leaseMs: this.leaseMs, markSent: marks, inbox });
-        }
-        return 'processed';
-      });
+      // The inbox record goes with BEGIN: a concurrent delivery of the same id blocks on it until the
+      // first one's transaction ends, then finds it.
+      outcome = await transactionBeginningWith(
+        this.dataSource,
+        inboxInsertSql(this.schema, inbox),
+        async (manager, recorded): Promise<ProcessOutcome> => {
+          pending.length = 0;
+          if (recorded.length === 0) {
+            pending.push(...(await resendRecorded(manager, this.schema, inbox, this.leaseMs)));
+            return 'duplicate';
+          }
+          await work({ manager, send: (message) => pending.push(message) });
+          if (pending.length > 0) {
+            await writeOutbox(manager, this.schema, {
+              messages: pending,
+              leaseMs: this.leaseMs,
+              markSent: marks,
+              inbox,
+            });
+          }
+          return 'processed';
+        },
+      );
     } catch (error) {
       this.direct?.giveBack(marks);
       throw error;
@@ -153,17 +164,14 @@ export class TransactionalMessaging {
       ),
       ${outboxCtes(s, param, { messages, leaseMs: this.leaseMs, markSent: marks }, applied)}
       SELECT count(*)::int AS applied FROM effect`;
-    // A connection of its own and no BEGIN: the one statement is the transaction.
-    const runner = this.dataSource.createQueryRunner();
     let rows: { applied: number }[];
     try {
-      ({ rows } = await preparedQuery<{ applied: number }>(runner.manager, text, values));
+      // Outside a transaction, so without BEGIN and COMMIT: the one statement is the transaction.
+      ({ rows } = await preparedQuery<{ applied: number }>(this.dataSource.manager, text, values));
     } catch (error) {
       this.direct?.giveBack(marks);
       if (isUniqueViolation(error)) return false;
       throw error;
-    } finally {
-      await runner.release();
     }
     if (rows[0]?.applied !== 1) return false;
     this.dispatch(messages);

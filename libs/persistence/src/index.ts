@@ -10,5 +10,5 @@ export {
   schemaOf,
 } from './data-source';
 export type { ServiceDataSourceOptions } from './data-source';
-export { placeholders, preparedQuery } from './prepared-query';
+export { literal, placeholders, preparedQuery, transactionBeginningWith } from './prepared-query';
 export type { Param } from './prepared-query';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
 /** Statement names by SQL text, so each text is hashed once per process. */
 const names = new Map<string, string>();
@@ -37,20 +37,23 @@ interface PgClient {
 }
 
 /**
- * Runs one statement on the connection of the manager's transaction, straight through node-pg (so
- * prepared, see PreparingClient) without TypeORM's query building: for the hot path (inbox, outbox,
- * saga store), whose SQL is a fixed text with every value a parameter.
+ * Runs one statement on the connection of the manager's transaction (or, outside one, on a connection
+ * of the pool), straight through node-pg (so prepared, see PreparingClient) without TypeORM's query
+ * building: for hot paths, whose SQL is a fixed text with every value a parameter.
  */
 export async function preparedQuery<Row>(
   manager: EntityManager,
   text: string,
   values: readonly unknown[],
 ): Promise<{ rows: Row[]; rowCount: number }> {
-  const runner = manager.queryRunner;
-  if (!runner) throw new Error('preparedQuery runs inside a transaction (a manager with a query runner)');
-  const client = (await runner.connect()) as PgClient;
-  const result = await client.query(text, values);
-  return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+  const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
+  try {
+    const client = (await runner.connect()) as PgClient;
+    const result = await client.query(text, values);
+    return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+  } finally {
+    if (runner !== manager.queryRunner) await runner.release();
+  }
 }
 
 /** Adds a value to a statement's parameters and returns its placeholder (`$n`). */
@@ -62,4 +65,43 @@ export function placeholders(values: unknown[]): Param {
     values.push(value);
     return `$${values.length}`;
   };
+}
+
+/** A value written into SQL text as a quoted literal, for the statements that travel with BEGIN. */
+export function literal(value: string): string {
+  return pg.escapeLiteral(value);
+}
+
+/**
+ * Runs work in a transaction whose BEGIN travels with its first statement, in one round trip instead
+ * of two: `first` goes in the simple protocol, so it takes no parameters, only `literal`s. Resolves
+ * with what work returned, given the first statement's rows; rolls back if work throws.
+ */
+export async function transactionBeginningWith<T>(
+  dataSource: DataSource,
+  first: string,
+  work: (manager: EntityManager, firstRows: unknown[]) => Promise<T>,
+): Promise<T> {
+  // The base class's flag is writable; the QueryRunner interface only shows it read-only.
+  const runner = dataSource.createQueryRunner() as QueryRunner & { isTransactionActive: boolean };
+  const client = (await runner.connect()) as SimpleClient;
+  try {
+    const [, firstResult] = await client.query(`BEGIN; ${first}`);
+    // TypeORM must know: a save() outside a known transaction would open and commit one of its own.
+    runner.isTransactionActive = true;
+    const result = await work(runner.manager, firstResult.rows);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    runner.isTransactionActive = false;
+    await runner.release();
+  }
+}
+
+/** A node-pg client sent several statements in one simple query: one result per statement. */
+interface SimpleClient {
+  query(text: string): Promise<{ rows: unknown[] }[]>;
 }

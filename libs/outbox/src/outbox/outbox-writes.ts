@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { placeholders, preparedQuery, type Param } from '@saga/persistence';
+import { literal, placeholders, preparedQuery, type Param } from '@saga/persistence';
 import type { PendingMessage } from './pending-message';
 
 /** What one transaction writes to its outbox, in one statement with whatever rides along. */
@@ -68,20 +68,16 @@ export async function writeOutbox(manager: EntityManager, schema: string, write:
 }
 
 /**
- * Records a received message in the inbox; false when this consumer has it already (a redelivery). A
- * concurrent delivery of the same id blocks here until the first one's transaction ends.
+ * The statement that records a received message in the inbox, returning a row unless this consumer
+ * has it already (a redelivery); in literals, to travel with BEGIN.
  */
-export async function recordInInbox(
-  manager: EntityManager,
+export function inboxInsertSql(
   schema: string,
   inbox: { messageId: string; consumer: string; messageType: string },
-): Promise<boolean> {
-  const { rowCount } = await preparedQuery(
-    manager,
-    `INSERT INTO "${schema}".inbox (message_id, consumer, message_type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-    [inbox.messageId, inbox.consumer, inbox.messageType],
-  );
-  return rowCount === 1;
+): string {
+  return `INSERT INTO "${schema}".inbox (message_id, consumer, message_type)
+          VALUES (${literal(inbox.messageId)}, ${literal(inbox.consumer)}, ${literal(inbox.messageType)})
+          ON CONFLICT DO NOTHING RETURNING 1`;
 }
 
 /**
