@@ -12,7 +12,7 @@ import { BenchWorkload } from './bench-workload';
 import { compareWithBound, formatReport, type BenchReport } from './bench-report';
 import { measureMachine, type MachineReference } from './machine-references';
 import { OrderOutcomes } from './order-outcomes';
-import { cpuBetween, ProcessProbes } from './process-probes';
+import { appPids, cpuBetween, ProcessProbes } from './process-probes';
 import { runConfiguration, systemCounters, type Configuration, type ConfigurationResult } from './run-configuration';
 
 const usage = `npm run bench [-- options]: the saga system's throughput, latency and cost, every app a process on a
@@ -26,6 +26,7 @@ fresh database and broker namespace, checked against the fault suites' invariant
   --products N          products in the catalogue, the scarce one included (default 50)
   --log-level LEVEL     the apps' LOG_LEVEL (default info, as in production)
   --reference-ms N      how long each machine reference runs (default 2000; 0 skips them)
+  --replicas N          processes of every app, competing for the same queues (default 1)
   --seed N              the workload's random seed (default: a fresh one, printed)
   --out FILE            where to write the JSON report (default .run/bench/bench-<time>.json)
   --help`;
@@ -41,6 +42,7 @@ async function main(): Promise<number> {
       products: { type: 'string', default: '50' },
       'log-level': { type: 'string', default: 'info' },
       'reference-ms': { type: 'string', default: '2000' },
+      replicas: { type: 'string', default: '1' },
       seed: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -64,6 +66,7 @@ async function main(): Promise<number> {
     products: positiveInteger(values.products, '--products'),
     logLevel: values['log-level'],
     referenceMs: Number(values['reference-ms']),
+    replicas: positiveInteger(values.replicas, '--replicas'),
     seed: values.seed === undefined ? new SeededRandom().seed : positiveInteger(values.seed, '--seed'),
   };
   const startedAt = new Date();
@@ -71,15 +74,13 @@ async function main(): Promise<number> {
   console.log(`${command}: seed ${options.seed}`);
 
   const references = await measureReferences(options.concurrency, options.referenceMs);
-  const sut = await SystemUnderTest.start({ env: { LOG_LEVEL: options.logLevel } });
+  const sut = await SystemUnderTest.start({ env: { LOG_LEVEL: options.logLevel }, replicas: options.replicas });
   const results: ConfigurationResult[] = [];
   let report: BenchReport;
   try {
     const outcomes = await OrderOutcomes.listen(sut.infra.amqpUrl, sut.infra.namespace);
     const counters = await systemCounters(sut);
-    const probes = new ProcessProbes(() =>
-      Object.fromEntries(Object.entries(sut.system.apps).map(([name, app]) => [name, app.pid])),
-    );
+    const probes = new ProcessProbes(() => appPids(sut.system));
     try {
       const workload = await BenchWorkload.create(sut, {
         hot: options.hot,

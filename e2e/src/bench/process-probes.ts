@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import type { RunningSystem } from '@saga/launcher';
 
 /** Clock ticks per second of /proc's CPU times (USER_HZ), read once. */
 const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
@@ -16,6 +17,16 @@ const serverProcesses: Record<string, readonly string[]> = {
   rabbitmq: ['beam.smp', 'erl_child_setup', 'inet_gethost'],
 };
 
+/** The pids of every process of each app of a running system. */
+export function appPids(system: RunningSystem): Record<string, readonly number[]> {
+  return Object.fromEntries(
+    Object.entries(system.replicas).map(([app, processes]) => [
+      app,
+      processes.map((p) => p.pid).filter((pid): pid is number => pid !== undefined),
+    ]),
+  );
+}
+
 /**
  * Reads CPU time and memory of the apps (by pid) and of PostgreSQL and RabbitMQ (every process of
  * theirs on this machine, so the benchmark must have the servers to itself while it runs).
@@ -24,12 +35,15 @@ export class ProcessProbes {
   private readonly peakRss = new Map<string, number>();
   private sampler: NodeJS.Timeout | undefined;
 
-  constructor(private readonly apps: () => Record<string, number | undefined>) {}
+  /** `apps` gives the pids of each app's processes (its replicas) as they are now. */
+  constructor(private readonly apps: () => Record<string, readonly number[]>) {}
 
   /** CPU seconds per owner: every app, `postgres`, `rabbitmq` and `bench` (this process). */
   cpu(): CpuReading {
     const reading: CpuReading = {};
-    for (const [app, pid] of Object.entries(this.apps())) reading[app] = pid === undefined ? 0 : cpuSeconds(pid);
+    for (const [app, pids] of Object.entries(this.apps())) {
+      reading[app] = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+    }
     const byName = new Map<string, number>();
     for (const pid of allPids()) {
       const stat = readStat(pid);
@@ -46,8 +60,8 @@ export class ProcessProbes {
   startSampling(everyMs = 200): void {
     this.peakRss.clear();
     const sample = () => {
-      for (const [app, pid] of Object.entries(this.apps())) {
-        const rss = pid === undefined ? 0 : statusField(pid, 'VmRSS');
+      for (const [app, pids] of Object.entries(this.apps())) {
+        const rss = Math.max(0, ...pids.map((pid) => statusField(pid, 'VmRSS')));
         this.peakRss.set(app, Math.max(this.peakRss.get(app) ?? 0, rss));
       }
     };
@@ -55,18 +69,18 @@ export class ProcessProbes {
     this.sampler = setInterval(sample, everyMs);
   }
 
-  /** Stops sampling and returns each app's peak resident memory in MiB since startSampling(). */
+  /** Stops sampling and returns each app's peak resident memory (its largest replica's) in MiB since startSampling(). */
   stopSampling(): Record<string, number> {
     clearInterval(this.sampler);
     return Object.fromEntries([...this.peakRss].map(([app, kib]) => [app, Math.round(kib / 1024)]));
   }
 
-  /** Each app's peak resident memory over its whole life (VmHWM), in MiB. */
+  /** Each app's peak resident memory over its whole life (VmHWM, its largest replica's), in MiB. */
   lifetimePeakRss(): Record<string, number> {
     return Object.fromEntries(
-      Object.entries(this.apps()).map(([app, pid]) => [
+      Object.entries(this.apps()).map(([app, pids]) => [
         app,
-        pid === undefined ? 0 : Math.round(statusField(pid, 'VmHWM') / 1024),
+        Math.round(Math.max(0, ...pids.map((pid) => statusField(pid, 'VmHWM'))) / 1024),
       ]),
     );
   }

@@ -6,7 +6,7 @@ import { SeededRandom } from '../harness/seeded-random';
 import { serviceSchemas, SystemUnderTest } from '../harness/system-under-test';
 import { BenchWorkload } from './bench-workload';
 import { OrderOutcomes } from './order-outcomes';
-import { ProcessProbes } from './process-probes';
+import { appPids, ProcessProbes } from './process-probes';
 import { runConfiguration, systemCounters } from './run-configuration';
 
 /**
@@ -36,9 +36,7 @@ async function main(): Promise<void> {
   try {
     const outcomes = await OrderOutcomes.listen(sut.infra.amqpUrl, sut.infra.namespace);
     const counters = await systemCounters(sut);
-    const probes = new ProcessProbes(() =>
-      Object.fromEntries(Object.entries(sut.system.apps).map(([name, app]) => [name, app.pid])),
-    );
+    const probes = new ProcessProbes(() => appPids(sut.system));
     const workload = await BenchWorkload.create(sut, { hot: false, products: 50, random: new SeededRandom() });
     const deps = { sut, workload, outcomes, probes, counters };
     await runConfiguration({ kind: 'closed', concurrency: 4, orders: 20 }, deps);

@@ -166,8 +166,8 @@ export async function systemCounters(sut: SystemUnderTest): Promise<Counters & {
     },
     async messagesPublished() {
       let total = 0;
-      for (const app of Object.keys(sut.system.apps) as (keyof typeof sut.system.apps)[]) {
-        const text = await (await fetch(`${sut.system.url(app)}/metrics`)).text();
+      for (const process of Object.values(sut.system.replicas).flat()) {
+        const text = await (await fetch(`${process.url}/metrics`)).text();
         for (const match of text.matchAll(/^saga_messages_published_total\{[^}]*\} (\S+)$/gm))
           total += Number(match[1]);
       }

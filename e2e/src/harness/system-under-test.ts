@@ -19,7 +19,7 @@ export class SystemUnderTest {
    * short saga deadlines), `appEnv` for one app only.
    */
   static async start(
-    options: Pick<SystemOptions, 'appEnv' | 'nodeArgs'> & { env?: Record<string, string> } = {},
+    options: Pick<SystemOptions, 'appEnv' | 'nodeArgs' | 'replicas'> & { env?: Record<string, string> } = {},
   ): Promise<SystemUnderTest> {
     const infra = await provisionTestInfrastructure();
     const db = new Pool({ connectionString: infra.databaseUrl, max: 4 });
@@ -37,6 +37,7 @@ export class SystemUnderTest {
         },
         appEnv: options.appEnv,
         nodeArgs: options.nodeArgs,
+        replicas: options.replicas,
         onLine: process.env.E2E_VERBOSE ? (app, line) => process.stdout.write(`[${app}] ${line}\n`) : undefined,
       });
       return new SystemUnderTest(infra, system, db);

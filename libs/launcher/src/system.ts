@@ -28,45 +28,59 @@ export interface SystemOptions extends LaunchOptions {
   readonly appEnv?: Partial<Readonly<Record<SystemApp, Readonly<Record<string, string>>>>>;
   /** Options for node itself, per app (say, a CPU profiler). */
   readonly nodeArgs?: Partial<Readonly<Record<SystemApp, readonly string[]>>>;
+  /** Processes of each app (default 1): competing consumers on the same queues and database. */
+  readonly replicas?: number;
 }
 
 /** All apps of the system, started together, stopped together. */
 export class RunningSystem {
-  constructor(readonly apps: Readonly<Record<SystemApp, AppProcess>>) {}
+  constructor(
+    /** The first process of each app: the one clients talk to over HTTP. */
+    readonly apps: Readonly<Record<SystemApp, AppProcess>>,
+    /** Every process of each app, the first included. */
+    readonly replicas: Readonly<Record<SystemApp, readonly AppProcess[]>>,
+  ) {}
 
   url(app: SystemApp): string {
     return this.apps[app].url;
   }
 
-  /** Graceful stop of every app (SIGTERM), in parallel. */
+  /** Graceful stop of every process (SIGTERM), in parallel. */
   async stop(): Promise<void> {
-    await Promise.all(Object.values(this.apps).map((app) => app.stop()));
+    await Promise.all(Object.values(this.replicas).flatMap((processes) => processes.map((p) => p.stop())));
   }
 }
 
 /** Starts every app of the system and resolves once each one is ready. */
 export async function launchSystem(options: SystemOptions): Promise<RunningSystem> {
   const names = Object.keys(systemApps) as SystemApp[];
-  const apps = Object.fromEntries(
+  const replicas = Object.fromEntries(
     names.map((name) => [
       name,
-      new AppProcess(
-        {
-          name,
-          entry: appEntry(name),
-          env: { ...options.env, ...options.appEnv?.[name] },
-          port: options.ports === 'any' ? undefined : systemApps[name],
-          nodeArgs: options.nodeArgs?.[name],
-        },
-        options,
+      Array.from(
+        { length: options.replicas ?? 1 },
+        (_, i) =>
+          new AppProcess(
+            {
+              name: i === 0 ? name : `${name}#${i + 1}`,
+              entry: appEntry(name),
+              env: { ...options.env, ...options.appEnv?.[name] },
+              // Only the first process of an app gets its usual port; the others any free one.
+              port: options.ports === 'any' || i > 0 ? undefined : systemApps[name],
+              nodeArgs: options.nodeArgs?.[name],
+            },
+            options,
+          ),
       ),
     ]),
-  ) as Record<SystemApp, AppProcess>;
-  const started = await Promise.allSettled(names.map((name) => apps[name].start()));
+  ) as Record<SystemApp, AppProcess[]>;
+  const processes = names.flatMap((name) => replicas[name]);
+  const started = await Promise.allSettled(processes.map((p) => p.start()));
   const failure = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failure) {
-    await Promise.allSettled(names.map((name) => apps[name].kill()));
+    await Promise.allSettled(processes.map((p) => p.kill()));
     throw failure.reason;
   }
-  return new RunningSystem(apps);
+  const apps = Object.fromEntries(names.map((name) => [name, replicas[name][0]])) as Record<SystemApp, AppProcess>;
+  return new RunningSystem(apps, replicas);
 }
