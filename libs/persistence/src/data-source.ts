@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { createHash } from 'node:crypto';
+import { PreparingClient } from './prepared-query';
 import { DataSource, MigrationExecutor, type EntityManager, type MixedList, type EntitySchema } from 'typeorm';
 
 /** What a service needs to reach its own schema. */
@@ -28,7 +29,7 @@ export function createServiceDataSource(options: ServiceDataSourceOptions): Data
     installExtensions: false,
     logging: false,
     applicationName: options.applicationName ?? options.schema,
-    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5000 },
+    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5000, Client: PreparingClient },
   });
 }
 
