@@ -14,7 +14,7 @@ export const commitStock: CommandHandler<typeof inventoryCommit> = async ({ orde
       return fail(FailureCode.InvalidState, `The stock of order ${orderId} was released; it cannot be sold.`);
     case ReservationStatus.Active: {
       await settleReservation(manager, reservation, ReservationStatus.Committed);
-      logger.info('stock committed', { orderId, reservationId: reservation.id });
+      logger.debug('stock committed', { orderId, reservationId: reservation.id });
       return succeed({});
     }
     default: {

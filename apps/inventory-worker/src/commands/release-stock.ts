@@ -23,7 +23,7 @@ export const releaseStock: CommandHandler<typeof inventoryRelease> = async ({ or
       );
     case ReservationStatus.Active: {
       await settleReservation(manager, reservation, ReservationStatus.Released);
-      logger.info('stock released', { orderId, reservationId: reservation.id });
+      logger.debug('stock released', { orderId, reservationId: reservation.id });
       return succeed({});
     }
     default: {

@@ -64,6 +64,6 @@ export const reserveStock: CommandHandler<typeof inventoryReserve> = async (
     })),
   );
   await fillReservation(manager, reservation, plan.items, plan.total);
-  logger.info('stock reserved', { orderId, reservationId: reservation.id, total: plan.total });
+  logger.debug('stock reserved', { orderId, reservationId: reservation.id, total: plan.total });
   return succeed({ reservationId: reservation.id, items: [...plan.items], total: plan.total, currency: 'USD' });
 };

@@ -13,7 +13,7 @@ import type { Logger } from '@saga/observability';
 import type { MessagingTransaction, PendingMessage, ProcessOutcome, TransactionalMessaging } from '@saga/outbox';
 import { applyReply, applyTimeout, resumeSaga, startSaga, type EngineClock, type SagaDecision } from '../engine/decide';
 import type { SagaDefinition } from '../engine/definition';
-import { SagaStatus, type SagaState } from '../engine/state';
+import { isTerminal, SagaStatus, type SagaState } from '../engine/state';
 import {
   claimOverdueSaga,
   insertSaga,
@@ -229,7 +229,10 @@ export class SagaOrchestrator<Ctx> {
     if (status === SagaStatus.RequiresAttention && saga.status !== SagaStatus.RequiresAttention) {
       this.options.logger.error('saga needs attention', { ...base, ...decision.state.stalled });
     }
-    this.options.logger.info('saga advanced', {
+    // One line per saga at info (started, then completed or failed); each step's transition at debug:
+    // the saga log holds them all, and at hundreds of messages a second a line each is a cost.
+    const finished = isTerminal(status) && !isTerminal(saga.status);
+    this.options.logger.log(finished ? 'info' : 'debug', finished ? `saga ${status.toLowerCase()}` : 'saga advanced', {
       sagaId: saga.id,
       correlationId: saga.correlationId,
       status,

@@ -93,7 +93,10 @@ export function commandProcessor<T extends CommandType>(
           causationId: envelope.messageId,
         }),
       });
-      log.info('command handled', { outcome: result.outcome, ...(result.outcome === 'failure' ? result.failure : {}) });
+      log.debug('command handled', {
+        outcome: result.outcome,
+        ...(result.outcome === 'failure' ? result.failure : {}),
+      });
     });
     if (outcome === 'duplicate') log.info('duplicate command: original reply re-sent');
   };
