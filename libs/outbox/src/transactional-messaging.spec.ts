@@ -381,4 +381,85 @@ describe('TransactionalMessaging and OutboxRelay', () => {
       expect(await messaging.processOnce('inventory-worker', incoming, async () => undefined)).toBe('processed');
     });
   });
+
+  describe('publishing after commit', () => {
+    it('publishes the rows the moment their transaction commits, without the relay, and marks them sent', async () => {
+      const messaging = new TransactionalMessaging(dataSource, waker, { publisher: broker, logger });
+      const messages = [orderFailed(), orderFailed()];
+
+      await messaging.transaction(async (tx) => messages.forEach((m) => tx.send(m)));
+
+      await waitFor(async () => received.length === 2, { timeoutMs: 5000, description: 'both messages' });
+      expect(receivedIds().sort()).toEqual(messages.map((m) => m.envelope.messageId).sort());
+      expect(wakes).toBe(0);
+      // Leased to this process for a while, so no relay publishes them a second time meanwhile.
+      await relay().flush();
+      await messaging.stop();
+      const ours = new Set(messages.map((m) => m.envelope.messageId));
+      expect(receivedIds().filter((id) => ours.has(id))).toHaveLength(2);
+      for (const m of messages) expect((await outboxRow(m.envelope.messageId))?.published_at).toBeInstanceOf(Date);
+    });
+
+    it('leaves a row it could not publish to the relay, which takes it once its lease has passed', async () => {
+      const unreachable = { publish: async () => Promise.reject(new Error('broker away')) };
+      const messaging = new TransactionalMessaging(dataSource, waker, { publisher: unreachable, logger });
+      const message = orderFailed();
+
+      await messaging.transaction(async (tx) => tx.send(message));
+      await messaging.stop();
+
+      await relay().flush();
+      expect(await outboxRow(message.envelope.messageId)).toMatchObject({ published_at: null });
+      await dataSource.query(`UPDATE svc.outbox SET available_at = now() WHERE message_id = $1`, [
+        message.envelope.messageId,
+      ]);
+      await relay().flush();
+      expect((await outboxRow(message.envelope.messageId))?.published_at).toBeInstanceOf(Date);
+      await waitFor(async () => receivedIds().includes(message.envelope.messageId), {
+        description: 'the relayed message',
+      });
+    });
+  });
+
+  describe('applyInOneStatement', () => {
+    const note =
+      (id: string) =>
+      ({ schema, param, fresh }: { schema: string; param: (v: unknown) => string; fresh: string }) =>
+        `effect AS (INSERT INTO "${schema}".notes (id) SELECT ${param(id)}::text WHERE ${fresh} RETURNING id)`;
+
+    it('commits the effect, the inbox record and the outbox rows together, and nothing for a message seen before', async () => {
+      const messaging = new TransactionalMessaging(dataSource, waker);
+      const incoming = command();
+      const reply = orderFailed(incoming.correlationId);
+
+      expect(
+        await messaging.applyInOneStatement('cart-worker', incoming, [reply], note(`${incoming.messageId}-1`)),
+      ).toBe(true);
+      expect(
+        await messaging.applyInOneStatement('cart-worker', incoming, [reply], note(`${incoming.messageId}-2`)),
+      ).toBe(false);
+
+      expect(await count(`svc.notes WHERE id LIKE $1`, [`${incoming.messageId}-%`])).toBe(1);
+      expect(await count(`svc.outbox WHERE envelope->>'correlationId' = $1`, [incoming.correlationId])).toBe(1);
+      const [inbox] = (await dataSource.query(`SELECT outbox_message_ids FROM svc.inbox WHERE message_id = $1`, [
+        incoming.messageId,
+      ])) as { outbox_message_ids: string[] }[];
+      expect(inbox.outbox_message_ids).toEqual([reply.envelope.messageId]);
+      // The general path knows it too: a duplicate, whose original reply is sent again.
+      expect(await messaging.processOnce('cart-worker', incoming, async () => undefined)).toBe('duplicate');
+    });
+
+    it('changes nothing when its effect finds nothing to change', async () => {
+      const messaging = new TransactionalMessaging(dataSource, waker);
+      const incoming = command();
+      const nothing = () => `effect AS (SELECT 1 AS id WHERE false)`;
+
+      expect(
+        await messaging.applyInOneStatement('cart-worker', incoming, [orderFailed(incoming.correlationId)], nothing),
+      ).toBe(false);
+
+      expect(await count(`svc.inbox WHERE message_id = $1`, [incoming.messageId])).toBe(0);
+      expect(await count(`svc.outbox WHERE envelope->>'correlationId' = $1`, [incoming.correlationId])).toBe(0);
+    });
+  });
 });

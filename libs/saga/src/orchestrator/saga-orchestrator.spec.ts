@@ -100,6 +100,50 @@ describe('the saga orchestrator on a real database', () => {
     expect(await dataSource.getRepository(OutboxMessage).countBy({ messageId: next.awaitingCommandId! })).toBe(1);
   });
 
+  it('advances a saga another orchestrator moved meanwhile: what it remembered is stale, so it reads the saga again', async () => {
+    const replica = new SagaOrchestrator({
+      definition: orderSaga,
+      messaging: new TransactionalMessaging(dataSource, { wake: () => undefined }),
+      consumer: 'order-saga',
+      logger: createLogger({ service: 'saga-test', level: 'warn' }),
+    });
+    const saga = await started();
+    expect(await replica.handleReply(replyTo(saga))).toBe('processed');
+    const moved = await reload(saga);
+
+    const reserved = {
+      reservationId: randomUUID(),
+      items: [{ productId: randomUUID(), quantity: 1, name: 'Kettle', unitPrice: 4900 }],
+      total: 4900,
+      currency: 'USD',
+    };
+    expect(await orchestrator.handleReply(replyTo(moved, { result: reserved } as Partial<SagaReply>))).toBe(
+      'processed',
+    );
+
+    const after = await reload(saga);
+    expect(after).toMatchObject({ status: 'RUNNING', version: 2 });
+    const log = await eventsOf(saga);
+    expect(log.filter((e) => e.type === 'step-succeeded').map((e) => e.stepId)).toEqual([
+      'process-order',
+      'reserve-stock',
+    ]);
+    expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i + 1));
+  });
+
+  it('records a reply it took in one statement in the inbox, with the command it sent', async () => {
+    const saga = await started();
+    const reply = replyTo(saga);
+    await orchestrator.handleReply(reply);
+
+    const next = await reload(saga);
+    const [inbox] = (await dataSource.query(
+      `SELECT outbox_message_ids FROM saga.inbox WHERE message_id = $1 AND consumer = 'order-saga'`,
+      [reply.messageId],
+    )) as { outbox_message_ids: string[] }[];
+    expect(inbox.outbox_message_ids).toEqual([next.awaitingCommandId]);
+  });
+
   it('ignores a reply to a command it does not wait for', async () => {
     const saga = await started();
     await orchestrator.handleReply(replyTo(saga, { commandId: randomUUID() }));
