@@ -14,6 +14,19 @@ export interface BenchReport {
   readonly results: readonly (ConfigurationResult & { bound?: BoundComparison })[];
   readonly invariants: { readonly holds: boolean; readonly violations: readonly string[] };
   readonly lifetimePeakRssMiB: Record<string, number>;
+  /** With --soak: a steady open loop at half the best rate, and each app's memory along it. */
+  readonly soak?: SoakResult;
+}
+
+/** Memory over a soak: a sample of each app's RSS every 10 s, and its growth after the first minute. */
+export interface SoakResult {
+  readonly rate: number;
+  readonly seconds: number;
+  /** Throughput, latency and cost over the soak. */
+  readonly result: ConfigurationResult;
+  readonly rssMiB: Record<string, number[]>;
+  /** RSS at the end minus RSS one minute in (after warm-up), per app. */
+  readonly growthMiB: Record<string, number>;
 }
 
 /** A configuration's throughput against what the same run's references allow for its commits and messages. */
@@ -120,6 +133,22 @@ export function formatReport(report: BenchReport): string {
       ],
     ),
   );
+  if (report.soak) {
+    const { soak } = report;
+    const r = soak.result;
+    lines.push(
+      '',
+      `soak: ${soak.rate} sagas/s offered for ${soak.seconds} s: ${r.sagasPerSecond.toFixed(1)} sagas/s, ` +
+        `p50 ${r.latencyMs.p50.toFixed(0)} ms, p99 ${r.latencyMs.p99.toFixed(0)} ms, CPU ${r.cpuMsPerSaga.system.toFixed(1)} ms/saga`,
+    );
+    lines.push('RSS MiB every 10 s, and the growth after the first minute:');
+    lines.push(
+      table(
+        ['app', 'samples', 'growth'],
+        Object.entries(soak.rssMiB).map(([app, series]) => [app, series.join(' '), soak.growthMiB[app]]),
+      ),
+    );
+  }
   const steps = [...new Set(report.results.flatMap((r) => Object.keys(r.stepLatencyMs)))];
   lines.push('', 'step round trip p50/p95 ms, from the saga log:');
   lines.push(

@@ -9,7 +9,7 @@ import { checkInvariants, waitUntilSettled } from '../harness/invariants';
 import { SeededRandom } from '../harness/seeded-random';
 import { SystemUnderTest } from '../harness/system-under-test';
 import { BenchWorkload } from './bench-workload';
-import { compareWithBound, formatReport, type BenchReport } from './bench-report';
+import { compareWithBound, formatReport, type BenchReport, type SoakResult } from './bench-report';
 import { measureMachine, type MachineReference } from './machine-references';
 import { OrderOutcomes } from './order-outcomes';
 import { appPids, cpuBetween, ProcessProbes } from './process-probes';
@@ -27,6 +27,8 @@ fresh database and broker namespace, checked against the fault suites' invariant
   --log-level LEVEL     the apps' LOG_LEVEL (default info, as in production)
   --reference-ms N      how long each machine reference runs (default 2000; 0 skips them)
   --replicas N          processes of every app, competing for the same queues (default 1)
+  --soak SECONDS        then offer half the best rate measured for SECONDS (300 for the 5-minute soak),
+                        sampling every app's memory every 10 s (default 0: no soak)
   --seed N              the workload's random seed (default: a fresh one, printed)
   --out FILE            where to write the JSON report (default .run/bench/bench-<time>.json)
   --help`;
@@ -43,6 +45,7 @@ async function main(): Promise<number> {
       'log-level': { type: 'string', default: 'info' },
       'reference-ms': { type: 'string', default: '2000' },
       replicas: { type: 'string', default: '1' },
+      soak: { type: 'string', default: '0' },
       seed: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -67,6 +70,7 @@ async function main(): Promise<number> {
     logLevel: values['log-level'],
     referenceMs: Number(values['reference-ms']),
     replicas: positiveInteger(values.replicas, '--replicas'),
+    soakSeconds: values.soak === '0' ? 0 : positiveInteger(values.soak, '--soak'),
     seed: values.seed === undefined ? new SeededRandom().seed : positiveInteger(values.seed, '--seed'),
   };
   const startedAt = new Date();
@@ -107,6 +111,8 @@ async function main(): Promise<number> {
         if (result.saturated) break;
       }
 
+      const soak = options.soakSeconds > 0 ? await soakRun(results, options.soakSeconds, deps) : undefined;
+
       await waitUntilSettled(sut, { timeoutMs: 60_000 });
       const invariants = await checkInvariants(sut, workload);
       report = {
@@ -119,6 +125,7 @@ async function main(): Promise<number> {
         results: results.map((r) => ({ ...r, bound: compareWithBound(r, references) })),
         invariants: { holds: invariants.violations.length === 0, violations: invariants.violations },
         lifetimePeakRssMiB: probes.lifetimePeakRss(),
+        soak,
       };
     } finally {
       await counters.close();
@@ -149,6 +156,36 @@ async function measured(
       `p99 ${result.latencyMs.p99.toFixed(0)} ms, CPU ${result.cpuMsPerSaga.system.toFixed(1)} ms/saga`,
   );
   return result;
+}
+
+/** Offers half the best rate of the run for `seconds`, sampling each app's memory every 10 s. */
+async function soakRun(
+  results: readonly ConfigurationResult[],
+  seconds: number,
+  deps: Parameters<typeof runConfiguration>[1],
+): Promise<SoakResult> {
+  const best = Math.max(
+    ...results.filter((r) => !r.saturated || r.configuration.kind === 'closed').map((r) => r.sagasPerSecond),
+  );
+  const rate = Math.max(1, Math.floor(best / 2));
+  const rssMiB: Record<string, number[]> = {};
+  const sample = () => {
+    for (const [app, mib] of Object.entries(deps.probes.rss())) (rssMiB[app] ??= []).push(mib);
+  };
+  sample();
+  const sampler = setInterval(sample, 10_000);
+  let result: ConfigurationResult;
+  try {
+    result = await measured({ kind: 'open', rate, orders: rate * seconds }, deps);
+  } finally {
+    clearInterval(sampler);
+  }
+  sample();
+  // One minute in: connections, JIT and caches have warmed up by then.
+  const growthMiB = Object.fromEntries(
+    Object.entries(rssMiB).map(([app, series]) => [app, series.at(-1)! - series[Math.min(6, series.length - 1)]]),
+  );
+  return { rate, seconds, result, rssMiB, growthMiB };
 }
 
 // On a database and namespace of their own, before the apps start, so nothing else competes.

@@ -38,28 +38,41 @@ export class ProcessProbes {
   /** `apps` gives the pids of each app's processes (its replicas) as they are now. */
   constructor(private readonly apps: () => Record<string, readonly number[]>) {}
 
-  /** CPU seconds per owner: every app, `postgres`, `rabbitmq` and `bench` (this process). */
+  /**
+   * CPU seconds per owner so far: every app, `postgres`, `rabbitmq` and `bench` (this process). A
+   * process that has exited (a pool closing an idle connection ends its Postgres backend) keeps what it
+   * had used when last seen, so readings only grow.
+   */
   cpu(): CpuReading {
-    const reading: CpuReading = {};
-    for (const [app, pids] of Object.entries(this.apps())) {
-      reading[app] = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
-    }
-    const byName = new Map<string, number>();
+    this.refresh();
+    const reading: CpuReading = Object.fromEntries(
+      [...Object.keys(this.apps()), ...Object.keys(serverProcesses)].map((o) => [o, 0]),
+    );
+    for (const { owner, seconds } of this.seen.values()) reading[owner] = (reading[owner] ?? 0) + seconds;
+    return reading;
+  }
+
+  // Every process charged to an owner, by pid and start time (a pid may be reused), as last read.
+  private readonly seen = new Map<string, { owner: CpuOwner; seconds: number }>();
+
+  private refresh(): void {
+    const ownerOf = new Map<number, CpuOwner>([[process.pid, 'bench']]);
+    for (const [app, pids] of Object.entries(this.apps())) for (const pid of pids) ownerOf.set(pid, app);
+    const serverOwner = new Map(
+      Object.entries(serverProcesses).flatMap(([owner, names]) => names.map((n) => [n, owner])),
+    );
     for (const pid of allPids()) {
       const stat = readStat(pid);
-      if (stat) byName.set(stat.comm, (byName.get(stat.comm) ?? 0) + stat.seconds);
+      const owner = ownerOf.get(pid) ?? (stat && serverOwner.get(stat.comm));
+      if (stat && owner) this.seen.set(`${pid}:${stat.startTime}`, { owner, seconds: stat.seconds });
     }
-    for (const [owner, names] of Object.entries(serverProcesses)) {
-      reading[owner] = names.reduce((sum, name) => sum + (byName.get(name) ?? 0), 0);
-    }
-    reading.bench = cpuSeconds(process.pid);
-    return reading;
   }
 
   /** Samples every app's resident memory every `everyMs` until stopSampling(), keeping each one's peak. */
   startSampling(everyMs = 200): void {
     this.peakRss.clear();
     const sample = () => {
+      this.refresh();
       for (const [app, pids] of Object.entries(this.apps())) {
         const rss = Math.max(0, ...pids.map((pid) => statusField(pid, 'VmRSS')));
         this.peakRss.set(app, Math.max(this.peakRss.get(app) ?? 0, rss));
@@ -73,6 +86,16 @@ export class ProcessProbes {
   stopSampling(): Record<string, number> {
     clearInterval(this.sampler);
     return Object.fromEntries([...this.peakRss].map(([app, kib]) => [app, Math.round(kib / 1024)]));
+  }
+
+  /** Each app's resident memory now (its largest replica's), in MiB. */
+  rss(): Record<string, number> {
+    return Object.fromEntries(
+      Object.entries(this.apps()).map(([app, pids]) => [
+        app,
+        Math.round(Math.max(0, ...pids.map((pid) => statusField(pid, 'VmRSS'))) / 1024),
+      ]),
+    );
   }
 
   /** Each app's peak resident memory over its whole life (VmHWM, its largest replica's), in MiB. */
@@ -91,19 +114,15 @@ export function cpuBetween(before: CpuReading, after: CpuReading): CpuReading {
   return Object.fromEntries(Object.keys(after).map((owner) => [owner, after[owner] - (before[owner] ?? 0)]));
 }
 
-function cpuSeconds(pid: number): number {
-  return readStat(pid)?.seconds ?? 0;
-}
-
-function readStat(pid: number): { comm: string; seconds: number } | undefined {
+function readStat(pid: number): { comm: string; seconds: number; startTime: string } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name is in parentheses and may itself contain spaces or parentheses.
     const close = stat.lastIndexOf(')');
     const comm = stat.slice(stat.indexOf('(') + 1, close);
     const fields = stat.slice(close + 2).split(' ');
-    // Fields 14 and 15 of /proc/<pid>/stat (utime, stime); fields[0] here is field 3.
-    return { comm, seconds: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond };
+    // Fields 14, 15 and 22 of /proc/<pid>/stat (utime, stime, starttime); fields[0] here is field 3.
+    return { comm, seconds: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond, startTime: fields[19] };
   } catch {
     return undefined; // The process ended between listing and reading.
   }
