@@ -12,6 +12,7 @@ import { BenchWorkload } from './bench-workload';
 import { compareWithBound, formatReport, type BenchReport, type SoakResult } from './bench-report';
 import { measureMachine, type MachineReference } from './machine-references';
 import { OrderOutcomes } from './order-outcomes';
+import { loadSagaHistory } from './saga-history';
 import { appPids, cpuBetween, ProcessProbes } from './process-probes';
 import { runConfiguration, systemCounters, type Configuration, type ConfigurationResult } from './run-configuration';
 
@@ -27,6 +28,7 @@ fresh database and broker namespace, checked against the fault suites' invariant
   --log-level LEVEL     the apps' LOG_LEVEL (default info, as in production)
   --reference-ms N      how long each machine reference runs (default 2000; 0 skips them)
   --replicas N          processes of every app, competing for the same queues (default 1)
+  --history N           first fill the saga schema with N finished sagas (1000000 for the history target)
   --soak SECONDS        then offer half the best rate measured for SECONDS (300 for the 5-minute soak),
                         sampling every app's memory every 10 s (default 0: no soak)
   --seed N              the workload's random seed (default: a fresh one, printed)
@@ -46,6 +48,7 @@ async function main(): Promise<number> {
       'reference-ms': { type: 'string', default: '2000' },
       replicas: { type: 'string', default: '1' },
       soak: { type: 'string', default: '0' },
+      history: { type: 'string', default: '0' },
       seed: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -71,6 +74,7 @@ async function main(): Promise<number> {
     referenceMs: Number(values['reference-ms']),
     replicas: positiveInteger(values.replicas, '--replicas'),
     soakSeconds: values.soak === '0' ? 0 : positiveInteger(values.soak, '--soak'),
+    history: values.history === '0' ? 0 : positiveInteger(values.history, '--history'),
     seed: values.seed === undefined ? new SeededRandom().seed : positiveInteger(values.seed, '--seed'),
   };
   const startedAt = new Date();
@@ -96,6 +100,10 @@ async function main(): Promise<number> {
       console.log(`idle: ${idleCpuMsPerSecond.system.toFixed(0)} ms of CPU a second with no order in flight`);
       // Warm-up: connections, JIT, first statements; measured, but not reported.
       await runConfiguration({ kind: 'closed', concurrency: 4, orders: 20 }, deps);
+      if (options.history > 0) {
+        const seconds = await loadSagaHistory(sut, options.history);
+        console.log(`history: ${options.history} finished sagas loaded in ${seconds.toFixed(0)} s`);
+      }
 
       for (const concurrency of options.concurrency) {
         const configuration: Configuration = {

@@ -4,6 +4,10 @@ import type { PoolClient } from 'pg';
 import type { MixedLoad, PlacedOrder, PlannedOrder } from './mixed-load';
 import { serviceSchemas, type SystemUnderTest } from './system-under-test';
 
+/** Loaded history (saga-history.ts) is told apart by its correlation ids. */
+export const historyPrefix = 'history-';
+const notHistory = `correlation_id NOT LIKE '${historyPrefix}%'`;
+
 /** The orders a run planned and placed, and what stock and money it set up before the first order. */
 export interface PlacedLoad {
   readonly planned: readonly PlannedOrder[];
@@ -116,8 +120,9 @@ async function inspect(
   const keys = await rows<{ key: string; order_id: string }>(
     `SELECT key, response_body->>'orderId' AS order_id FROM orders.idempotency_keys`,
   );
+  // Every saga but the finished ones a benchmark may have loaded as history (npm run bench -- --history).
   const sagas = await rows<{ id: string; correlation_id: string; status: string; current_step: string | null }>(
-    'SELECT id, correlation_id, status, current_step FROM saga.saga_instances',
+    `SELECT id, correlation_id, status, current_step FROM saga.saga_instances WHERE ${notHistory}`,
   );
   const products = await rows<{ id: string; name: string; available: number; reserved: number; sold: number }>(
     'SELECT id, name, available, reserved, sold FROM inventory.products ORDER BY name',
@@ -156,7 +161,8 @@ async function inspect(
   const checkouts = await rows<{ order_id: string; status: string }>('SELECT order_id, status FROM cart.checkouts');
   const recoveries = await rows<{ entry: string; n: string }>(
     `SELECT type || ' ' || coalesce(step_id, '') AS entry, count(*) AS n FROM saga.saga_events
-      WHERE type IN ('step-timed-out', 'step-retried', 'compensation-timed-out', 'compensation-retried', 'compensation-failed')
+      WHERE saga_id IN (SELECT id FROM saga.saga_instances WHERE ${notHistory})
+        AND type IN ('step-timed-out', 'step-retried', 'compensation-timed-out', 'compensation-retried', 'compensation-failed')
       GROUP BY 1`,
   );
   // One query at a time: the snapshot is one client, and a pg client runs one query at once.
