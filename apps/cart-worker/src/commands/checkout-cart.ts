@@ -1,14 +1,7 @@
 import { FailureCode, type cartCheckout } from '@saga/contracts';
 import { fail, succeed, type CommandHandler } from '@saga/saga';
 import { CheckoutStatus } from '../domain/cart-status';
-import {
-  findCartForUpdate,
-  findCheckoutForUpdate,
-  insertLockedCheckout,
-  itemsOf,
-  lockCart,
-  lockOrder,
-} from '../domain/cart-store';
+import { checkOut, findCartWithItemsForUpdate, findCheckoutForUpdate, lockOrder } from '../domain/cart-store';
 import { snapshotOf } from '../domain/checkout-snapshot';
 
 /**
@@ -26,14 +19,12 @@ export const checkoutCart: CommandHandler<typeof cartCheckout> = async ({ orderI
     );
   }
 
-  const cart = await findCartForUpdate(manager, userId);
+  const cart = await findCartWithItemsForUpdate(manager, userId);
   if (cart?.lockedByOrder) {
     return fail(FailureCode.CartUnavailable, 'Your cart is being checked out by another order.');
   }
-  const items = cart ? await itemsOf(manager, cart.id) : [];
-  if (!cart || items.length === 0) return fail(FailureCode.CartEmpty, 'Your cart is empty.');
+  if (!cart || cart.items.length === 0) return fail(FailureCode.CartEmpty, 'Your cart is empty.');
 
-  await insertLockedCheckout(manager, { orderId, userId, cartId: cart.id, items });
-  await lockCart(manager, cart.id, orderId);
-  return succeed({ cartId: cart.id, items });
+  await checkOut(manager, { orderId, userId, cartId: cart.id, items: cart.items });
+  return succeed({ cartId: cart.id, items: cart.items });
 };

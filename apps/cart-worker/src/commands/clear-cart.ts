@@ -2,7 +2,7 @@ import { FailureCode, type cartClear } from '@saga/contracts';
 import { fail, succeed, type CommandHandler } from '@saga/saga';
 import { CheckoutStatus } from '../domain/cart-status';
 import { snapshotOf } from '../domain/checkout-snapshot';
-import { deleteItems, findCheckoutForUpdate, finishCheckout, lockOrder, unlockCart } from '../domain/cart-store';
+import { findCheckoutForUpdate, lockOrder, settleCheckout } from '../domain/cart-store';
 
 /**
  * Empties the cart the paid order was placed from and unlocks it. Clearing again is a no-op: what the
@@ -20,9 +20,7 @@ export const clearCart: CommandHandler<typeof cartClear> = async ({ orderId }, {
       return fail(FailureCode.InvalidState, `Order ${orderId} gave its cart back; it cannot be cleared.`);
     case CheckoutStatus.Locked: {
       const { cartId } = snapshotOf(checkout);
-      await deleteItems(manager, cartId);
-      await unlockCart(manager, cartId, orderId);
-      await finishCheckout(manager, orderId, CheckoutStatus.Cleared);
+      await settleCheckout(manager, { orderId, cartId }, CheckoutStatus.Cleared);
       return succeed({});
     }
     default: {

@@ -2,7 +2,7 @@ import { FailureCode, type cartRelease } from '@saga/contracts';
 import { fail, succeed, type CommandHandler } from '@saga/saga';
 import { CheckoutStatus } from '../domain/cart-status';
 import { snapshotOf } from '../domain/checkout-snapshot';
-import { findCheckoutForUpdate, finishCheckout, insertTombstone, lockOrder, unlockCart } from '../domain/cart-store';
+import { findCheckoutForUpdate, insertTombstone, lockOrder, settleCheckout } from '../domain/cart-store';
 
 /**
  * Gives the cart back to its shopper with every item still in it (compensation of checkoutCart).
@@ -26,8 +26,7 @@ export const releaseCart: CommandHandler<typeof cartRelease> = async ({ orderId,
       );
     case CheckoutStatus.Locked: {
       const { cartId } = snapshotOf(checkout);
-      await unlockCart(manager, cartId, orderId);
-      await finishCheckout(manager, orderId, CheckoutStatus.Released);
+      await settleCheckout(manager, { orderId, cartId }, CheckoutStatus.Released);
       return succeed({});
     }
     default: {

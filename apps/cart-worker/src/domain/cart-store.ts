@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OrderItem } from '@saga/contracts';
-import { lockUntilCommit } from '@saga/persistence';
+import { lockUntilCommit, preparedQuery, schemaOf } from '@saga/persistence';
 import type { EntityManager } from 'typeorm';
 import { CartItem } from './cart-item.entity';
 import { CartStatus, CheckoutStatus } from './cart-status';
@@ -70,33 +70,6 @@ export async function touchCart(manager: EntityManager, cartId: string): Promise
     .execute();
 }
 
-/** Locks an OPEN cart for the order; its checkout row must exist already (carts reference it). */
-export async function lockCart(manager: EntityManager, cartId: string, orderId: string): Promise<void> {
-  const result = await manager
-    .createQueryBuilder()
-    .update(Cart)
-    .set({ status: CartStatus.Locked, lockedByOrder: orderId, version: () => 'version + 1', updatedAt: () => 'now()' })
-    .where('id = :cartId AND status = :open', { cartId, open: CartStatus.Open })
-    .execute();
-  if (result.affected !== 1) throw new Error(`cart ${cartId} could not be locked for order ${orderId}: it is not OPEN`);
-}
-
-/** Unlocks a cart the order holds, so its shopper may edit it again. */
-export async function unlockCart(manager: EntityManager, cartId: string, orderId: string): Promise<void> {
-  const result = await manager
-    .createQueryBuilder()
-    .update(Cart)
-    .set({ status: CartStatus.Open, lockedByOrder: null, version: () => 'version + 1', updatedAt: () => 'now()' })
-    .where('id = :cartId AND locked_by_order = :orderId', { cartId, orderId })
-    .execute();
-  if (result.affected !== 1) throw new Error(`cart ${cartId} is not locked by order ${orderId}`);
-}
-
-/** Removes every line of the cart. */
-export async function deleteItems(manager: EntityManager, cartId: string): Promise<void> {
-  await manager.getRepository(CartItem).delete({ cartId });
-}
-
 /** The order's checkout (or tombstone), row-locked until the transaction ends, or null if none. */
 export function findCheckoutForUpdate(manager: EntityManager, orderId: string): Promise<Checkout | null> {
   return manager
@@ -105,19 +78,6 @@ export function findCheckoutForUpdate(manager: EntityManager, orderId: string): 
     .setLock('pessimistic_write')
     .where('checkout.order_id = :orderId', { orderId })
     .getOne();
-}
-
-/** Records that the order locked the cart and which items it took. */
-export async function insertLockedCheckout(
-  manager: EntityManager,
-  checkout: { orderId: string; userId: string; cartId: string; items: OrderItem[] },
-): Promise<void> {
-  await manager
-    .createQueryBuilder()
-    .insert()
-    .into(Checkout)
-    .values({ ...checkout, status: CheckoutStatus.Locked, createdAt: () => 'now()', updatedAt: () => 'now()' })
-    .execute();
 }
 
 /** Records a release that came before any checkout, so a late checkout for the order is refused. */
@@ -138,17 +98,89 @@ export async function insertTombstone(manager: EntityManager, orderId: string, u
     .execute();
 }
 
-/** Moves a LOCKED checkout to where the order ended with the cart. */
-export async function finishCheckout(
+/**
+ * The shopper's cart, row-locked until the transaction ends, with its lines oldest first; null if
+ * they never had one. One query.
+ */
+export async function findCartWithItemsForUpdate(
   manager: EntityManager,
-  orderId: string,
-  status: typeof CheckoutStatus.Released | typeof CheckoutStatus.Cleared,
+  userId: string,
+): Promise<{ id: string; lockedByOrder: string | null; items: OrderItem[] } | null> {
+  const s = schemaOf(manager.connection);
+  const { rows } = await preparedQuery<{ id: string; lockedByOrder: string | null; items: OrderItem[] }>(
+    manager,
+    `SELECT c.id, c.locked_by_order AS "lockedByOrder",
+            coalesce((SELECT json_agg(json_build_object('productId', i.product_id, 'quantity', i.quantity)
+                                      ORDER BY i.added_at, i.product_id)
+                        FROM "${s}".cart_items i WHERE i.cart_id = c.id), '[]') AS items
+       FROM "${s}".carts c WHERE c.user_id = $1 FOR UPDATE OF c`,
+    [userId],
+  );
+  return rows[0] ?? null;
+}
+
+/**
+ * Locks an OPEN cart for the order and records the checkout with the items it took, in one
+ * statement (the cart references its checkout, so both go together).
+ */
+export async function checkOut(
+  manager: EntityManager,
+  checkout: { orderId: string; userId: string; cartId: string; items: OrderItem[] },
 ): Promise<void> {
-  const result = await manager
-    .createQueryBuilder()
-    .update(Checkout)
-    .set({ status, updatedAt: () => 'now()' })
-    .where('order_id = :orderId AND status = :locked', { orderId, locked: CheckoutStatus.Locked })
-    .execute();
-  if (result.affected !== 1) throw new Error(`checkout of order ${orderId} is not LOCKED`);
+  const s = schemaOf(manager.connection);
+  const { rows } = await preparedQuery<{ locked: number }>(
+    manager,
+    `WITH checkout AS (
+       INSERT INTO "${s}".checkouts (order_id, user_id, cart_id, status, items, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5::jsonb, now(), now())
+       RETURNING order_id
+     ), locked AS (
+       UPDATE "${s}".carts SET status = $6, locked_by_order = $1, version = version + 1, updated_at = now()
+        WHERE id = $3 AND status = $7 AND EXISTS (SELECT 1 FROM checkout)
+       RETURNING id
+     )
+     SELECT count(*)::int AS locked FROM locked`,
+    [
+      checkout.orderId,
+      checkout.userId,
+      checkout.cartId,
+      CheckoutStatus.Locked,
+      JSON.stringify(checkout.items),
+      CartStatus.Locked,
+      CartStatus.Open,
+    ],
+  );
+  if (rows[0]?.locked !== 1) {
+    throw new Error(`cart ${checkout.cartId} could not be locked for order ${checkout.orderId}: it is not OPEN`);
+  }
+}
+
+/**
+ * Ends a LOCKED checkout where the order ended with the cart: the cart is unlocked, emptied too when
+ * the order CLEARED it, and the checkout takes the outcome, in one statement.
+ */
+export async function settleCheckout(
+  manager: EntityManager,
+  checkout: { orderId: string; cartId: string },
+  outcome: typeof CheckoutStatus.Released | typeof CheckoutStatus.Cleared,
+): Promise<void> {
+  const s = schemaOf(manager.connection);
+  const { rows } = await preparedQuery<{ unlocked: number; settled: number }>(
+    manager,
+    `WITH emptied AS (
+       DELETE FROM "${s}".cart_items WHERE cart_id = $2 AND $3 = '${CheckoutStatus.Cleared}'
+     ), unlocked AS (
+       UPDATE "${s}".carts SET status = $4, locked_by_order = NULL, version = version + 1, updated_at = now()
+        WHERE id = $2 AND locked_by_order = $1
+       RETURNING id
+     ), settled AS (
+       UPDATE "${s}".checkouts SET status = $3, updated_at = now()
+        WHERE order_id = $1 AND status = $5
+       RETURNING order_id
+     )
+     SELECT (SELECT count(*)::int FROM unlocked) AS unlocked, (SELECT count(*)::int FROM settled) AS settled`,
+    [checkout.orderId, checkout.cartId, outcome, CartStatus.Open, CheckoutStatus.Locked],
+  );
+  if (rows[0]?.unlocked !== 1) throw new Error(`cart ${checkout.cartId} is not locked by order ${checkout.orderId}`);
+  if (rows[0]?.settled !== 1) throw new Error(`checkout of order ${checkout.orderId} is not LOCKED`);
 }
