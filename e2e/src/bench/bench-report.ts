@@ -18,14 +18,14 @@ export interface BenchReport {
   readonly soak?: SoakResult;
 }
 
-/** Memory over a soak: a sample of each app's RSS every 10 s, and its growth after the first minute. */
+/** Memory over a soak: a sample of each app's RSS every 10 s, and its growth over the second half. */
 export interface SoakResult {
   readonly rate: number;
   readonly seconds: number;
   /** Throughput, latency and cost over the soak. */
   readonly result: ConfigurationResult;
   readonly rssMiB: Record<string, number[]>;
-  /** RSS at the end minus RSS one minute in (after warm-up), per app. */
+  /** RSS at the end minus RSS halfway through (after warm-up), per app. */
   readonly growthMiB: Record<string, number>;
 }
 
@@ -141,7 +141,7 @@ export function formatReport(report: BenchReport): string {
       `soak: ${soak.rate} sagas/s offered for ${soak.seconds} s: ${r.sagasPerSecond.toFixed(1)} sagas/s, ` +
         `p50 ${r.latencyMs.p50.toFixed(0)} ms, p99 ${r.latencyMs.p99.toFixed(0)} ms, CPU ${r.cpuMsPerSaga.system.toFixed(1)} ms/saga`,
     );
-    lines.push('RSS MiB every 10 s, and the growth after the first minute:');
+    lines.push('RSS MiB every 10 s, and the growth over the second half:');
     lines.push(
       table(
         ['app', 'samples', 'growth'],

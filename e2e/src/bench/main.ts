@@ -189,9 +189,9 @@ async function soakRun(
     clearInterval(sampler);
   }
   sample();
-  // One minute in: connections, JIT and caches have warmed up by then.
+  // Over the second half: the first is warm-up (pools, JIT, caches filling), a leak shows in both.
   const growthMiB = Object.fromEntries(
-    Object.entries(rssMiB).map(([app, series]) => [app, series.at(-1)! - series[Math.min(6, series.length - 1)]]),
+    Object.entries(rssMiB).map(([app, series]) => [app, series.at(-1)! - series[Math.floor(series.length / 2)]]),
   );
   return { rate, seconds, result, rssMiB, growthMiB };
 }
