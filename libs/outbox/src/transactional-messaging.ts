@@ -3,7 +3,7 @@ import type { MessageEnvelope } from '@saga/contracts';
 import type { Logger } from '@saga/observability';
 import { placeholders, preparedQuery, schemaOf, transactionBeginningWith, type Param } from '@saga/persistence';
 import { AfterCommitPublisher, outboxLeaseMs } from './outbox/after-commit-publisher';
-import { inboxInsertSql, outboxCtes, resendRecorded, writeOutbox } from './outbox/outbox-writes';
+import { inboxInsertSql, markSent, outboxCtes, resendRecorded, writeOutbox } from './outbox/outbox-writes';
 import type { ConfirmedPublisher, PendingMessage } from './outbox/pending-message';
 
 /** A database transaction that may also send messages; they are published only if it commits. */
@@ -58,31 +58,27 @@ export class TransactionalMessaging {
     this.schema = schemaOf(dataSource);
     this.direct =
       publishAfterCommit &&
-      new AfterCommitPublisher(publishAfterCommit.publisher, (ids) => this.markSent(ids), publishAfterCommit.logger);
+      new AfterCommitPublisher(
+        publishAfterCommit.publisher,
+        (ids) => markSent(dataSource.manager, this.schema, ids),
+        publishAfterCommit.logger,
+      );
     this.leaseMs = this.direct ? outboxLeaseMs : 0;
   }
 
   /** Runs work in a transaction; the messages it sends are written to the outbox in the same one. */
   async transaction<T>(work: (tx: MessagingTransaction) => Promise<T>): Promise<T> {
-    const marks = this.direct?.takeConfirmed() ?? [];
-    const pending: PendingMessage[] = [];
-    let result: T;
-    try {
-      result = await this.dataSource.transaction(async (manager) => {
-        pending.length = 0;
+    return this.committing(async (marks) => {
+      const pending: PendingMessage[] = [];
+      const result = await this.dataSource.transaction(async (manager) => {
         const value = await work({ manager, send: (message) => pending.push(message) });
         if (pending.length > 0) {
           await writeOutbox(manager, this.schema, { messages: pending, leaseMs: this.leaseMs, markSent: marks });
         }
         return value;
       });
-    } catch (error) {
-      this.direct?.giveBack(marks);
-      throw error;
-    }
-    if (pending.length === 0) this.direct?.giveBack(marks);
-    this.dispatch(pending);
-    return result;
+      return { result, sent: pending, marked: pending.length > 0 };
+    });
   }
 
   /**
@@ -95,18 +91,15 @@ export class TransactionalMessaging {
     envelope: MessageEnvelope,
     work: (tx: MessagingTransaction) => Promise<void>,
   ): Promise<ProcessOutcome> {
-    const marks = this.direct?.takeConfirmed() ?? [];
-    const pending: PendingMessage[] = [];
     const inbox = { messageId: envelope.messageId, consumer, messageType: envelope.type };
-    let outcome: ProcessOutcome;
-    try {
+    return this.committing(async (marks) => {
+      const pending: PendingMessage[] = [];
       // The inbox record goes with BEGIN: a concurrent delivery of the same id blocks on it until the
       // first one's transaction ends, then finds it.
-      outcome = await transactionBeginningWith(
+      const result = await transactionBeginningWith(
         this.dataSource,
         inboxInsertSql(this.schema, inbox),
         async (manager, recorded): Promise<ProcessOutcome> => {
-          pending.length = 0;
           if (recorded.length === 0) {
             pending.push(...(await resendRecorded(manager, this.schema, inbox, this.leaseMs)));
             return 'duplicate';
@@ -123,13 +116,8 @@ export class TransactionalMessaging {
           return 'processed';
         },
       );
-    } catch (error) {
-      this.direct?.giveBack(marks);
-      throw error;
-    }
-    if (outcome === 'duplicate' || pending.length === 0) this.direct?.giveBack(marks);
-    this.dispatch(pending);
-    return outcome;
+      return { result, sent: pending, marked: result === 'processed' && pending.length > 0 };
+    });
   }
 
   /**
@@ -146,36 +134,34 @@ export class TransactionalMessaging {
     effect: OneStatementEffect,
   ): Promise<boolean> {
     const s = this.schema;
-    const values: unknown[] = [];
-    const param = placeholders(values);
-    const messageId = param(envelope.messageId);
-    const name = param(consumer);
-    const fresh = `NOT EXISTS (SELECT 1 FROM "${s}".inbox WHERE message_id = ${messageId}::uuid AND consumer = ${name}::text)`;
-    const applied = 'EXISTS (SELECT 1 FROM effect)';
-    const marks = this.direct?.takeConfirmed() ?? [];
-    // No ON CONFLICT on the inbox: a concurrent first delivery that committed in between makes the
-    // whole statement fail on the key, rather than apply the effect a second time.
-    const text = `WITH ${effect({ schema: s, param, fresh })},
-      inbox AS (
-        INSERT INTO "${s}".inbox (message_id, consumer, message_type, outbox_message_ids)
-        SELECT ${messageId}::uuid, ${name}::text, ${param(envelope.type)}::text,
-               ${param(messages.map((m) => m.envelope.messageId))}::uuid[]
-         WHERE ${applied}
-      ),
-      ${outboxCtes(s, param, { messages, leaseMs: this.leaseMs, markSent: marks }, applied)}
-      SELECT count(*)::int AS applied FROM effect`;
-    let rows: { applied: number }[];
-    try {
-      // Outside a transaction, so without BEGIN and COMMIT: the one statement is the transaction.
-      ({ rows } = await preparedQuery<{ applied: number }>(this.dataSource.manager, text, values));
-    } catch (error) {
-      this.direct?.giveBack(marks);
-      if (isUniqueViolation(error)) return false;
-      throw error;
-    }
-    if (rows[0]?.applied !== 1) return false;
-    this.dispatch(messages);
-    return true;
+    return this.committing(async (marks) => {
+      const values: unknown[] = [];
+      const param = placeholders(values);
+      const messageId = param(envelope.messageId);
+      const name = param(consumer);
+      const fresh = `NOT EXISTS (SELECT 1 FROM "${s}".inbox WHERE message_id = ${messageId}::uuid AND consumer = ${name}::text)`;
+      const applied = 'EXISTS (SELECT 1 FROM effect)';
+      // No ON CONFLICT on the inbox: a concurrent first delivery that committed in between makes the
+      // whole statement fail on the key, rather than apply the effect a second time.
+      const text = `WITH ${effect({ schema: s, param, fresh })},
+        inbox AS (
+          INSERT INTO "${s}".inbox (message_id, consumer, message_type, outbox_message_ids)
+          SELECT ${messageId}::uuid, ${name}::text, ${param(envelope.type)}::text,
+                 ${param(messages.map((m) => m.envelope.messageId))}::uuid[]
+           WHERE ${applied}
+        ),
+        ${outboxCtes(s, param, { messages, leaseMs: this.leaseMs, markSent: marks }, applied)}
+        SELECT count(*)::int AS applied FROM effect`;
+      try {
+        // Outside a transaction, so without BEGIN and COMMIT: the one statement is the transaction.
+        const { rows } = await preparedQuery<{ applied: number }>(this.dataSource.manager, text, values);
+        const done = rows[0]?.applied === 1;
+        return { result: done, sent: done ? messages : [], marked: true };
+      } catch (error) {
+        if (isUniqueViolation(error)) return { result: false, sent: [], marked: false };
+        throw error;
+      }
+    });
   }
 
   /** Waits for the publishes under way and marks what the broker confirmed; before the relay's last flush. */
@@ -191,11 +177,24 @@ export class TransactionalMessaging {
     else this.relay.wake();
   }
 
-  private async markSent(messageIds: readonly string[]): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE "${this.schema}".outbox SET published_at = now() WHERE message_id = ANY($1::uuid[]) AND published_at IS NULL`,
-      [messageIds],
-    );
+  /**
+   * Runs one write with the rows confirmed since the last one to mark along; gives them back unless it
+   * committed their marks, then publishes what it committed.
+   */
+  private async committing<T>(
+    write: (marks: readonly string[]) => Promise<{ result: T; sent: readonly PendingMessage[]; marked: boolean }>,
+  ): Promise<T> {
+    const marks = this.direct?.takeConfirmed() ?? [];
+    let committed: { result: T; sent: readonly PendingMessage[]; marked: boolean };
+    try {
+      committed = await write(marks);
+    } catch (error) {
+      this.direct?.giveBack(marks);
+      throw error;
+    }
+    if (!committed.marked) this.direct?.giveBack(marks);
+    this.dispatch(committed.sent);
+    return committed.result;
   }
 }
 

@@ -44,10 +44,7 @@ export function outboxCtes(schema: string, param: Param, write: OutboxWrite, whe
           WHERE message_id = ${param(write.inbox.messageId)}::uuid AND consumer = ${param(write.inbox.consumer)}::text
        ),`
     : '';
-  return `sent AS (
-      UPDATE "${schema}".outbox SET published_at = now()
-       WHERE message_id = ANY(${param(write.markSent)}::uuid[]) AND published_at IS NULL
-    ), ${recorded} outbox AS (
+  return `sent AS (${markSentSql(schema, param(write.markSent))}), ${recorded} outbox AS (
       INSERT INTO "${schema}".outbox (message_id, exchange, routing_key, envelope, headers, available_at)
       SELECT r.message_id, r.exchange, r.routing_key, r.envelope, r.headers,
              coalesce(r.not_before, now() + ${param(write.leaseMs)}::int * interval '1 millisecond')
@@ -55,6 +52,17 @@ export function outboxCtes(schema: string, param: Param, write: OutboxWrite, whe
           AS r(message_id uuid, exchange text, routing_key text, envelope jsonb, headers jsonb, not_before timestamptz)
        WHERE ${when}
     )`;
+}
+
+/** Marks rows this process published as sent, on their own (when no outbox write took them along). */
+export async function markSent(manager: EntityManager, schema: string, messageIds: readonly string[]): Promise<void> {
+  const values: unknown[] = [];
+  await preparedQuery(manager, markSentSql(schema, placeholders(values)(messageIds)), values);
+}
+
+function markSentSql(schema: string, messageIds: string): string {
+  return `UPDATE "${schema}".outbox SET published_at = now()
+           WHERE message_id = ANY(${messageIds}::uuid[]) AND published_at IS NULL`;
 }
 
 /**

@@ -100,10 +100,11 @@ export class SagaOrchestrator<Ctx> {
         version: 0,
         logSeq: log.length,
       };
-      await insertSaga(tx.manager, { ...saga, ...rowOf(decision) }, log);
+      const row = rowOf(decision);
+      await insertSaga(tx.manager, { ...saga, ...row }, log);
       for (const message of this.outgoing(saga, decision, { message: cause })) tx.send(message);
       started = saga;
-      logger.info('saga started', { sagaId: saga.id, correlationId, step: rowOf(decision).currentStep });
+      logger.info('saga started', { sagaId: saga.id, correlationId, step: row.currentStep });
     });
     if (started) this.recent.remember(started);
     return outcome;
