@@ -1,7 +1,7 @@
 import { FailureCode, type cartCheckout } from '@saga/contracts';
 import { fail, succeed, type CommandHandler } from '@saga/saga';
 import { CheckoutStatus } from '../domain/cart-status';
-import { checkOut, findCartWithItemsForUpdate, findCheckoutForUpdate, lockOrder } from '../domain/cart-store';
+import { checkOut, findCheckoutForUpdate, lockCart, lockOrder } from '../domain/cart-store';
 import { snapshotOf } from '../domain/checkout-snapshot';
 
 /**
@@ -19,12 +19,11 @@ export const checkoutCart: CommandHandler<typeof cartCheckout> = async ({ orderI
     );
   }
 
-  const cart = await findCartWithItemsForUpdate(manager, userId);
+  const cart = await lockCart(manager, userId);
   if (cart?.lockedByOrder) {
     return fail(FailureCode.CartUnavailable, 'Your cart is being checked out by another order.');
   }
-  if (!cart || cart.items.length === 0) return fail(FailureCode.CartEmpty, 'Your cart is empty.');
-
-  await checkOut(manager, { orderId, userId, cartId: cart.id, items: cart.items });
-  return succeed({ cartId: cart.id, items: cart.items });
+  const items = cart && (await checkOut(manager, { orderId, userId, cartId: cart.id }));
+  if (!cart || !items) return fail(FailureCode.CartEmpty, 'Your cart is empty.');
+  return succeed({ cartId: cart.id, items });
 };

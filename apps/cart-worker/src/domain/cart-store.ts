@@ -99,60 +99,58 @@ export async function insertTombstone(manager: EntityManager, orderId: string, u
 }
 
 /**
- * The shopper's cart, row-locked until the transaction ends, with its lines oldest first; null if
- * they never had one. One query.
+ * The shopper's cart row, locked until the transaction ends, or null if they never had one. Its
+ * lines are read by the next statement: one that waited here for an edit sees what the edit added.
  */
-export async function findCartWithItemsForUpdate(
+export async function lockCart(
   manager: EntityManager,
   userId: string,
-): Promise<{ id: string; lockedByOrder: string | null; items: OrderItem[] } | null> {
+): Promise<{ id: string; lockedByOrder: string | null } | null> {
   const s = schemaOf(manager.connection);
-  const { rows } = await preparedQuery<{ id: string; lockedByOrder: string | null; items: OrderItem[] }>(
+  const { rows } = await preparedQuery<{ id: string; lockedByOrder: string | null }>(
     manager,
-    `SELECT c.id, c.locked_by_order AS "lockedByOrder",
-            coalesce((SELECT json_agg(json_build_object('productId', i.product_id, 'quantity', i.quantity)
-                                      ORDER BY i.added_at, i.product_id)
-                        FROM "${s}".cart_items i WHERE i.cart_id = c.id), '[]') AS items
-       FROM "${s}".carts c WHERE c.user_id = $1 FOR UPDATE OF c`,
+    `SELECT id, locked_by_order AS "lockedByOrder" FROM "${s}".carts WHERE user_id = $1 FOR UPDATE`,
     [userId],
   );
   return rows[0] ?? null;
 }
 
 /**
- * Locks an OPEN cart for the order and records the checkout with the items it took, in one
- * statement (the cart references its checkout, so both go together).
+ * Locks an OPEN cart, already row-locked by this transaction, for the order and records the checkout
+ * with the items it holds now, in one statement; returns those items, or null (and changes nothing)
+ * when the cart is empty. The items are read here, never in the statement that took the row lock:
+ * in READ COMMITTED that statement's snapshot predates an edit it waited for, so the edit's lines
+ * would be missing from the order yet left in the cart.
  */
 export async function checkOut(
   manager: EntityManager,
-  checkout: { orderId: string; userId: string; cartId: string; items: OrderItem[] },
-): Promise<void> {
+  checkout: { orderId: string; userId: string; cartId: string },
+): Promise<OrderItem[] | null> {
   const s = schemaOf(manager.connection);
-  const { rows } = await preparedQuery<{ locked: number }>(
+  const { rows } = await preparedQuery<{ items: OrderItem[] | null; locked: number }>(
     manager,
-    `WITH checkout AS (
+    `WITH lines AS (
+       SELECT json_agg(json_build_object('productId', i.product_id, 'quantity', i.quantity)
+                       ORDER BY i.added_at, i.product_id) AS items
+         FROM "${s}".cart_items i WHERE i.cart_id = $3
+     ), checkout AS (
        INSERT INTO "${s}".checkouts (order_id, user_id, cart_id, status, items, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5::jsonb, now(), now())
-       RETURNING order_id
+       SELECT $1, $2, $3, $4, lines.items::jsonb, now(), now() FROM lines WHERE lines.items IS NOT NULL
+       RETURNING items
      ), locked AS (
-       UPDATE "${s}".carts SET status = $6, locked_by_order = $1, version = version + 1, updated_at = now()
-        WHERE id = $3 AND status = $7 AND EXISTS (SELECT 1 FROM checkout)
+       UPDATE "${s}".carts SET status = $5, locked_by_order = $1, version = version + 1, updated_at = now()
+        WHERE id = $3 AND status = $6 AND EXISTS (SELECT 1 FROM checkout)
        RETURNING id
      )
-     SELECT count(*)::int AS locked FROM locked`,
-    [
-      checkout.orderId,
-      checkout.userId,
-      checkout.cartId,
-      CheckoutStatus.Locked,
-      JSON.stringify(checkout.items),
-      CartStatus.Locked,
-      CartStatus.Open,
-    ],
+     SELECT (SELECT items FROM checkout) AS items, (SELECT count(*)::int FROM locked) AS locked`,
+    [checkout.orderId, checkout.userId, checkout.cartId, CheckoutStatus.Locked, CartStatus.Locked, CartStatus.Open],
   );
-  if (rows[0]?.locked !== 1) {
+  const { items, locked } = rows[0];
+  if (items === null) return null;
+  if (locked !== 1) {
     throw new Error(`cart ${checkout.cartId} could not be locked for order ${checkout.orderId}: it is not OPEN`);
   }
+  return items;
 }
 
 /**
