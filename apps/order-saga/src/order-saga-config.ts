@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseEnv, httpPort } from '@saga/config';
+import { baseEnv, httpPort, optionalRetentionPeriod } from '@saga/config';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -16,5 +16,10 @@ export const OrderSagaConfig = z.object({
   SAGA_RETRY_MAX_DELAY_MS: positiveInt(60_000),
   /** How often the orchestrator looks for passed deadlines. */
   DEADLINE_SCAN_INTERVAL_MS: positiveInt(1_000),
+  /**
+   * How long a finished saga (COMPLETED or FAILED) is kept with its log, e.g. 90d; `off` (the default)
+   * keeps every saga, the audit trail of every order. At least a day.
+   */
+  SAGA_RETENTION: optionalRetentionPeriod('off', 86_400_000),
 });
 export type OrderSagaConfig = z.infer<typeof OrderSagaConfig>;

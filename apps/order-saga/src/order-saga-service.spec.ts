@@ -35,6 +35,7 @@ describe('the order-saga service', () => {
         SAGA_RETRY_BASE_DELAY_MS: 100,
         SAGA_RETRY_MAX_DELAY_MS: 1000,
         DEADLINE_SCAN_INTERVAL_MS: 100,
+        SAGA_RETENTION: 90 * 86_400_000,
       }),
       serviceConfigFor(infra),
     );

@@ -1,7 +1,7 @@
 import { Queues } from '@saga/contracts';
-import type { ServiceContext, ServiceDefinition } from '@saga/runtime';
+import { PeriodicTask, type ServiceContext, type ServiceDefinition } from '@saga/runtime';
 import {
-  DeadlineScanner,
+  finishedSagaRetention,
   orderSaga,
   SagaEvent,
   SagaInstance,
@@ -27,6 +27,7 @@ export type OrderSagaSettings = Pick<
   | 'SAGA_RETRY_BASE_DELAY_MS'
   | 'SAGA_RETRY_MAX_DELAY_MS'
   | 'DEADLINE_SCAN_INTERVAL_MS'
+  | 'SAGA_RETENTION'
 >;
 
 /** The orchestrator: runs OrderSaga instances; owns the saga schema and no business data. */
@@ -62,10 +63,17 @@ export function orderSagaService(settings: OrderSagaSettings): ServiceDefinition
       { queue: Queues.orderSagaEvents, handler: startOnOrderPlaced(orchestratorOf(context)) },
       { queue: Queues.orderSagaReplies, handler: advanceOnReply(orchestratorOf(context)) },
     ],
+    retention: () => (settings.SAGA_RETENTION === null ? [] : [finishedSagaRetention(settings.SAGA_RETENTION)]),
+    // Safe in every replica: each overdue saga is claimed by one of them.
     background: (context) => {
-      const scanner = new DeadlineScanner(orchestratorOf(context), {
+      const scanner = new PeriodicTask({
+        name: 'deadline scan',
         intervalMs: settings.DEADLINE_SCAN_INTERVAL_MS,
         logger: context.logger,
+        pass: async () => {
+          const handled = await orchestratorOf(context).expireOverdue();
+          if (handled > 0) context.logger.warn('acted on overdue saga steps', { sagas: handled });
+        },
       });
       scanner.start();
       return scanner;

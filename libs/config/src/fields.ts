@@ -54,6 +54,48 @@ export const retryDelaysMs = z
   .refine((delays) => delays.every(Number.isSafeInteger), { error: retryDelaysMessage })
   .default([500, 2000, 8000, 30000]);
 
+const periodUnitsMs = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const periodMessage = 'expected a whole number of minutes, hours or days, e.g. 90m, 12h or 7d';
+
+function periodMs(value: string, minimumMs: number, context: z.RefinementCtx, orOff = ''): number {
+  const match = /^([1-9]\d{0,5})([mhd])$/.exec(value.trim().toLowerCase());
+  if (!match) {
+    context.addIssue({ code: 'custom', message: periodMessage + orOff });
+    return z.NEVER;
+  }
+  const ms = Number(match[1]) * periodUnitsMs[match[2] as keyof typeof periodUnitsMs];
+  if (ms < minimumMs) {
+    context.addIssue({ code: 'custom', message: `expected at least ${minimumMs / 60_000} minutes` });
+    return z.NEVER;
+  }
+  return ms;
+}
+
+/** How long rows of some kind are kept, written `90m`, `12h` or `7d`, in milliseconds; at least minimumMs. */
+export function retentionPeriod(fallback: string, minimumMs: number) {
+  return z
+    .string({ error: periodMessage })
+    .default(fallback)
+    .transform((value, context) => periodMs(value, minimumMs, context));
+}
+
+/** Like retentionPeriod, or `off` (kept for ever), which gives null. */
+export function optionalRetentionPeriod(fallback: string, minimumMs: number) {
+  return z
+    .string({ error: periodMessage })
+    .default(fallback)
+    .transform((value, context) =>
+      value.trim().toLowerCase() === 'off' ? null : periodMs(value, minimumMs, context, ', or off'),
+    );
+}
+
+/**
+ * How long a service keeps the inbox rows of messages it processed and the outbox rows it published
+ * (default 7d, at least an hour). A copy of a message older than this (a dead letter replayed weeks
+ * later) is no longer recognised by the inbox and falls to the handler's own idempotency, per order.
+ */
+export const messageRetention = retentionPeriod('7d', 3_600_000);
+
 /** The variables every service reads; spread into an app's schema beside its own fields. */
 export const baseEnv = {
   DATABASE_URL: databaseUrl,
@@ -62,4 +104,5 @@ export const baseEnv = {
   LOG_LEVEL: logLevel,
   HOST: httpHost,
   RETRY_DELAYS_MS: retryDelaysMs,
+  MESSAGE_RETENTION: messageRetention,
 };

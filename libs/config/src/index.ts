@@ -1,4 +1,16 @@
 export { ConfigError } from './config-error';
 export type { ConfigProblem } from './config-error';
-export { amqpUrl, baseEnv, databaseUrl, httpHost, httpPort, logLevel, namespace, retryDelaysMs } from './fields';
+export {
+  amqpUrl,
+  baseEnv,
+  databaseUrl,
+  httpHost,
+  httpPort,
+  logLevel,
+  messageRetention,
+  namespace,
+  optionalRetentionPeriod,
+  retentionPeriod,
+  retryDelaysMs,
+} from './fields';
 export { loadConfig, parseEnv } from './parse-env';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './config-error';
-import { baseEnv, httpPort } from './fields';
+import { baseEnv, httpPort, optionalRetentionPeriod } from './fields';
 import { loadConfig, parseEnv } from './parse-env';
 
 const schema = z.object({ ...baseEnv, PORT: httpPort(3001) });
@@ -17,8 +17,38 @@ describe('parseEnv', () => {
       LOG_LEVEL: 'info',
       HOST: '127.0.0.1',
       RETRY_DELAYS_MS: [500, 2000, 8000, 30000],
+      MESSAGE_RETENTION: 7 * 86_400_000,
       PORT: 3001,
     });
+  });
+
+  it('reads a retention period in minutes, hours or days', () => {
+    expect(parseEnv(schema, { ...valid, MESSAGE_RETENTION: '90m' }).MESSAGE_RETENTION).toBe(90 * 60_000);
+    expect(parseEnv(schema, { ...valid, MESSAGE_RETENTION: ' 12H ' }).MESSAGE_RETENTION).toBe(12 * 3_600_000);
+    expect(parseEnv(schema, { ...valid, MESSAGE_RETENTION: '30d' }).MESSAGE_RETENTION).toBe(30 * 86_400_000);
+  });
+
+  it.each(['', '7', 'd', '0d', '1.5d', '7 days', '-1d', '9999999d', 'off'])(
+    'rejects MESSAGE_RETENTION=%j naming the variable',
+    (value) => {
+      expect(() => parseEnv(schema, { ...valid, MESSAGE_RETENTION: value })).toThrow(
+        /MESSAGE_RETENTION: expected a whole number of minutes, hours or days/,
+      );
+    },
+  );
+
+  it('refuses a message retention under an hour, which would forget messages still being redelivered', () => {
+    expect(() => parseEnv(schema, { ...valid, MESSAGE_RETENTION: '59m' })).toThrow(
+      'MESSAGE_RETENTION: expected at least 60 minutes',
+    );
+  });
+
+  it('reads off as kept for ever where a period may be off', () => {
+    const history = z.object({ KEEP: optionalRetentionPeriod('off', 86_400_000) });
+    expect(parseEnv(history, {}).KEEP).toBeNull();
+    expect(parseEnv(history, { KEEP: '90d' }).KEEP).toBe(90 * 86_400_000);
+    expect(() => parseEnv(history, { KEEP: 'never' })).toThrow(/KEEP: .*, or off/);
+    expect(() => parseEnv(history, { KEEP: '12h' })).toThrow('KEEP: expected at least 1440 minutes');
   });
 
   it('reads the retry delays as comma-separated milliseconds', () => {

@@ -1,4 +1,10 @@
-export { dropAppendOnly, makeAppendOnly } from './append-only';
+export {
+  allowPruning,
+  allowPruningInThisTransaction,
+  dropAppendOnly,
+  makeAppendOnly,
+  makeAppendOnlyStrict,
+} from './append-only';
 export { isDatabaseUnavailable } from './database-unavailable';
 export {
   advisoryKey,
@@ -12,3 +18,4 @@ export {
 export type { ServiceDataSourceOptions } from './data-source';
 export { literal, placeholders, preparedQuery, transactionBeginningWith } from './prepared-query';
 export type { Param } from './prepared-query';
+export type { RetentionRule } from './retention-rule';

@@ -2,6 +2,8 @@ export { createHttpApp } from './http/create-http-app';
 export type { FieldError, HttpApp } from './http/create-http-app';
 export { HttpProblem, problemType } from './http/http-problem';
 export { openServiceDatabase } from './service/open-service-database';
+export { PeriodicTask } from './service/periodic-task';
+export type { PeriodicTaskOptions } from './service/periodic-task';
 export { runMain } from './service/run-main';
 export { runSeed } from './service/run-seed';
 export { runService } from './service/run-service';

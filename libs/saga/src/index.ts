@@ -23,8 +23,6 @@ export type {
   StepSpec,
 } from './engine/step';
 export * from './order-saga';
-export { DeadlineScanner } from './orchestrator/deadline-scanner';
-export type { OverdueHandler } from './orchestrator/deadline-scanner';
 export {
   ConcurrentSagaUpdateError,
   SagaNotFoundError,
@@ -45,3 +43,4 @@ export type { RunCommandOptions } from './participant/run-command';
 export { SagaEvent } from './store/saga-event.entity';
 export { SagaInstance } from './store/saga-instance.entity';
 export { sagaMigrations } from './store/saga-migrations';
+export { finishedSagaRetention } from './store/saga-retention';

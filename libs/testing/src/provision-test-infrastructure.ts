@@ -25,6 +25,7 @@ export function serviceConfigFor(infra: TestInfrastructure) {
     PORT: 0,
     // Short retry delays keep a spec whose handler fails fast; production defaults wait seconds.
     RETRY_DELAYS_MS: [100, 200, 400] as readonly number[],
+    MESSAGE_RETENTION: 7 * 86_400_000,
   };
 }
 

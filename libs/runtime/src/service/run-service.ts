@@ -9,10 +9,11 @@ import {
   registerMetricsRoute,
   type Logger,
 } from '@saga/observability';
-import { OutboxRelay, TransactionalMessaging } from '@saga/outbox';
-import { isDatabaseReachable } from '@saga/persistence';
+import { messageRetention, OutboxRelay, TransactionalMessaging } from '@saga/outbox';
+import { isDatabaseReachable, type RetentionRule } from '@saga/persistence';
 import { createHttpApp, type HttpApp } from '../http/create-http-app';
 import { openServiceDatabase } from './open-service-database';
+import { RetentionJob } from './retention-job';
 
 /** The settings every service reads from its environment (see @saga/config baseEnv). */
 export interface ServiceConfig {
@@ -24,6 +25,8 @@ export interface ServiceConfig {
   readonly PORT: number;
   /** The delay before each retry of a message whose handler failed, in milliseconds. */
   readonly RETRY_DELAYS_MS: readonly number[];
+  /** How long processed inbox rows and published outbox rows are kept, in milliseconds. */
+  readonly MESSAGE_RETENTION: number;
 }
 
 /** Everything a service's wiring may use once its connections are up. */
@@ -49,6 +52,8 @@ export interface ServiceDefinition {
   readonly migrations: MixedList<Function>;
   consumers?(context: ServiceContext): readonly Consumer[];
   routes?(app: HttpApp, context: ServiceContext): void;
+  /** Rows of the service's own tables that are deleted once old, beside its inbox and outbox. */
+  retention?(context: ServiceContext): readonly RetentionRule[];
   /** Background work started after the consumers and stopped before them (e.g. a scanner). */
   background?(context: ServiceContext): { stop(): Promise<void> };
 }
@@ -62,8 +67,8 @@ export interface RunningService {
 }
 
 /**
- * Starts a service: database (with migrations), broker, outbox relay, consumers and HTTP with
- * /healthz, /readyz and /metrics. Ready means its database answers and its broker connection is up.
+ * Starts a service: database (with migrations), broker, outbox relay, consumers, the retention pass
+ * and HTTP with /healthz, /readyz and /metrics. Ready means its database answers and its broker connection is up.
  */
 export async function runService(definition: ServiceDefinition, config: ServiceConfig): Promise<RunningService> {
   const logger = createLogger({ service: definition.name, level: config.LOG_LEVEL });
@@ -89,6 +94,12 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     await broker.consume(consumer.queue, consumer.handler);
   }
   const background = definition.background?.(context);
+  const retention = new RetentionJob({
+    dataSource,
+    logger,
+    rules: [...messageRetention(config.MESSAGE_RETENTION), ...(definition.retention?.(context) ?? [])],
+  });
+  retention.start();
 
   const app = createHttpApp(logger);
   registerHealthRoutes(app, [
@@ -111,6 +122,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     stopping ??= (async () => {
       logger.info(`${definition.name} stopping`);
       await app.close();
+      await retention.stop();
       await background?.stop();
       await broker.stopConsuming();
       await messaging.stop();

@@ -9,6 +9,7 @@ import { orderSaga, type OrderSagaContext } from '../order-saga';
 import { SagaEvent } from '../store/saga-event.entity';
 import { SagaInstance } from '../store/saga-instance.entity';
 import { sagaMigrations } from '../store/saga-migrations';
+import { finishedSagaRetention } from '../store/saga-retention';
 import { SagaOrchestrator } from './saga-orchestrator';
 
 describe('the saga orchestrator on a real database', () => {
@@ -211,6 +212,40 @@ describe('the saga orchestrator on a real database', () => {
       dataSource.query(`UPDATE saga.saga_events SET type = 'x' WHERE saga_id = $1`, [saga.id]),
     ).rejects.toThrow(/append-only/);
     await expect(dataSource.query(`DELETE FROM saga.saga_events WHERE saga_id = $1`, [saga.id])).rejects.toThrow(
+      /append-only/,
+    );
+  });
+
+  it('deletes finished sagas with their log once past retention, and keeps every other saga however old', async () => {
+    const rule = finishedSagaRetention(90 * 86_400_000);
+    const age = async (saga: SagaInstance, status: string, days: number) => {
+      await dataSource.query(
+        `UPDATE saga.saga_instances SET status = $2, updated_at = now() - $3::int * interval '1 day' WHERE id = $1`,
+        [saga.id, status, days],
+      );
+      return saga.id;
+    };
+    const expired = [await age(await started(), 'COMPLETED', 100), await age(await started(), 'FAILED', 91)];
+    const kept = [
+      await age(await started(), 'COMPLETED', 10),
+      await age(await started(), 'REQUIRES_ATTENTION', 400),
+      await age(await started(), 'RUNNING', 400),
+      await age(await started(), 'COMPENSATING', 400),
+    ];
+    const left = async (ids: string[]) =>
+      (await dataSource.query(
+        `SELECT (SELECT count(*)::int FROM saga.saga_instances WHERE id = ANY($1)) AS instances,
+                (SELECT count(*)::int FROM saga.saga_events WHERE saga_id = ANY($1)) AS log`,
+        [ids],
+      )) as { instances: number; log: number }[];
+
+    const cutoff = new Date(Date.now() - rule.retentionMs);
+    const deleted = await dataSource.transaction((manager) => rule.deleteBatch(manager, cutoff, 100));
+
+    expect(deleted).toBe(2);
+    expect(await left(expired)).toEqual([{ instances: 0, log: 0 }]);
+    expect(await left(kept)).toEqual([{ instances: 4, log: 8 }]);
+    await expect(dataSource.query(`DELETE FROM saga.saga_events WHERE saga_id = $1`, [kept[0]])).rejects.toThrow(
       /append-only/,
     );
   });
