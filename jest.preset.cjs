@@ -23,6 +23,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
   moduleNameMapper: {
     '^@saga/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
+    '^@saga/([a-z-]+)/testing$': path.join(__dirname, 'libs/$1/src/testing/index.ts'),
   },
   testTimeout: 30000,
   reporters: ['default', path.join(__dirname, 'scripts', 'jest-results-reporter.cjs')],

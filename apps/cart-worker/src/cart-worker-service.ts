@@ -1,6 +1,6 @@
 import { Queues } from '@saga/contracts';
 import type { ServiceDefinition } from '@saga/runtime';
-import { commandProcessor } from '@saga/saga';
+import { commandProcessor } from '@saga/participant';
 import { cartCommandHandlers } from './commands';
 import { cartEntities } from './domain';
 import { registerCartRoutes } from './http/cart-routes';

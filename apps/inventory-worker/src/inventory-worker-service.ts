@@ -1,6 +1,6 @@
 import { Queues } from '@saga/contracts';
 import type { ServiceDefinition } from '@saga/runtime';
-import { commandProcessor } from '@saga/saga';
+import { commandProcessor } from '@saga/participant';
 import { inventoryHandlers } from './commands';
 import { inventoryEntities } from './domain';
 import { registerAdminProductRoutes } from './http/admin-product-routes';

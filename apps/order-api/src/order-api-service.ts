@@ -1,6 +1,6 @@
 import { Queues } from '@saga/contracts';
 import type { ServiceDefinition } from '@saga/runtime';
-import { commandProcessor } from '@saga/saga';
+import { commandProcessor } from '@saga/participant';
 import { orderCommandHandlers } from './commands';
 import { trackSagaAttention } from './consumers/track-saga-attention';
 import { IdempotencyKey } from './domain/idempotency-key.entity';

@@ -1,6 +1,6 @@
 import { Queues } from '@saga/contracts';
 import type { ServiceDefinition } from '@saga/runtime';
-import { commandProcessor } from '@saga/saga';
+import { commandProcessor } from '@saga/participant';
 import { paymentCommandHandlers } from './commands';
 import { PaymentLedgerEntry } from './domain/payment-ledger-entry.entity';
 import { Payment } from './domain/payment.entity';

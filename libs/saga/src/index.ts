@@ -30,16 +30,6 @@ export {
   SagaOrchestrator,
 } from './orchestrator/saga-orchestrator';
 export type { SagaOrchestratorOptions } from './orchestrator/saga-orchestrator';
-export { commandProcessor, fail, succeed } from './participant/command-processor';
-export type {
-  CommandContext,
-  CommandHandler,
-  CommandHandlers,
-  CommandOutcome,
-  CommandProcessorOptions,
-} from './participant/command-processor';
-export { runCommand } from './participant/run-command';
-export type { RunCommandOptions } from './participant/run-command';
 export { SagaEvent } from './store/saga-event.entity';
 export { SagaInstance } from './store/saga-instance.entity';
 export { sagaMigrations } from './store/saga-migrations';

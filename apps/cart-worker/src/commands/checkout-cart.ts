@@ -1,5 +1,5 @@
 import { FailureCode, type cartCheckout } from '@saga/contracts';
-import { fail, succeed, type CommandHandler } from '@saga/saga';
+import { fail, succeed, type CommandHandler } from '@saga/participant';
 import { CheckoutStatus } from '../domain/cart-status';
 import { checkOut, findCheckoutForUpdate, lockCart, lockOrder } from '../domain/cart-store';
 import { snapshotOf } from '../domain/checkout-snapshot';

@@ -1,5 +1,5 @@
 import { FailureCode, type cartClear } from '@saga/contracts';
-import { fail, succeed, type CommandHandler } from '@saga/saga';
+import { fail, succeed, type CommandHandler } from '@saga/participant';
 import { CheckoutStatus } from '../domain/cart-status';
 import { snapshotOf } from '../domain/checkout-snapshot';
 import { findCheckoutForUpdate, lockOrder, settleCheckout } from '../domain/cart-store';

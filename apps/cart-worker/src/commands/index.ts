@@ -1,5 +1,5 @@
 import { cartCheckout, cartClear, cartRelease } from '@saga/contracts';
-import type { CommandHandlers } from '@saga/saga';
+import type { CommandHandlers } from '@saga/participant';
 import { checkoutCart } from './checkout-cart';
 import { clearCart } from './clear-cart';
 import { releaseCart } from './release-cart';

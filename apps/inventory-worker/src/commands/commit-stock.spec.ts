@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FailureCode, inventoryCommit, inventoryRelease, inventoryReserve } from '@saga/contracts';
 import type { PendingMessage } from '@saga/outbox';
-import { runCommand } from '@saga/saga';
+import { runCommand } from '@saga/participant/testing';
 import { openInventoryDatabase, type InventoryDatabase } from '../testing/inventory-database';
 import { commitStock } from './commit-stock';
 import { releaseStock } from './release-stock';

@@ -1,4 +1,4 @@
-import type { CommandHandlers } from '@saga/saga';
+import type { CommandHandlers } from '@saga/participant';
 import { commitStock } from './commit-stock';
 import { releaseStock } from './release-stock';
 import { reserveStock } from './reserve-stock';

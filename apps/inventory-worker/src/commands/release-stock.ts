@@ -1,5 +1,5 @@
 import { FailureCode, type inventoryRelease } from '@saga/contracts';
-import { fail, succeed, type CommandHandler } from '@saga/saga';
+import { fail, succeed, type CommandHandler } from '@saga/participant';
 import { ReservationStatus } from '../domain/reservation.entity';
 import { claimReservation, settleReservation } from '../domain/reservations';
 

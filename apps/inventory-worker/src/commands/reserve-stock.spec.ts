@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FailureCode, inventoryRelease, inventoryReserve, type OrderItem } from '@saga/contracts';
 import type { PendingMessage } from '@saga/outbox';
-import { runCommand } from '@saga/saga';
+import { runCommand } from '@saga/participant/testing';
 import { openInventoryDatabase, type InventoryDatabase } from '../testing/inventory-database';
 import { releaseStock } from './release-stock';
 import { reserveStock } from './reserve-stock';

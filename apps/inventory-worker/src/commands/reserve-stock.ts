@@ -1,5 +1,5 @@
 import { FailureCode, type inventoryReserve } from '@saga/contracts';
-import { fail, succeed, type CommandHandler } from '@saga/saga';
+import { fail, succeed, type CommandHandler } from '@saga/participant';
 import { Reservation, ReservationStatus } from '../domain/reservation.entity';
 import {
   describeShortages,

@@ -1,6 +1,6 @@
 import { Exchange, FailureCode, type OrderCompleted, type orderApprove, newEnvelope } from '@saga/contracts';
 
-import { fail, succeed, type CommandHandler } from '@saga/saga';
+import { fail, succeed, type CommandHandler } from '@saga/participant';
 import { Order } from '../domain/order.entity';
 import { lockOrder, writePricedLines } from '../domain/order-repository';
 import { OrderStatus } from '../domain/order-status';

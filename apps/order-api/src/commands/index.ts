@@ -1,4 +1,4 @@
-import type { CommandHandlers } from '@saga/saga';
+import type { CommandHandlers } from '@saga/participant';
 import { approveOrder } from './approve-order';
 import { processOrder } from './process-order';
 import { rejectOrder } from './reject-order';

@@ -1,5 +1,5 @@
 import { FailureCode, type orderProcess } from '@saga/contracts';
-import { fail, succeed, type CommandHandler } from '@saga/saga';
+import { fail, succeed, type CommandHandler } from '@saga/participant';
 import { Order } from '../domain/order.entity';
 import { lockOrder } from '../domain/order-repository';
 import { OrderStatus } from '../domain/order-status';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FailureCode, type paymentAuthorize } from '@saga/contracts';
-import { fail, succeed, type CommandHandler } from '@saga/saga';
+import { fail, succeed, type CommandHandler } from '@saga/participant';
 import { PaymentStatus } from '../domain/payment-codes';
 import { asProviderPayment, recordedFailure } from '../domain/payment.entity';
 import { lockPaymentOfOrder, recordPayment } from '../domain/payments';

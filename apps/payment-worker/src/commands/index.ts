@@ -1,5 +1,5 @@
 import { paymentAuthorize, paymentCapture, paymentVoid } from '@saga/contracts';
-import type { CommandHandlers } from '@saga/saga';
+import type { CommandHandlers } from '@saga/participant';
 import type { PaymentProviders } from '../providers/payment-provider';
 import { authorizePayment } from './authorize-payment';
 import { capturePayment } from './capture-payment';

@@ -1,5 +1,5 @@
 import { FailureCode, type paymentVoid } from '@saga/contracts';
-import { fail, succeed, type CommandHandler } from '@saga/saga';
+import { fail, succeed, type CommandHandler } from '@saga/participant';
 import { PaymentStatus } from '../domain/payment-codes';
 import { asProviderPayment } from '../domain/payment.entity';
 import { lockPaymentOfOrder, recordTombstone, settlePayment } from '../domain/payments';

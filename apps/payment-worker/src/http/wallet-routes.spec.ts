@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { paymentAuthorize } from '@saga/contracts';
 import type { PendingMessage } from '@saga/outbox';
-import { runCommand } from '@saga/saga';
+import { runCommand } from '@saga/participant/testing';
 import { createLogger } from '@saga/observability';
 import { createHttpApp, type HttpApp } from '@saga/runtime';
 import { authorizePayment } from '../commands/authorize-payment';

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { paymentAuthorize, paymentCapture, paymentVoid, type PaymentAuthorize } from '@saga/contracts';
 import type { PendingMessage } from '@saga/outbox';
 import { openServiceDatabase } from '@saga/runtime';
-import { runCommand } from '@saga/saga';
+import { runCommand } from '@saga/participant/testing';
 import { provisionTestInfrastructure, type TestInfrastructure } from '@saga/testing';
 import { paymentWorkerService } from '../payment-worker-service';
 import { authorizePayment } from '../commands/authorize-payment';

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { newEnvelope, type CommandContract, type CommandPayload, type CommandResult } from '@saga/contracts';
 import { createLogger, type Logger } from '@saga/observability';
 import type { PendingMessage } from '@saga/outbox';
-import type { CommandHandler, CommandOutcome } from './command-processor';
+import type { CommandHandler, CommandOutcome } from '../command-processor';
 
 export interface RunCommandOptions {
   readonly sagaId?: string;

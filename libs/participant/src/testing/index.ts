@@ -1,0 +1,2 @@
+export { runCommand } from './run-command';
+export type { RunCommandOptions } from './run-command';
