@@ -12,11 +12,13 @@ export const cartWorkerService: ServiceDefinition = {
   schema: 'cart',
   entities: cartEntities,
   migrations: cartMigrations,
-  consumers: ({ messaging, logger }) => [
-    {
-      queue: Queues.cartCommands,
-      handler: commandProcessor({ consumer: 'cart-worker', messaging, handlers: cartCommandHandlers, logger }),
-    },
-  ],
-  routes: (app, context) => registerCartRoutes(app, context),
+  wire: ({ messaging, logger, dataSource }) => ({
+    consumers: [
+      {
+        queue: Queues.cartCommands,
+        handler: commandProcessor({ consumer: 'cart-worker', messaging, handlers: cartCommandHandlers, logger }),
+      },
+    ],
+    routes: (app) => registerCartRoutes(app, { dataSource }),
+  }),
 };

@@ -13,14 +13,16 @@ export const inventoryWorkerService: ServiceDefinition = {
   schema: 'inventory',
   entities: inventoryEntities,
   migrations: inventoryMigrations,
-  consumers: ({ messaging, logger }) => [
-    {
-      queue: Queues.inventoryCommands,
-      handler: commandProcessor({ consumer: 'inventory-worker', messaging, handlers: inventoryHandlers, logger }),
+  wire: ({ messaging, logger, dataSource }) => ({
+    consumers: [
+      {
+        queue: Queues.inventoryCommands,
+        handler: commandProcessor({ consumer: 'inventory-worker', messaging, handlers: inventoryHandlers, logger }),
+      },
+    ],
+    routes: (app) => {
+      registerProductRoutes(app, { dataSource });
+      registerAdminProductRoutes(app, { dataSource });
     },
-  ],
-  routes: (app, { dataSource }) => {
-    registerProductRoutes(app, { dataSource });
-    registerAdminProductRoutes(app, { dataSource });
-  },
+  }),
 };

@@ -16,12 +16,14 @@ export const orderApiService: ServiceDefinition = {
   schema: 'orders',
   entities: [Order, OrderLine, IdempotencyKey],
   migrations: [CreateOrders1732200001000, AddOrderAttention1732200001100],
-  consumers: ({ messaging, logger }) => [
-    {
-      queue: Queues.orderApiCommands,
-      handler: commandProcessor({ consumer: 'order-api', messaging, logger, handlers: orderCommandHandlers }),
-    },
-    { queue: Queues.orderApiEvents, handler: trackSagaAttention(messaging) },
-  ],
-  routes: registerOrderRoutes,
+  wire: ({ messaging, logger, dataSource }) => ({
+    consumers: [
+      {
+        queue: Queues.orderApiCommands,
+        handler: commandProcessor({ consumer: 'order-api', messaging, logger, handlers: orderCommandHandlers }),
+      },
+      { queue: Queues.orderApiEvents, handler: trackSagaAttention(messaging) },
+    ],
+    routes: (app) => registerOrderRoutes(app, { messaging, dataSource }),
+  }),
 };

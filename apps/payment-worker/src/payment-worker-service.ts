@@ -19,19 +19,21 @@ export const paymentWorkerService: ServiceDefinition = {
   schema: 'payment',
   entities: paymentEntities,
   migrations: paymentMigrations,
-  consumers: ({ messaging, logger }) => [
-    {
-      queue: Queues.paymentCommands,
-      handler: commandProcessor({
-        consumer: 'payment-worker',
-        messaging,
-        handlers: paymentCommandHandlers(defaultPaymentProviders),
-        logger,
-      }),
+  wire: ({ messaging, logger, dataSource }) => ({
+    consumers: [
+      {
+        queue: Queues.paymentCommands,
+        handler: commandProcessor({
+          consumer: 'payment-worker',
+          messaging,
+          handlers: paymentCommandHandlers(defaultPaymentProviders),
+          logger,
+        }),
+      },
+    ],
+    routes: (app) => {
+      registerWalletRoutes(app, { dataSource });
+      registerPaymentRoutes(app, { dataSource });
     },
-  ],
-  routes: (app, context) => {
-    registerWalletRoutes(app, context);
-    registerPaymentRoutes(app, context);
-  },
+  }),
 };

@@ -36,12 +36,17 @@ describe('parseMessage', () => {
   });
 
   it('returns the payload as its schema parsed it, without fields the schema does not know', () => {
-    const sent = commandEnvelope({ payload: { orderId: randomUUID(), items: [{ productId: randomUUID(), quantity: 1 }], extra: 'x' } });
+    const sent = commandEnvelope({
+      payload: { orderId: randomUUID(), items: [{ productId: randomUUID(), quantity: 1 }], extra: 'x' },
+    });
 
     const parsed = parseMessage(JSON.stringify(sent));
 
     expect(parsed.payload).not.toHaveProperty('extra');
-    expect(parsed.payload).toEqual({ orderId: (sent.payload as { orderId: string }).orderId, items: (sent.payload as { items: unknown }).items });
+    expect(parsed.payload).toEqual({
+      orderId: (sent.payload as { orderId: string }).orderId,
+      items: (sent.payload as { items: unknown }).items,
+    });
   });
 
   it('rejects a body that is not JSON', () => {
@@ -73,7 +78,9 @@ describe('parseMessage', () => {
   });
 
   it('rejects an invalid payload and names the bad field by its path', () => {
-    const sent = commandEnvelope({ payload: { orderId: randomUUID(), items: [{ productId: randomUUID(), quantity: 0 }] } });
+    const sent = commandEnvelope({
+      payload: { orderId: randomUUID(), items: [{ productId: randomUUID(), quantity: 0 }] },
+    });
 
     const error = parseFailure(JSON.stringify(sent));
 
@@ -85,12 +92,25 @@ describe('parseMessage', () => {
   it('validates replies and events by their own schemas', () => {
     const reply = commandEnvelope({
       type: 'saga.reply',
-      payload: { commandId: randomUUID(), commandType: 'payment.authorize', outcome: 'failure', failure: { code: 'card_declined', message: 'declined' } },
+      payload: {
+        commandId: randomUUID(),
+        commandType: 'payment.authorize',
+        outcome: 'failure',
+        failure: { code: 'card_declined', message: 'declined' },
+      },
     });
-    const event = commandEnvelope({ type: 'order.failed', payload: { orderId: randomUUID(), userId: 'u-1', code: 'x', reason: 'y' } });
+    const event = commandEnvelope({
+      type: 'order.failed',
+      payload: { orderId: randomUUID(), userId: 'u-1', code: 'x', reason: 'y' },
+    });
     const badReply = commandEnvelope({
       type: 'saga.reply',
-      payload: { commandId: randomUUID(), commandType: 'payment.authorize', outcome: 'failure', failure: { code: 'lost_in_space', message: 'x' } },
+      payload: {
+        commandId: randomUUID(),
+        commandType: 'payment.authorize',
+        outcome: 'failure',
+        failure: { code: 'lost_in_space', message: 'x' },
+      },
     });
 
     expect(parseMessage(JSON.stringify(reply))).toEqual(reply);

@@ -7,4 +7,12 @@ export type { PeriodicTaskOptions } from './service/periodic-task';
 export { runMain } from './service/run-main';
 export { runSeed } from './service/run-seed';
 export { runService } from './service/run-service';
-export type { Consumer, RunningService, ServiceConfig, ServiceContext, ServiceDefinition } from './service/run-service';
+export type {
+  BackgroundWork,
+  Consumer,
+  RunningService,
+  ServiceConfig,
+  ServiceContext,
+  ServiceDefinition,
+  ServiceWiring,
+} from './service/run-service';

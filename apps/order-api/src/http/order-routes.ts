@@ -13,7 +13,10 @@ const Accepted = z.object({ orderId: z.uuid(), status: z.string() });
 const IdempotencyHeaders = z.looseObject({ 'idempotency-key': z.string().max(200).optional() });
 
 /** The shopper-facing order API: place an order, read it, list a user's orders. */
-export function registerOrderRoutes(app: HttpApp, { messaging, dataSource }: ServiceContext): void {
+export function registerOrderRoutes(
+  app: HttpApp,
+  { messaging, dataSource }: Pick<ServiceContext, 'messaging' | 'dataSource'>,
+): void {
   app.post(
     '/orders',
     { schema: { body: PlaceOrderRequest, headers: IdempotencyHeaders, response: { 202: Accepted } } },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Queues, type QueueSpec } from '@saga/contracts';
 import type { Broker } from '@saga/messaging';
 import { HttpProblem, type HttpApp } from '@saga/runtime';
-import { SagaNotFoundError, SagaNotResumableError, type OrderSagaContext, type SagaOrchestrator } from '@saga/saga';
+import { SagaNotFoundError, SagaNotResumableError, type SagaOrchestrator } from '@saga/saga';
 
 const SagaIdParams = z.object({ id: z.uuid() });
 const queuesByName = new Map<string, QueueSpec>(Object.values(Queues).map((q) => [q.name, q]));
@@ -21,8 +21,7 @@ const ReplayBody = z.object({
 /** Operator actions on sagas and dead letters (no authentication: keep /admin behind a gateway). */
 export function registerSagaAdminRoutes(
   app: HttpApp,
-  orchestrator: SagaOrchestrator<OrderSagaContext>,
-  broker: Broker,
+  { orchestrator, broker }: { orchestrator: Pick<SagaOrchestrator<unknown>, 'resume'>; broker: Broker },
 ): void {
   app.get('/admin/dead-letters', { schema: { querystring: DeadLettersQuery } }, async (request) => {
     const { queue, limit } = request.query;

@@ -10,7 +10,7 @@ const ListQuery = z.object({
 });
 
 /** Read-only views of saga instances and their logs, for operators and tests. */
-export function registerSagaRoutes(app: HttpApp, { dataSource }: ServiceContext): void {
+export function registerSagaRoutes(app: HttpApp, { dataSource }: Pick<ServiceContext, 'dataSource'>): void {
   app.get('/sagas', { schema: { querystring: ListQuery } }, async (request) => {
     const { correlationId, status, limit } = request.query;
     const sagas = await dataSource.getRepository(SagaInstance).find({

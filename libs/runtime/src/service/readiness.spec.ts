@@ -18,7 +18,7 @@ describe('a service’s readiness', () => {
   beforeAll(async () => {
     infra = await provisionTestInfrastructure();
     service = await runService(
-      { name, schema: 'svc', entities: [], migrations: [] },
+      { name, schema: 'svc', entities: [], migrations: [], wire: () => ({}) },
       { ...serviceConfigFor(infra), LOG_LEVEL: 'error' },
     );
   });

@@ -7,9 +7,11 @@ const pingService: ServiceDefinition = {
   schema: 'svc',
   entities: [],
   migrations: [],
-  routes(app) {
-    app.get('/ping', async () => ({ pong: true }));
-  },
+  wire: () => ({
+    routes: (app) => {
+      app.get('/ping', async () => ({ pong: true }));
+    },
+  }),
 };
 
 describe('runService', () => {

@@ -43,19 +43,34 @@ export interface Consumer {
   readonly handler: MessageHandler;
 }
 
-/** What makes one service: its schema, its consumers and its HTTP routes. */
+/** Work a service runs beside its consumers (e.g. a scanner): started after them, stopped before them. */
+export interface BackgroundWork {
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** What a service is made of once its connections are up. */
+export interface ServiceWiring {
+  readonly consumers?: readonly Consumer[];
+  /** Registers the service's HTTP routes. */
+  readonly routes?: (app: HttpApp) => void;
+  /** Rows of the service's own tables that are deleted once old, beside its inbox and outbox. */
+  readonly retention?: readonly RetentionRule[];
+  readonly background?: readonly BackgroundWork[];
+}
+
+/** What makes one service: its schema, and the one function that composes it. */
 export interface ServiceDefinition {
   /** The service's name in logs, connection names and inbox records, e.g. `inventory-worker`. */
   readonly name: string;
   readonly schema: string;
   readonly entities: MixedList<Function | EntitySchema>;
   readonly migrations: MixedList<Function>;
-  consumers?(context: ServiceContext): readonly Consumer[];
-  routes?(app: HttpApp, context: ServiceContext): void;
-  /** Rows of the service's own tables that are deleted once old, beside its inbox and outbox. */
-  retention?(context: ServiceContext): readonly RetentionRule[];
-  /** Background work started after the consumers and stopped before them (e.g. a scanner). */
-  background?(context: ServiceContext): { stop(): Promise<void> };
+  /**
+   * The composition root: builds what the service consumes, serves and runs from its connections,
+   * once per start, before any message is consumed; may await a start-up check (and fail the start).
+   */
+  wire(context: ServiceContext): ServiceWiring | Promise<ServiceWiring>;
 }
 
 /** A started service. */
@@ -90,16 +105,17 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
   const context: ServiceContext = { logger, dataSource, broker, messaging };
   relay.start();
 
-  for (const consumer of definition.consumers?.(context) ?? []) {
+  const wiring = await definition.wire(context);
+  for (const consumer of wiring.consumers ?? []) {
     await broker.consume(consumer.queue, consumer.handler);
   }
-  const background = definition.background?.(context);
   const retention = new RetentionJob({
     dataSource,
     logger,
-    rules: [...messageRetention(config.MESSAGE_RETENTION), ...(definition.retention?.(context) ?? [])],
+    rules: [...messageRetention(config.MESSAGE_RETENTION), ...(wiring.retention ?? [])],
   });
-  retention.start();
+  const background = [...(wiring.background ?? []), retention];
+  for (const work of background) work.start();
 
   const app = createHttpApp(logger);
   registerHealthRoutes(app, [
@@ -107,7 +123,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     { name: 'broker', isHealthy: () => broker.isConnected() },
   ]);
   registerMetricsRoute(app, metrics.registry);
-  definition.routes?.(app, context);
+  wiring.routes?.(app);
   await app.listen({ port: config.PORT, host: config.HOST });
   const { port } = app.server.address() as AddressInfo;
   const url = `http://${config.HOST}:${port}`;
@@ -122,8 +138,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     stopping ??= (async () => {
       logger.info(`${definition.name} stopping`);
       await app.close();
-      await retention.stop();
-      await background?.stop();
+      for (const work of background) await work.stop();
       await broker.stopConsuming();
       await messaging.stop();
       await relay.stop();

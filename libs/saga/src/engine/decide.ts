@@ -1,5 +1,5 @@
 import { FailureCode, InvalidMessageError, type Failure, type SagaReply } from '@saga/contracts';
-import { isCompensatable, type SagaDefinition } from './definition';
+import { isCompensatable, type AnySagaDefinition, type SagaContext, type SagaDefinition } from './definition';
 import {
   SagaStatus,
   isTerminal,
@@ -8,7 +8,7 @@ import {
   type SagaFailure,
   type SagaState,
 } from './state';
-import { StepKind, type SagaStep } from './step';
+import { StepKind, type AnyStep } from './step';
 
 /** What the engine may not decide for itself: the time, fresh ids and chance (for retry jitter). */
 export interface EngineClock {
@@ -59,15 +59,15 @@ export interface SagaLogEntry {
 }
 
 /** The engine's answer: the next state, the commands to send and what to log. */
-export interface SagaDecision<Ctx> {
-  readonly state: SagaState<Ctx>;
+export interface SagaDecision {
+  readonly state: SagaState;
   readonly commands: readonly PlannedCommand[];
   readonly log: readonly SagaLogEntry[];
 }
 
 /** A decision, or why the event changes nothing (a stale reply, a deadline not yet passed, ...). */
-export type Decision<Ctx> =
-  ({ readonly accepted: true } & SagaDecision<Ctx>) | { readonly accepted: false; readonly reason: string };
+export type Decision =
+  ({ readonly accepted: true } & SagaDecision) | { readonly accepted: false; readonly reason: string };
 
 /** Thrown when a worker's success result does not match its command's result schema; dead-lettered. */
 export class InvalidReplyError extends InvalidMessageError {
@@ -81,8 +81,9 @@ export class InvalidReplyError extends InvalidMessageError {
 }
 
 /** Starts a saga: the first step that applies is sent, or the saga completes at once if none does. */
-export function startSaga<Ctx>(definition: SagaDefinition<Ctx>, context: Ctx, clock: EngineClock): SagaDecision<Ctx> {
-  const initial: SagaState<Ctx> = {
+export function startSaga<Input>(definition: SagaDefinition<Input>, input: Input, clock: EngineClock): SagaDecision {
+  const context = definition.contextOf(input);
+  const initial: SagaState = {
     status: SagaStatus.Running,
     context,
     completedSteps: [],
@@ -104,12 +105,12 @@ export function startSaga<Ctx>(definition: SagaDefinition<Ctx>, context: Ctx, cl
  * Applies a worker's reply. Only the reply to the command the saga waits for is accepted; anything
  * else (a duplicate, a late reply to a retried command, a reply after the end) changes nothing.
  */
-export function applyReply<Ctx>(
-  definition: SagaDefinition<Ctx>,
-  state: SagaState<Ctx>,
+export function applyReply(
+  definition: AnySagaDefinition,
+  state: SagaState,
   reply: SagaReply,
   clock: EngineClock,
-): Decision<Ctx> {
+): Decision {
   const awaiting = state.awaiting;
   if (isTerminal(state.status)) return { accepted: false, reason: `saga is already ${state.status}` };
   if (!awaiting) return { accepted: false, reason: 'saga awaits no reply' };
@@ -118,7 +119,7 @@ export function applyReply<Ctx>(
   }
   const index = stepIndex(definition, awaiting.stepId);
   const step = definition.steps[index];
-  const settled: SagaState<Ctx> = { ...state, awaiting: null };
+  const settled: SagaState = { ...state, awaiting: null };
 
   if (awaiting.phase === 'compensation') {
     if (reply.outcome === 'success') {
@@ -134,8 +135,8 @@ export function applyReply<Ctx>(
   if (reply.outcome === 'success') {
     const parsed = step.action.command.result.safeParse(reply.result);
     if (!parsed.success) throw new InvalidReplyError(awaiting.commandType, parsed.error.message);
-    const addition = step.action.onSuccess?.(state.context, parsed.data) ?? {};
-    const done: SagaState<Ctx> = {
+    const addition = (step.action.produces?.(parsed.data) ?? {}) as SagaContext;
+    const done: SagaState = {
       ...settled,
       context: { ...state.context, ...addition },
       completedSteps: [...state.completedSteps, step.id],
@@ -158,18 +159,14 @@ export function applyReply<Ctx>(
  * refused. The pivot and retriable steps are sent again instead (their outcome may be unknown, never
  * undone), and so is a compensation; past maxAttempts the saga needs a person.
  */
-export function applyTimeout<Ctx>(
-  definition: SagaDefinition<Ctx>,
-  state: SagaState<Ctx>,
-  clock: EngineClock,
-): Decision<Ctx> {
+export function applyTimeout(definition: AnySagaDefinition, state: SagaState, clock: EngineClock): Decision {
   const awaiting = state.awaiting;
   if (isTerminal(state.status) || !awaiting) return { accepted: false, reason: 'saga awaits no reply' };
   if (Date.parse(awaiting.deadlineAt) > clock.now.getTime()) {
     return { accepted: false, reason: `deadline ${awaiting.deadlineAt} has not passed` };
   }
   const step = definition.steps[stepIndex(definition, awaiting.stepId)];
-  const settled: SagaState<Ctx> = { ...state, awaiting: null };
+  const settled: SagaState = { ...state, awaiting: null };
   const reason = `${awaiting.commandType} got no reply by ${awaiting.deadlineAt}`;
   if (awaiting.phase === 'compensation') {
     const timedOut = logOf(SagaLogType.CompensationTimedOut, awaiting, { deadlineAt: awaiting.deadlineAt });
@@ -182,16 +179,12 @@ export function applyTimeout<Ctx>(
     code: FailureCode.StepTimedOut,
     message: `The order timed out at ${step.id} and was cancelled; nothing was charged.`,
   };
-  const mayHaveRun: SagaState<Ctx> = { ...settled, completedSteps: [...state.completedSteps, step.id] };
+  const mayHaveRun: SagaState = { ...settled, completedSteps: [...state.completedSteps, step.id] };
   return accept(prepend(timedOut, beginCompensation(definition, mayHaveRun, failure, clock)));
 }
 
 /** Sends again, at once, the command a saga gave up on: an operator's decision once the cause is fixed. */
-export function resumeSaga<Ctx>(
-  definition: SagaDefinition<Ctx>,
-  state: SagaState<Ctx>,
-  clock: EngineClock,
-): Decision<Ctx> {
+export function resumeSaga(definition: AnySagaDefinition, state: SagaState, clock: EngineClock): Decision {
   const stalled = state.stalled;
   if (state.status !== SagaStatus.RequiresAttention || !stalled) {
     return {
@@ -201,7 +194,7 @@ export function resumeSaga<Ctx>(
   }
   const step = definition.steps[stepIndex(definition, stalled.stepId)];
   const status = stalled.phase === 'compensation' ? SagaStatus.Compensating : SagaStatus.Running;
-  const resumed: SagaState<Ctx> = { ...state, status, stalled: null };
+  const resumed: SagaState = { ...state, status, stalled: null };
   const entry: SagaLogEntry = {
     type: SagaLogType.SagaResumed,
     stepId: step.id,
@@ -215,31 +208,53 @@ export function resumeSaga<Ctx>(
   return accept(prepend(entry, decision));
 }
 
+/**
+ * Stops a saga for a person without asking its definition: for a saga this build cannot run (its
+ * version or a step unknown here, a decision that threw). Nothing is sent; the command it awaited,
+ * if any, is where a resume starts again once a build that knows it runs the saga.
+ */
+export function parkSaga(state: SagaState, reason: string, clock: EngineClock): Decision {
+  if (isTerminal(state.status)) return { accepted: false, reason: `saga is already ${state.status}` };
+  if (state.status === SagaStatus.RequiresAttention) return { accepted: false, reason: 'saga already needs attention' };
+  const at = state.awaiting;
+  const stalled = {
+    stepId: at?.stepId ?? state.completedSteps.at(-1) ?? '',
+    phase: at?.phase ?? (state.status === SagaStatus.Compensating ? 'compensation' : 'action'),
+    reason,
+    since: clock.now.toISOString(),
+  } as const;
+  return accept({
+    state: { ...state, status: SagaStatus.RequiresAttention, awaiting: null, stalled },
+    commands: [],
+    log: [{ type: SagaLogType.SagaNeedsAttention, stepId: stalled.stepId, commandId: null, data: { ...stalled } }],
+  });
+}
+
 /** Turns the saga around: records why it failed and undoes completed steps, last first. */
-function beginCompensation<Ctx>(
-  definition: SagaDefinition<Ctx>,
-  state: SagaState<Ctx>,
+function beginCompensation(
+  definition: AnySagaDefinition,
+  state: SagaState,
   failure: SagaFailure,
   clock: EngineClock,
-): SagaDecision<Ctx> {
+): SagaDecision {
   return compensateNext(definition, { ...state, status: SagaStatus.Compensating, failure }, clock);
 }
 
 /** The wait before re-send number `attempt + 1`: doubling from the base, capped, ±20% jitter. */
-export function retryDelayMs<Ctx>(definition: SagaDefinition<Ctx>, attempt: number, clock: EngineClock): number {
+export function retryDelayMs(definition: AnySagaDefinition, attempt: number, clock: EngineClock): number {
   const capped = Math.min(definition.retryMaxDelayMs, definition.retryBaseDelayMs * 2 ** (attempt - 1));
   return Math.round(capped * (0.8 + 0.4 * clock.random()));
 }
 
 /** Sends the awaited command again after a backoff, or, past maxAttempts, stops for a person. */
-function retryOrStall<Ctx>(
-  definition: SagaDefinition<Ctx>,
-  state: SagaState<Ctx>,
+function retryOrStall(
+  definition: AnySagaDefinition,
+  state: SagaState,
   awaiting: AwaitedCommand,
   cause: SagaLogEntry,
   reason: string,
   clock: EngineClock,
-): SagaDecision<Ctx> {
+): SagaDecision {
   const step = definition.steps[stepIndex(definition, awaiting.stepId)];
   if (awaiting.attempt >= definition.maxAttempts) {
     const stalled = {
@@ -263,22 +278,17 @@ function retryOrStall<Ctx>(
   return prepend(cause, retry, relabel);
 }
 
-function advance<Ctx>(
-  definition: SagaDefinition<Ctx>,
-  state: SagaState<Ctx>,
-  from: number,
-  clock: EngineClock,
-): SagaDecision<Ctx> {
+function advance(definition: AnySagaDefinition, state: SagaState, from: number, clock: EngineClock): SagaDecision {
   const skipped: SagaLogEntry[] = [];
   for (let index = from; index < definition.steps.length; index++) {
     const step = definition.steps[index];
-    if (step.when && !step.when(state.context)) {
+    if (step.when && !step.when(state.context as never)) {
       skipped.push({ type: SagaLogType.StepSkipped, stepId: step.id, commandId: null, data: {} });
       continue;
     }
     return prepend(skipped, sendAction(definition, state, index, 1, null, clock));
   }
-  const completed: SagaState<Ctx> = { ...state, status: SagaStatus.Completed, awaiting: null };
+  const completed: SagaState = { ...state, status: SagaStatus.Completed, awaiting: null };
   return {
     state: completed,
     commands: [],
@@ -286,17 +296,13 @@ function advance<Ctx>(
   };
 }
 
-function compensateNext<Ctx>(
-  definition: SagaDefinition<Ctx>,
-  state: SagaState<Ctx>,
-  clock: EngineClock,
-): SagaDecision<Ctx> {
+function compensateNext(definition: AnySagaDefinition, state: SagaState, clock: EngineClock): SagaDecision {
   const next = [...state.completedSteps]
     .reverse()
     .map((id) => definition.steps[stepIndex(definition, id)])
     .find((step) => isCompensatable(step) && !state.compensatedSteps.includes(step.id));
   if (!next) {
-    const failed: SagaState<Ctx> = { ...state, status: SagaStatus.Failed, awaiting: null };
+    const failed: SagaState = { ...state, status: SagaStatus.Failed, awaiting: null };
     return {
       state: failed,
       commands: [],
@@ -306,45 +312,45 @@ function compensateNext<Ctx>(
   return sendCompensation(definition, state, next, 1, null, clock);
 }
 
-function sendAction<Ctx>(
-  definition: SagaDefinition<Ctx>,
-  state: SagaState<Ctx>,
+function sendAction(
+  definition: AnySagaDefinition,
+  state: SagaState,
   index: number,
   attempt: number,
   notBefore: Date | null,
   clock: EngineClock,
-): SagaDecision<Ctx> {
+): SagaDecision {
   const step = definition.steps[index];
-  const payload = step.action.payload(state.context);
+  const payload = step.action.payload(state.context as never);
   return send(definition, state, step, 'action', step.action.command.type, payload, attempt, notBefore, clock);
 }
 
-function sendCompensation<Ctx>(
-  definition: SagaDefinition<Ctx>,
-  state: SagaState<Ctx>,
-  step: SagaStep<Ctx>,
+function sendCompensation(
+  definition: AnySagaDefinition,
+  state: SagaState,
+  step: AnyStep,
   attempt: number,
   notBefore: Date | null,
   clock: EngineClock,
-): SagaDecision<Ctx> {
+): SagaDecision {
   if (!isCompensatable(step)) throw new Error(`step ${step.id} has no compensation`);
   const failure = state.failure ?? { stepId: step.id, code: 'unknown', message: 'the saga failed' };
-  const payload = step.compensation.payload(state.context, failure);
+  const payload = step.compensation.payload(state.context as never, failure);
   const type = step.compensation.command.type;
   return send(definition, state, step, 'compensation', type, payload, attempt, notBefore, clock);
 }
 
-function send<Ctx>(
-  definition: SagaDefinition<Ctx>,
-  state: SagaState<Ctx>,
-  step: SagaStep<Ctx>,
+function send(
+  definition: AnySagaDefinition,
+  state: SagaState,
+  step: AnyStep,
   phase: CommandPhase,
   type: string,
   payload: unknown,
   attempt: number,
   notBefore: Date | null,
   clock: EngineClock,
-): SagaDecision<Ctx> {
+): SagaDecision {
   const commandId = clock.newId();
   const sentAt = notBefore ?? clock.now;
   const timeoutMs = step.timeoutMs ?? definition.defaultTimeoutMs;
@@ -376,7 +382,7 @@ function failureOf(stepId: string, failure: Failure): SagaFailure {
   return { stepId, code: failure.code, message: failure.message };
 }
 
-function stepIndex<Ctx>(definition: SagaDefinition<Ctx>, stepId: string): number {
+function stepIndex(definition: AnySagaDefinition, stepId: string): number {
   const index = definition.steps.findIndex((s) => s.id === stepId);
   if (index < 0) throw new Error(`saga ${definition.name} v${definition.version} has no step ${stepId}`);
   return index;
@@ -387,15 +393,15 @@ function logOf(type: SagaLogType, command: AwaitedCommand, data: Record<string, 
 }
 
 /** Puts entries before a decision's own log; a retry relabels the resend as a retry. */
-function prepend<Ctx>(
+function prepend(
   entries: SagaLogEntry | readonly SagaLogEntry[],
-  decision: SagaDecision<Ctx>,
+  decision: SagaDecision,
   relabelFirst?: SagaLogType,
-): SagaDecision<Ctx> {
+): SagaDecision {
   const log = relabelFirst ? decision.log.map((e, i) => (i === 0 ? { ...e, type: relabelFirst } : e)) : decision.log;
   return { ...decision, log: [...(Array.isArray(entries) ? entries : [entries]), ...log] };
 }
 
-function accept<Ctx>(decision: SagaDecision<Ctx>): Decision<Ctx> {
+function accept(decision: SagaDecision): Decision {
   return { accepted: true, ...decision };
 }

@@ -1,3 +1,4 @@
+import type { SagaContext } from './definition';
 /** Where a saga instance is in its life. */
 export const SagaStatus = {
   Running: 'RUNNING',
@@ -36,9 +37,10 @@ export interface AwaitedCommand {
 }
 
 /** Everything the engine knows of one saga instance; persisted as is. */
-export interface SagaState<Ctx> {
+export interface SagaState {
   readonly status: SagaStatus;
-  readonly context: Ctx;
+  /** The saga's input and what its steps produced so far. */
+  readonly context: SagaContext;
   /** Steps whose action succeeded, in the order they ran. */
   readonly completedSteps: readonly string[];
   /** Steps whose compensation succeeded, in the order they were undone. */

@@ -12,66 +12,104 @@ export const StepKind = {
 } as const;
 export type StepKind = (typeof StepKind)[keyof typeof StepKind];
 
-/** The command a step sends, built from the saga's data; its result may add to that data. */
-export interface StepAction<Ctx, C extends CommandContract = CommandContract> {
+// `payload` and `when` are properties, not methods: TypeScript then checks their parameter strictly,
+// so a step that reads more than the saga has produced by then does not fit the builder.
+
+/** The command a step sends, built from what it reads of the saga's context; its result may add to it. */
+export interface StepAction<In, C extends CommandContract, Out> {
   readonly command: C;
-  payload(context: Ctx): CommandPayload<C>;
-  onSuccess?(context: Ctx, result: CommandResult<C>): Partial<Ctx>;
+  readonly payload: (context: In) => CommandPayload<C>;
+  /** What the step adds to the saga's context from its result: later steps may read it. */
+  produces?(result: CommandResult<C>): Out;
 }
 
-/** The command that undoes a step, built from the saga's data and why the saga failed. */
-export interface StepCompensation<Ctx, C extends CommandContract = CommandContract> {
+/** The command that undoes a step, built from what its undo needs and why the saga failed. */
+export interface StepCompensation<In, C extends CommandContract> {
   readonly command: C;
-  payload(context: Ctx, failure: SagaFailure): CommandPayload<C>;
+  readonly payload: (context: In, failure: SagaFailure) => CommandPayload<C>;
 }
 
-interface StepBase<Ctx> {
+interface StepBase<In, Out, Conditional extends boolean> {
   readonly id: string;
-  /** The step runs only when this holds for the saga's data; otherwise it is skipped (and logged). */
-  when?(context: Ctx): boolean;
+  /** Whether the step has a `when`: the steps after it then may not find what it produces. */
+  readonly conditional: Conditional;
+  /** The step runs only when this holds for the saga's context; otherwise it is skipped (and logged). */
+  readonly when?: (context: In) => boolean;
   /** How long the step's worker has to reply; the definition's default otherwise. */
   readonly timeoutMs?: number;
-  readonly action: StepAction<Ctx>;
+  readonly action: StepAction<In, CommandContract, Out>;
 }
 
-export interface CompensatableStep<Ctx> extends StepBase<Ctx> {
+/** A step that reads `In`, adds `Out`, and whose undo reads `UndoIn` (which may include `Out`). */
+export interface CompensatableStep<In, Out, UndoIn, Conditional extends boolean = boolean> extends StepBase<
+  In,
+  Out,
+  Conditional
+> {
   readonly kind: typeof StepKind.Compensatable;
-  readonly compensation: StepCompensation<Ctx>;
+  readonly compensation: StepCompensation<UndoIn, CommandContract>;
 }
 
-export interface PivotStep<Ctx> extends StepBase<Ctx> {
+export interface PivotStep<In, Out> extends StepBase<In, Out, false> {
   readonly kind: typeof StepKind.Pivot;
   readonly compensation?: never;
 }
 
-export interface RetriableStep<Ctx> extends StepBase<Ctx> {
+export interface RetriableStep<In, Out, Conditional extends boolean = boolean> extends StepBase<In, Out, Conditional> {
   readonly kind: typeof StepKind.Retriable;
   readonly compensation?: never;
 }
 
-export type SagaStep<Ctx> = CompensatableStep<Ctx> | PivotStep<Ctx> | RetriableStep<Ctx>;
+/** Any step, as the engine runs it: it passes the whole context, which the builder checked is enough. */
+export type AnyStep =
+  CompensatableStep<never, unknown, never> | PivotStep<never, unknown> | RetriableStep<never, unknown>;
+
+/** What the steps after a step find of what it produces: all of it, or, if it may be skipped, maybe. */
+export type Produced<Out, Conditional extends boolean> = Conditional extends true ? Partial<Out> : Out;
 
 /** What a step factory takes: everything but the kind, which the factory's name gives. */
-export interface StepSpec<Ctx, A extends CommandContract> {
+interface StepSpec<In, A extends CommandContract, Out> {
   readonly id: string;
-  when?(context: Ctx): boolean;
   readonly timeoutMs?: number;
-  readonly action: StepAction<Ctx, A>;
+  readonly action: StepAction<In, A, Out>;
 }
 
-/** Step factories for one saga's data type, so each step file states its kind and commands once. */
-export function stepsOf<Ctx>() {
-  return {
-    compensatable<A extends CommandContract, C extends CommandContract>(
-      spec: StepSpec<Ctx, A> & { readonly compensation: StepCompensation<Ctx, C> },
-    ): CompensatableStep<Ctx> {
-      return { ...spec, kind: StepKind.Compensatable } as CompensatableStep<Ctx>;
-    },
-    pivot<A extends CommandContract>(spec: StepSpec<Ctx, A>): PivotStep<Ctx> {
-      return { ...spec, kind: StepKind.Pivot } as PivotStep<Ctx>;
-    },
-    retriable<A extends CommandContract>(spec: StepSpec<Ctx, A>): RetriableStep<Ctx> {
-      return { ...spec, kind: StepKind.Retriable } as RetriableStep<Ctx>;
-    },
-  };
+/** A step that runs only when its condition holds; later steps may find nothing it would have added. */
+interface Conditional<In> {
+  readonly when: (context: In) => boolean;
+}
+
+type CompensatableSpec<In, UndoIn, A extends CommandContract, C extends CommandContract, Out> = StepSpec<In, A, Out> & {
+  readonly compensation: StepCompensation<UndoIn, C>;
+};
+
+/** A step with an undo, run in reverse order when a later step fails. */
+export function compensatable<In, UndoIn, A extends CommandContract, C extends CommandContract, Out = object>(
+  spec: CompensatableSpec<In, UndoIn, A, C, Out> & Conditional<In>,
+): CompensatableStep<In, Out, UndoIn, true>;
+export function compensatable<In, UndoIn, A extends CommandContract, C extends CommandContract, Out = object>(
+  spec: CompensatableSpec<In, UndoIn, A, C, Out>,
+): CompensatableStep<In, Out, UndoIn, false>;
+export function compensatable(spec: object): object {
+  return { ...spec, kind: StepKind.Compensatable, conditional: isConditional(spec) };
+}
+
+/** The point of no return: no undo, and once it succeeds the saga only moves forward. */
+export function pivot<In, A extends CommandContract, Out = object>(spec: StepSpec<In, A, Out>): PivotStep<In, Out> {
+  return { ...spec, kind: StepKind.Pivot, conditional: false } as PivotStep<In, Out>;
+}
+
+/** A step after the pivot: retried until it succeeds. */
+export function retriable<In, A extends CommandContract, Out = object>(
+  spec: StepSpec<In, A, Out> & Conditional<In>,
+): RetriableStep<In, Out, true>;
+export function retriable<In, A extends CommandContract, Out = object>(
+  spec: StepSpec<In, A, Out>,
+): RetriableStep<In, Out, false>;
+export function retriable(spec: object): object {
+  return { ...spec, kind: StepKind.Retriable, conditional: isConditional(spec) };
+}
+
+function isConditional(spec: object): boolean {
+  return 'when' in spec && spec.when !== undefined;
 }

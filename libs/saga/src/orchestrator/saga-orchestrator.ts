@@ -11,9 +11,18 @@ import {
 } from '@saga/contracts';
 import type { Logger } from '@saga/observability';
 import type { MessagingTransaction, PendingMessage, ProcessOutcome, TransactionalMessaging } from '@saga/outbox';
-import { applyReply, applyTimeout, resumeSaga, startSaga, type EngineClock, type SagaDecision } from '../engine/decide';
-import type { SagaDefinition } from '../engine/definition';
-import { isTerminal, SagaStatus, type SagaState } from '../engine/state';
+import {
+  applyReply,
+  applyTimeout,
+  parkSaga,
+  resumeSaga,
+  startSaga,
+  type Decision,
+  type EngineClock,
+  type SagaDecision,
+} from '../engine/decide';
+import type { AnySagaDefinition, SagaDefinition } from '../engine/definition';
+import { isTerminal, SagaStatus } from '../engine/state';
 import {
   claimOverdueSaga,
   insertSaga,
@@ -24,10 +33,15 @@ import {
   type SagaLogRow,
   type SagaRow,
 } from '../store/saga-store';
+import { registerDefinitions } from '../store/definition-registry';
 import { RecentSagas } from './recent-sagas';
 
-export interface SagaOrchestratorOptions<Ctx> {
-  readonly definition: SagaDefinition<Ctx>;
+export interface SagaOrchestratorOptions<Input> {
+  /**
+   * Every version of the saga this build can run, under one name: new sagas start on the latest, and
+   * each running saga is driven on the version it started with.
+   */
+  readonly definitions: readonly SagaDefinition<Input>[];
   readonly messaging: TransactionalMessaging;
   /** Name under which this orchestrator records the messages it processed (its inbox consumer). */
   readonly consumer: string;
@@ -62,6 +76,14 @@ export class SagaNotResumableError extends Error {
   }
 }
 
+/** Thrown at construction for a list of definitions that cannot serve one saga. */
+export class InvalidSagaDefinitionsError extends Error {
+  constructor(detail: string) {
+    super(`saga orchestrator: ${detail}`);
+    this.name = 'InvalidSagaDefinitionsError';
+  }
+}
+
 /** What caused a transition: a message, a passed deadline or an operator. */
 type Cause = { readonly message: MessageEnvelope } | { readonly by: 'deadline' | 'operator' };
 
@@ -75,28 +97,63 @@ const recentSagas = 5_000;
  * orchestrator wrote last is decided from that state and saved in one statement, valid only if the
  * saga is still at that version; any other transition is taken under a row lock on the saga.
  */
-export class SagaOrchestrator<Ctx> {
+export class SagaOrchestrator<Input> {
   private readonly clock: () => EngineClock;
   private readonly recent = new RecentSagas(recentSagas);
+  private readonly versions = new Map<number, SagaDefinition<Input>>();
+  /** The version new sagas start on: the highest. */
+  readonly latest: SagaDefinition<Input>;
 
-  constructor(private readonly options: SagaOrchestratorOptions<Ctx>) {
+  constructor(private readonly options: SagaOrchestratorOptions<Input>) {
     this.clock = options.clock ?? (() => ({ now: new Date(), newId: randomUUID, random: Math.random }));
+    const [first] = options.definitions;
+    if (!first) throw new InvalidSagaDefinitionsError('it needs at least one definition');
+    for (const definition of options.definitions) {
+      if (definition.name !== first.name) {
+        throw new InvalidSagaDefinitionsError(`${definition.name} and ${first.name} are different sagas`);
+      }
+      if (this.versions.has(definition.version)) {
+        throw new InvalidSagaDefinitionsError(`${definition.name} v${definition.version} is given twice`);
+      }
+      this.versions.set(definition.version, definition);
+    }
+    this.latest = [...this.versions.values()].reduce((a, b) => (b.version > a.version ? b : a));
+  }
+
+  /** The saga's name; every version shares it. */
+  get name(): string {
+    return this.latest.name;
+  }
+
+  /** Every version this orchestrator runs, oldest first. */
+  get definitions(): readonly SagaDefinition<Input>[] {
+    return [...this.versions.values()].sort((a, b) => a.version - b.version);
+  }
+
+  /**
+   * Records the versions this build runs, the first time each runs; throws DefinitionChangedError
+   * when a version ran before with other steps. Called once at start-up, before any message.
+   */
+  async register(): Promise<void> {
+    await this.options.messaging.transaction((tx) => registerDefinitions(tx.manager, this.definitions));
   }
 
   /** Starts a saga for the business id `correlationId`, caused by `cause`; once per cause message. */
-  async start(cause: MessageEnvelope, correlationId: string, context: Ctx): Promise<ProcessOutcome> {
-    const { definition, messaging, consumer, logger } = this.options;
+  async start(cause: MessageEnvelope, correlationId: string, input: Input): Promise<ProcessOutcome> {
+    const { messaging, consumer, logger } = this.options;
+    const definition = this.latest;
     let started: LockedSaga | undefined;
     const outcome = await messaging.processOnce(consumer, cause, async (tx) => {
-      const decision = startSaga(definition, context, this.clock());
+      const decision = startSaga(definition, input, this.clock());
       const log = this.logRows(decision, { message: cause });
       const saga: LockedSaga = {
         id: randomUUID(),
         definitionName: definition.name,
         definitionVersion: definition.version,
+        definitionFingerprint: definition.fingerprint,
         correlationId,
         status: decision.state.status,
-        state: decision.state as SagaState<unknown>,
+        state: decision.state,
         version: 0,
         logSeq: log.length,
       };
@@ -104,7 +161,12 @@ export class SagaOrchestrator<Ctx> {
       await insertSaga(tx.manager, { ...saga, ...row }, log);
       for (const message of this.outgoing(saga, decision, { message: cause })) tx.send(message);
       started = saga;
-      logger.info('saga started', { sagaId: saga.id, correlationId, step: row.currentStep });
+      logger.info('saga started', {
+        sagaId: saga.id,
+        correlationId,
+        version: definition.version,
+        step: row.currentStep,
+      });
     });
     if (started) this.recent.remember(started);
     return outcome;
@@ -112,7 +174,7 @@ export class SagaOrchestrator<Ctx> {
 
   /** Applies a worker's reply to the saga it belongs to; a reply the saga does not wait for changes nothing. */
   async handleReply(envelope: MessageEnvelope): Promise<ProcessOutcome> {
-    const { definition, messaging, consumer, logger } = this.options;
+    const { messaging, consumer, logger } = this.options;
     const reply = SagaReply.parse(envelope.payload);
     const sagaId = envelope.sagaId;
     if (!sagaId) throw new InvalidMessageError('a saga reply must carry a sagaId', envelope.type);
@@ -120,7 +182,7 @@ export class SagaOrchestrator<Ctx> {
 
     const recent = this.recent.get(sagaId);
     if (recent) {
-      const decision = applyReply(definition, this.stateOf(recent), reply, this.clock());
+      const decision = this.decide(recent, (definition, clock) => applyReply(definition, recent.state, reply, clock));
       if (decision.accepted) {
         const log = this.logRows(decision, cause);
         const saved = await messaging.applyInOneStatement(
@@ -145,7 +207,7 @@ export class SagaOrchestrator<Ctx> {
     const outcome = await messaging.processOnce(consumer, envelope, async (tx) => {
       const saga = await lockSaga(tx.manager, sagaId);
       if (!saga) throw new InvalidMessageError(`no saga ${sagaId}`, envelope.type);
-      const decision = applyReply(definition, this.stateOf(saga), reply, this.clock());
+      const decision = this.decide(saga, (definition, clock) => applyReply(definition, saga.state, reply, clock));
       if (!decision.accepted) {
         logger.info('reply ignored', { sagaId, commandId: reply.commandId, reason: decision.reason });
         return;
@@ -165,11 +227,10 @@ export class SagaOrchestrator<Ctx> {
     let handled = 0;
     while (handled < limit) {
       const expired = await this.options.messaging.transaction(async (tx) => {
-        const clock = this.clock();
-        const saga = await claimOverdueSaga(tx.manager, clock.now);
+        const saga = await claimOverdueSaga(tx.manager, this.clock().now);
         if (!saga) return false;
         this.recent.forget(saga.id);
-        const decision = applyTimeout(this.options.definition, this.stateOf(saga), clock);
+        const decision = this.decide(saga, (definition, clock) => applyTimeout(definition, saga.state, clock));
         if (decision.accepted) await this.transition(tx, saga, decision, { by: 'deadline' });
         return true;
       });
@@ -185,21 +246,50 @@ export class SagaOrchestrator<Ctx> {
     return this.options.messaging.transaction(async (tx) => {
       const saga = await lockSaga(tx.manager, sagaId);
       if (!saga) throw new SagaNotFoundError(sagaId);
-      const decision = resumeSaga(this.options.definition, this.stateOf(saga), this.clock());
+      const definition = this.definitionOf(saga);
+      if (typeof definition === 'string') throw new SagaNotResumableError(sagaId, definition);
+      const decision = resumeSaga(definition, saga.state, this.clock());
       if (!decision.accepted) throw new SagaNotResumableError(sagaId, decision.reason);
       await this.transition(tx, saga, decision, { by: 'operator' });
       return decision.state.status;
     });
   }
 
-  private stateOf(saga: LockedSaga): SagaState<Ctx> {
-    const { definition } = this.options;
-    if (saga.definitionName !== definition.name || saga.definitionVersion !== definition.version) {
-      throw new Error(
-        `saga ${saga.id} runs ${saga.definitionName} v${saga.definitionVersion}; this orchestrator runs ${definition.name} v${definition.version}`,
-      );
+  /**
+   * Decides what happens to a saga on the definition version it started on. A saga this build cannot
+   * run (its version unknown here, its steps not the ones that version has, a decision that threw)
+   * is parked for a person instead, once: it never holds up another saga or the deadline scan.
+   */
+  private decide(
+    saga: LockedSaga,
+    decision: (definition: AnySagaDefinition, clock: EngineClock) => Decision,
+  ): Decision {
+    const clock = this.clock();
+    const definition = this.definitionOf(saga);
+    if (typeof definition === 'string') return parkSaga(saga.state, definition, clock);
+    try {
+      return decision(definition, clock);
+    } catch (error) {
+      // A reply that breaks its contract is the message's fault: it goes to the dead-letter queue.
+      if (error instanceof InvalidMessageError) throw error;
+      const reason = `${definition.name} v${definition.version} could not decide: ${(error as Error).message}`;
+      this.options.logger.error('saga decision failed; parking the saga', { sagaId: saga.id, error });
+      return parkSaga(saga.state, reason, clock);
     }
-    return saga.state as SagaState<Ctx>;
+  }
+
+  /** The definition a saga runs on, or why this build cannot run it. */
+  private definitionOf(saga: LockedSaga): AnySagaDefinition | string {
+    const definition = saga.definitionName === this.name ? this.versions.get(saga.definitionVersion) : undefined;
+    const runs = `the saga runs ${saga.definitionName} v${saga.definitionVersion}`;
+    if (!definition) {
+      const known = this.definitions.map((d) => `v${d.version}`).join(', ');
+      return `${runs}, which this build does not have (it has ${this.name} ${known})`;
+    }
+    if (saga.definitionFingerprint !== null && saga.definitionFingerprint !== definition.fingerprint) {
+      return `${runs} with steps ${saga.definitionFingerprint}; this build's v${definition.version} has steps ${definition.fingerprint}`;
+    }
+    return definition;
   }
 
   /**
@@ -209,7 +299,7 @@ export class SagaOrchestrator<Ctx> {
   private async transition(
     tx: MessagingTransaction,
     saga: LockedSaga,
-    decision: SagaDecision<Ctx>,
+    decision: SagaDecision,
     cause: Cause,
   ): Promise<LockedSaga> {
     const log = this.logRows(decision, cause);
@@ -224,7 +314,7 @@ export class SagaOrchestrator<Ctx> {
   }
 
   // A transition was saved: says so, and returns the saga as it now is.
-  private advanced(saga: LockedSaga, decision: SagaDecision<Ctx>, entries: number, cause: Cause): LockedSaga {
+  private advanced(saga: LockedSaga, decision: SagaDecision, entries: number, cause: Cause): LockedSaga {
     const { status } = decision.state;
     const base = { sagaId: saga.id, definition: saga.definitionName, correlationId: saga.correlationId };
     if (status === SagaStatus.RequiresAttention && saga.status !== SagaStatus.RequiresAttention) {
@@ -243,13 +333,13 @@ export class SagaOrchestrator<Ctx> {
     return {
       ...saga,
       status,
-      state: decision.state as SagaState<unknown>,
+      state: decision.state,
       version: saga.version + 1,
       logSeq: saga.logSeq + entries,
     };
   }
 
-  private logRows(decision: SagaDecision<Ctx>, cause: Cause): SagaLogRow[] {
+  private logRows(decision: SagaDecision, cause: Cause): SagaLogRow[] {
     const causeMessageId = 'message' in cause ? cause.message.messageId : null;
     return decision.log.map((entry) => ({
       type: entry.type,
@@ -261,7 +351,7 @@ export class SagaOrchestrator<Ctx> {
   }
 
   /** What a decision sends: its commands, and saga.stalled or saga.resumed when it stalled or resumed. */
-  private outgoing(saga: LockedSaga, decision: SagaDecision<Ctx>, cause: Cause): PendingMessage[] {
+  private outgoing(saga: LockedSaga, decision: SagaDecision, cause: Cause): PendingMessage[] {
     const causationId = 'message' in cause ? cause.message.messageId : null;
     const messages: PendingMessage[] = decision.commands.map((command) => ({
       exchange: Exchange.Commands,
@@ -298,11 +388,11 @@ export class SagaOrchestrator<Ctx> {
 }
 
 /** The instance's columns after a decision: its state, and what operators query beside it. */
-function rowOf<Ctx>(decision: SagaDecision<Ctx>): SagaRow {
+function rowOf(decision: SagaDecision): SagaRow {
   const { state } = decision;
   return {
     status: state.status,
-    state: state as SagaState<unknown>,
+    state,
     currentStep: state.awaiting?.stepId ?? state.stalled?.stepId ?? null,
     awaitingCommandId: state.awaiting?.commandId ?? null,
     deadlineAt: state.awaiting ? new Date(state.awaiting.deadlineAt) : null,

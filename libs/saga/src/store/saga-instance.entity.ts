@@ -13,6 +13,10 @@ export class SagaInstance {
   @Column({ name: 'definition_version', type: 'int' })
   definitionVersion: number;
 
+  /** The fingerprint of the step list it started on; null for sagas started before it was kept. */
+  @Column({ name: 'definition_fingerprint', type: 'text', nullable: true })
+  definitionFingerprint: string | null;
+
   /** The business id the saga is about (the order id), unique per definition. */
   @Column({ name: 'correlation_id', type: 'text' })
   correlationId: string;
@@ -30,7 +34,7 @@ export class SagaInstance {
   deadlineAt: Date | null;
 
   @Column({ type: 'jsonb' })
-  state: SagaState<unknown>;
+  state: SagaState;
 
   @Column({ type: 'int' })
   version: number;

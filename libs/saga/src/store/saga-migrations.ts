@@ -1,10 +1,12 @@
 import { CreateSagaTables1732200000100 } from './1732200000100-create-saga-tables';
 import { AddSagaLogSeq1732200000101 } from './1732200000101-add-saga-log-seq';
 import { AllowSagaLogPruning1732200000102 } from './1732200000102-allow-saga-log-pruning';
+import { AddSagaDefinitions1732200000103 } from './1732200000103-add-saga-definitions';
 
 /** The saga schema's migrations, in order. */
 export const sagaMigrations = [
   CreateSagaTables1732200000100,
   AddSagaLogSeq1732200000101,
   AllowSagaLogPruning1732200000102,
+  AddSagaDefinitions1732200000103,
 ];

@@ -8,9 +8,11 @@ export interface LockedSaga {
   readonly id: string;
   readonly definitionName: string;
   readonly definitionVersion: number;
+  /** The step list's fingerprint of the definition it started on; null for sagas started before it was kept. */
+  readonly definitionFingerprint: string | null;
   readonly correlationId: string;
   readonly status: SagaStatus;
-  readonly state: SagaState<unknown>;
+  readonly state: SagaState;
   readonly version: number;
   /** The seq of its last log entry. */
   readonly logSeq: number;
@@ -22,7 +24,7 @@ export interface SagaRow {
   readonly currentStep: string | null;
   readonly awaitingCommandId: string | null;
   readonly deadlineAt: Date | null;
-  readonly state: SagaState<unknown>;
+  readonly state: SagaState;
 }
 
 /** One entry to append to a saga's log. */
@@ -40,16 +42,16 @@ export interface SagaLogRow {
 /** Inserts a new instance and its first log entries. */
 export async function insertSaga(
   manager: EntityManager,
-  saga: { id: string; definitionName: string; definitionVersion: number; correlationId: string } & SagaRow,
+  saga: Omit<LockedSaga, 'version' | 'logSeq'> & SagaRow,
   log: readonly SagaLogRow[],
 ): Promise<void> {
   const s = schemaOf(manager.connection);
   await preparedQuery(
     manager,
     `WITH saga AS (
-         INSERT INTO "${s}".saga_instances (id, definition_name, definition_version, correlation_id, status,
-                current_step, awaiting_command_id, deadline_at, state, version, log_seq)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10)
+         INSERT INTO "${s}".saga_instances (id, definition_name, definition_version, definition_fingerprint,
+                correlation_id, status, current_step, awaiting_command_id, deadline_at, state, version, log_seq)
+         VALUES ($1, $2, $3, $12, $4, $5, $6, $7, $8, $9, 0, $10)
        )
        ${appendLogSql(s, '$1', '$5', '$11')}`,
     [
@@ -64,6 +66,7 @@ export async function insertSaga(
       JSON.stringify(saga.state),
       log.length,
       logJson(log, 0),
+      saga.definitionFingerprint,
     ],
   );
 }
@@ -149,7 +152,8 @@ function transitionCtes(
 }
 
 const lockedColumns = `id, definition_name AS "definitionName", definition_version AS "definitionVersion",
-  correlation_id AS "correlationId", status, state, version, log_seq AS "logSeq"`;
+  definition_fingerprint AS "definitionFingerprint", correlation_id AS "correlationId", status, state, version,
+  log_seq AS "logSeq"`;
 
 // Appends the entries of a JSON array parameter to the log of saga `id`, each with the status after
 // the transition. Ends in a WHERE clause, so a caller may add conditions.

@@ -1,15 +1,18 @@
-import { inventoryRelease, inventoryReserve } from '@saga/contracts';
-import { orderSagaSteps, required } from '../order-saga-context';
+import { inventoryRelease, inventoryReserve, type OrderItem } from '@saga/contracts';
+import { compensatable } from '@saga/saga';
 
 export const reserveStockStepId = 'reserve-stock';
 
 /** This step reserves every item of the order, or none, and prices them; undone, it releases the stock. */
-export const reserveStockStep = orderSagaSteps.compensatable({
+export const reserveStockStep = compensatable({
   id: reserveStockStepId,
   action: {
     command: inventoryReserve,
-    payload: (ctx) => ({ orderId: ctx.orderId, items: [...required(ctx.items, 'items')] }),
-    onSuccess: (_ctx, result) => ({
+    payload: (ctx: { orderId: string; items: readonly OrderItem[] }) => ({
+      orderId: ctx.orderId,
+      items: [...ctx.items],
+    }),
+    produces: (result) => ({
       reservationId: result.reservationId,
       pricedItems: result.items,
       total: result.total,
@@ -18,6 +21,6 @@ export const reserveStockStep = orderSagaSteps.compensatable({
   },
   compensation: {
     command: inventoryRelease,
-    payload: (ctx) => ({ orderId: ctx.orderId }),
+    payload: (ctx: { orderId: string }) => ({ orderId: ctx.orderId }),
   },
 });

@@ -5,17 +5,14 @@ import { createLogger } from '@saga/observability';
 import { messagingEntities, messagingMigrations, OutboxMessage, TransactionalMessaging } from '@saga/outbox';
 import { createServiceDataSource, initializeDataSource } from '@saga/persistence';
 import { provisionTestInfrastructure, type TestInfrastructure } from '@saga/testing';
-import { orderSaga, type OrderSagaContext } from '../order-saga';
-import { SagaEvent } from '../store/saga-event.entity';
-import { SagaInstance } from '../store/saga-instance.entity';
-import { sagaMigrations } from '../store/saga-migrations';
-import { finishedSagaRetention } from '../store/saga-retention';
-import { SagaOrchestrator } from './saga-orchestrator';
+import { finishedSagaRetention, SagaEvent, SagaInstance, sagaMigrations, SagaOrchestrator } from '@saga/saga';
+import { orderSagaV1 } from './order-saga';
+import type { OrderSagaInput } from './order-saga-input';
 
 describe('the saga orchestrator on a real database', () => {
   let infra: TestInfrastructure;
   let dataSource: DataSource;
-  let orchestrator: SagaOrchestrator<OrderSagaContext>;
+  let orchestrator: SagaOrchestrator<OrderSagaInput>;
 
   beforeAll(async () => {
     infra = await provisionTestInfrastructure();
@@ -28,7 +25,7 @@ describe('the saga orchestrator on a real database', () => {
       }),
     );
     orchestrator = new SagaOrchestrator({
-      definition: orderSaga,
+      definitions: [orderSagaV1],
       messaging: new TransactionalMessaging(dataSource, { wake: () => undefined }),
       consumer: 'order-saga',
       logger: createLogger({ service: 'saga-test', level: 'warn' }),
@@ -103,7 +100,7 @@ describe('the saga orchestrator on a real database', () => {
 
   it('advances a saga another orchestrator moved meanwhile: what it remembered is stale, so it reads the saga again', async () => {
     const replica = new SagaOrchestrator({
-      definition: orderSaga,
+      definitions: [orderSagaV1],
       messaging: new TransactionalMessaging(dataSource, { wake: () => undefined }),
       consumer: 'order-saga',
       logger: createLogger({ service: 'saga-test', level: 'warn' }),
@@ -180,9 +177,15 @@ describe('the saga orchestrator on a real database', () => {
       correlationId: orderId,
       causationId: null,
     });
-    const context: OrderSagaContext = { orderId, userId: 'bo', source: 'cart', paymentMethod: { method: 'wallet' } };
-    await orchestrator.start(placed, orderId, context);
-    expect(await orchestrator.start(placed, orderId, context)).toBe('duplicate');
+    const input: OrderSagaInput = {
+      orderId,
+      userId: 'bo',
+      source: 'cart',
+      items: [],
+      paymentMethod: { method: 'wallet' },
+    };
+    await orchestrator.start(placed, orderId, input);
+    expect(await orchestrator.start(placed, orderId, input)).toBe('duplicate');
 
     expect(await dataSource.getRepository(SagaInstance).countBy({ correlationId: orderId })).toBe(1);
   });
@@ -263,7 +266,7 @@ describe('the saga orchestrator on a real database', () => {
     // Two replicas whose clocks say every deadline has passed.
     const replica = () =>
       new SagaOrchestrator({
-        definition: orderSaga,
+        definitions: [orderSagaV1],
         messaging: new TransactionalMessaging(dataSource, { wake: () => undefined }),
         consumer: 'order-saga',
         logger: createLogger({ service: 'saga-test', level: 'error' }),

@@ -1,25 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { FailureCode, type SagaReply } from '@saga/contracts';
-import { orderSaga, type OrderSagaContext } from '../order-saga';
-import { withLimits } from './definition';
 import {
   applyReply,
   applyTimeout,
   InvalidReplyError,
   resumeSaga,
+  SagaStatus,
   startSaga,
+  withLimits,
   type Decision,
   type EngineClock,
   type SagaDecision,
-} from './decide';
-import { SagaStatus, type SagaState } from './state';
+  type SagaState,
+} from '@saga/saga';
+import { orderSagaV1 as orderSaga } from './order-saga';
+import type { OrderSagaInput } from './order-saga-input';
 
 const clock: EngineClock = { now: new Date('2026-01-01T00:00:00Z'), newId: () => randomUUID(), random: () => 0.5 };
 /** The same clock, `ms` later. */
 const later = (ms: number): EngineClock => ({ ...clock, now: new Date(clock.now.getTime() + ms) });
 const product = randomUUID();
 
-function itemsOrder(): OrderSagaContext {
+function itemsOrder(): OrderSagaInput {
   return {
     orderId: randomUUID(),
     userId: 'ada',
@@ -42,7 +44,7 @@ const results: Record<string, unknown> = {
   'payment.capture': { paymentId: randomUUID(), amount: 5000 },
 };
 
-function success(state: SagaState<OrderSagaContext>): Extract<SagaReply, { outcome: 'success' }> {
+function success(state: SagaState): Extract<SagaReply, { outcome: 'success' }> {
   const awaiting = state.awaiting!;
   return {
     commandId: awaiting.commandId,
@@ -52,7 +54,7 @@ function success(state: SagaState<OrderSagaContext>): Extract<SagaReply, { outco
   };
 }
 
-function failure(state: SagaState<OrderSagaContext>, code: FailureCode = FailureCode.CardDeclined): SagaReply {
+function failure(state: SagaState, code: FailureCode = FailureCode.CardDeclined): SagaReply {
   const awaiting = state.awaiting!;
   return {
     commandId: awaiting.commandId,
@@ -62,20 +64,17 @@ function failure(state: SagaState<OrderSagaContext>, code: FailureCode = Failure
   };
 }
 
-function reply(state: SagaState<OrderSagaContext>, r: SagaReply): SagaDecision<OrderSagaContext> {
+function reply(state: SagaState, r: SagaReply): SagaDecision {
   return accepted(applyReply(orderSaga, state, r, clock));
 }
 
-function accepted(decision: Decision<OrderSagaContext>): SagaDecision<OrderSagaContext> {
+function accepted(decision: Decision): SagaDecision {
   if (!decision.accepted) throw new Error(decision.reason);
   return decision;
 }
 
 /** Answers every command with success until the saga waits for `stopAt` (or ends); returns commands sent. */
-function runUntil(
-  decision: SagaDecision<OrderSagaContext>,
-  stopAt?: string,
-): { decision: SagaDecision<OrderSagaContext>; sent: string[] } {
+function runUntil(decision: SagaDecision, stopAt?: string): { decision: SagaDecision; sent: string[] } {
   const sent = decision.commands.map((c) => c.type);
   let current = decision;
   while (current.state.awaiting && current.state.awaiting.commandType !== stopAt) {
@@ -110,7 +109,7 @@ describe('order saga engine', () => {
   });
 
   it('checks out and clears the cart only for an order placed from the cart', () => {
-    const fromCart: OrderSagaContext = { ...itemsOrder(), source: 'cart', items: undefined };
+    const fromCart: OrderSagaInput = { ...itemsOrder(), source: 'cart', items: [] };
     const { decision, sent } = runUntil(startSaga(orderSaga, fromCart, clock));
 
     expect(decision.state.status).toBe(SagaStatus.Completed);
@@ -171,7 +170,7 @@ describe('order saga engine', () => {
   });
 
   it('undoes the cart checkout last-but-one when stock is missing', () => {
-    const fromCart: OrderSagaContext = { ...itemsOrder(), source: 'cart', items: undefined };
+    const fromCart: OrderSagaInput = { ...itemsOrder(), source: 'cart', items: [] };
     const { decision: atReserve } = runUntil(startSaga(orderSaga, fromCart, clock), 'inventory.reserve');
     const noStock = reply(atReserve.state, failure(atReserve.state, FailureCode.OutOfStock));
     const { decision, sent } = runUntil(noStock);

@@ -1,5 +1,5 @@
-import { defineSaga } from '../engine/definition';
-import type { OrderSagaContext } from './order-saga-context';
+import { defineSaga } from '@saga/saga';
+import type { OrderSagaInput } from './order-saga-input';
 import { approveOrderStep } from './steps/approve-order';
 import { authorizePaymentStep } from './steps/authorize-payment';
 import { capturePaymentStep } from './steps/capture-payment';
@@ -9,8 +9,11 @@ import { commitStockStep } from './steps/commit-stock';
 import { processOrderStep } from './steps/process-order';
 import { reserveStockStep } from './steps/reserve-stock';
 
-/** The order saga: the steps, in order. Changing the saga means changing this list. */
-export const orderSaga = defineSaga<OrderSagaContext>('order-saga', 1)
+/**
+ * The order saga: the steps, in order. Changing the steps means a new version beside this one (see
+ * docs/architecture.md, "Changing a saga"); each step reads only what the steps above it produce.
+ */
+export const orderSagaV1 = defineSaga<OrderSagaInput>('order-saga', 1)
   .step(processOrderStep)
   .step(checkoutCartStep)
   .step(reserveStockStep)
@@ -20,3 +23,6 @@ export const orderSaga = defineSaga<OrderSagaContext>('order-saga', 1)
   .step(clearCartStep)
   .step(approveOrderStep)
   .build();
+
+/** Every version this build runs; new sagas start on the latest. Remove a version only when no saga runs it. */
+export const orderSagaDefinitions = [orderSagaV1];

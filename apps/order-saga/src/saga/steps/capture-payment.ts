@@ -1,13 +1,14 @@
 import { paymentCapture } from '@saga/contracts';
-import { orderSagaSteps } from '../order-saga-context';
+import { pivot } from '@saga/saga';
 
 export const capturePaymentStepId = 'capture-payment';
 
 /** This step takes the held money: the pivot, after which the order can only complete. */
-export const capturePaymentStep = orderSagaSteps.pivot({
+export const capturePaymentStep = pivot({
   id: capturePaymentStepId,
   action: {
     command: paymentCapture,
-    payload: (ctx) => ({ orderId: ctx.orderId }),
+    // Reads the payment the authorization produced, so it cannot be placed before it.
+    payload: (ctx: { orderId: string; paymentId: string }) => ({ orderId: ctx.orderId }),
   },
 });

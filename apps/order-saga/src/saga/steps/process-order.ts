@@ -1,18 +1,19 @@
-import { orderProcess, orderReject } from '@saga/contracts';
-import { orderSagaSteps } from '../order-saga-context';
+import { orderProcess, orderReject, type PricedItem } from '@saga/contracts';
+import { compensatable } from '@saga/saga';
 
 export const processOrderStepId = 'process-order';
 
 /** This step marks the order PROCESSING; undone, it rejects the order with the saga's failure reason. */
-export const processOrderStep = orderSagaSteps.compensatable({
+export const processOrderStep = compensatable({
   id: processOrderStepId,
   action: {
     command: orderProcess,
-    payload: (ctx) => ({ orderId: ctx.orderId }),
+    payload: (ctx: { orderId: string }) => ({ orderId: ctx.orderId }),
   },
   compensation: {
     command: orderReject,
-    payload: (ctx, failure) => ({
+    // The prices are known only if the saga got as far as reserving the stock.
+    payload: (ctx: { orderId: string; pricedItems?: readonly PricedItem[]; total?: number }, failure) => ({
       orderId: ctx.orderId,
       code: failure.code,
       reason: failure.message,
