@@ -98,6 +98,9 @@ describe('the order saga, with every app running as a process on real Postgres a
       'clear-cart',
       'approve-order',
     ]);
+    // The card's token went to the payment worker alone: the saga, its log and its view never had it.
+    expect(JSON.stringify(saga)).not.toContain('pm_card_visa');
+    expect(saga.state).toMatchObject({ context: { paymentMethod: { method: 'card' } } });
   });
 
   it('fails an order for more than is in stock: nothing reserved, nothing charged, the cart intact', async () => {

@@ -5,6 +5,7 @@ import {
   newEnvelope,
   paymentAuthorize,
   paymentCapture,
+  paymentMethodProvided,
   Queues,
 } from '@saga/contracts';
 import { runService, type RunningService } from '@saga/runtime';
@@ -68,14 +69,18 @@ describe('payment-worker service', () => {
     expect(payment).toMatchObject({ status: 'CAPTURED', ledger: [{ kind: 'authorize' }, { kind: 'capture' }] });
   });
 
-  it('replies with the decline when a card is declined', async () => {
+  it('takes a card from the event order-api sends, and replies with the decline when the card is declined', async () => {
+    const orderId = randomUUID();
+    const card = { method: 'card', token: 'pm_card_chargeDeclinedInsufficientFunds' };
+    // The command may well be first: it is retried until the card is there.
     const { messageId: commandId } = await probe.send(paymentAuthorize.type, {
-      orderId: randomUUID(),
+      orderId,
       userId: 'bob',
       amount: 1_000,
       currency: 'USD',
-      paymentMethod: { method: 'card', token: 'pm_card_chargeDeclinedInsufficientFunds' },
+      paymentMethod: { method: 'card' },
     });
+    await probe.announce(paymentMethodProvided.type, { orderId, userId: 'bob', paymentMethod: card });
 
     expect(await probe.replyTo(commandId)).toMatchObject({
       outcome: 'failure',

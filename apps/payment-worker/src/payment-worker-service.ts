@@ -1,5 +1,6 @@
 import { Queues } from '@saga/contracts';
 import type { ServiceDefinition } from '@saga/runtime';
+import { recordPaymentMethodOnEvent } from './consumers/record-payment-method';
 import { commandProcessor } from '@saga/participant';
 import { paymentCommandHandlers } from './commands';
 import { PaymentLedgerEntry } from './domain/payment-ledger-entry.entity';
@@ -21,6 +22,7 @@ export const paymentWorkerService: ServiceDefinition = {
   migrations: paymentMigrations,
   wire: ({ messaging, logger, dataSource }) => ({
     consumers: [
+      { queue: Queues.paymentEvents, handler: recordPaymentMethodOnEvent(messaging) },
       {
         queue: Queues.paymentCommands,
         handler: commandProcessor({

@@ -120,5 +120,6 @@ export interface SagaView {
   id: string;
   status: string;
   currentStep: string | null;
-  events: { seq: number; type: string; stepId: string | null; commandId: string | null }[];
+  state: { context: Record<string, unknown> };
+  events: { seq: number; type: string; stepId: string | null; commandId: string | null; data: unknown }[];
 }

@@ -26,5 +26,12 @@ export const PaymentMethod = z.discriminatedUnion('method', [
 ]);
 export type PaymentMethod = z.infer<typeof PaymentMethod>;
 
+/**
+ * How the shopper pays, without the card's token: what the saga knows and passes on. The token goes
+ * from order-api to the payment worker alone (order.payment-method-provided) and is stored only there.
+ */
+export const PaymentMethodChoice = z.object({ method: z.enum(['card', 'wallet']) });
+export type PaymentMethodChoice = z.infer<typeof PaymentMethodChoice>;
+
 export const EmptyResult = z.object({});
 export type EmptyResult = z.infer<typeof EmptyResult>;

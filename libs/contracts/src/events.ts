@@ -1,14 +1,22 @@
 import { z } from 'zod';
-import { Cents, OrderItem, PaymentMethod, PricedItem } from './common';
+import { Cents, OrderItem, PaymentMethod, PaymentMethodChoice, PricedItem } from './common';
 
 export const OrderPlaced = z.object({
   orderId: z.uuid(),
   userId: z.string().min(1),
   source: z.enum(['items', 'cart']),
   items: z.array(OrderItem).min(1).optional(),
-  paymentMethod: PaymentMethod,
+  paymentMethod: PaymentMethodChoice,
 });
 export type OrderPlaced = z.infer<typeof OrderPlaced>;
+
+/** The payment method a card order was placed with, for the payment worker alone: it holds the token. */
+export const PaymentMethodProvided = z.object({
+  orderId: z.uuid(),
+  userId: z.string().min(1),
+  paymentMethod: PaymentMethod,
+});
+export type PaymentMethodProvided = z.infer<typeof PaymentMethodProvided>;
 
 export const OrderCompleted = z.object({
   orderId: z.uuid(),
@@ -46,12 +54,39 @@ export const SagaResumed = z.object({
 });
 export type SagaResumed = z.infer<typeof SagaResumed>;
 
-/** Facts published on the events exchange, by type (which is also the routing key). */
+/** A fact published on the events exchange: its type (which is also its routing key) and payload. */
+export interface EventContract<TType extends string = string, TPayload extends z.ZodType = z.ZodType> {
+  readonly type: TType;
+  readonly schemaVersion: number;
+  readonly payload: TPayload;
+}
+
+export function defineEvent<TType extends string, TPayload extends z.ZodType>(
+  type: TType,
+  payload: TPayload,
+  schemaVersion = 1,
+): EventContract<TType, TPayload> {
+  return { type, schemaVersion, payload };
+}
+
+export type EventPayload<E extends EventContract> = z.infer<E['payload']>;
+
+/** An order was accepted; its saga starts. */
+export const orderPlaced = defineEvent('order.placed', OrderPlaced);
+/** The card a card order pays with, handed to the payment worker. */
+export const paymentMethodProvided = defineEvent('order.payment-method-provided', PaymentMethodProvided);
+export const orderCompleted = defineEvent('order.completed', OrderCompleted);
+export const orderFailed = defineEvent('order.failed', OrderFailed);
+export const sagaStalled = defineEvent('saga.stalled', SagaStalled);
+export const sagaResumed = defineEvent('saga.resumed', SagaResumed);
+
+/** Every event, by type. */
 export const eventContracts = {
-  'order.placed': { schemaVersion: 1, payload: OrderPlaced },
-  'order.completed': { schemaVersion: 1, payload: OrderCompleted },
-  'order.failed': { schemaVersion: 1, payload: OrderFailed },
-  'saga.stalled': { schemaVersion: 1, payload: SagaStalled },
-  'saga.resumed': { schemaVersion: 1, payload: SagaResumed },
+  [orderPlaced.type]: orderPlaced,
+  [paymentMethodProvided.type]: paymentMethodProvided,
+  [orderCompleted.type]: orderCompleted,
+  [orderFailed.type]: orderFailed,
+  [sagaStalled.type]: sagaStalled,
+  [sagaResumed.type]: sagaResumed,
 } as const;
 export type EventType = keyof typeof eventContracts;

@@ -1,3 +1,4 @@
+import { orderPlaced, paymentMethodProvided, sagaResumed, sagaStalled } from './events';
 import { commandContracts } from './commands';
 import { replyRoutingKey } from './replies';
 
@@ -37,15 +38,15 @@ export const Queues = {
   orderApiEvents: {
     name: 'order-api.events',
     bindings: [
-      { exchange: Exchange.Events, pattern: 'saga.stalled' },
-      { exchange: Exchange.Events, pattern: 'saga.resumed' },
+      { exchange: Exchange.Events, pattern: sagaStalled.type },
+      { exchange: Exchange.Events, pattern: sagaResumed.type },
     ],
   },
   orderSagaReplies: {
     name: 'order-saga.replies',
     bindings: [{ exchange: Exchange.Replies, pattern: replyRoutingKey('#') }],
   },
-  orderSagaEvents: { name: 'order-saga.events', bindings: [{ exchange: Exchange.Events, pattern: 'order.placed' }] },
+  orderSagaEvents: { name: 'order-saga.events', bindings: [{ exchange: Exchange.Events, pattern: orderPlaced.type }] },
   inventoryCommands: {
     name: 'inventory-worker.commands',
     bindings: [{ exchange: Exchange.Commands, pattern: 'inventory.*' }],
@@ -53,6 +54,10 @@ export const Queues = {
   paymentCommands: {
     name: 'payment-worker.commands',
     bindings: [{ exchange: Exchange.Commands, pattern: 'payment.*' }],
+  },
+  paymentEvents: {
+    name: 'payment-worker.events',
+    bindings: [{ exchange: Exchange.Events, pattern: paymentMethodProvided.type }],
   },
   cartCommands: { name: 'cart-worker.commands', bindings: [{ exchange: Exchange.Commands, pattern: 'cart.*' }] },
 } as const satisfies Record<string, QueueSpec>;

@@ -6,6 +6,7 @@ export { OutboxMessage } from './outbox/outbox-message.entity';
 export { OutboxRelay } from './outbox/outbox-relay';
 export { messageRetention } from './retention/message-retention';
 export type { OutboxRelayOptions } from './outbox/outbox-relay';
+export { eventMessage } from './outbox/pending-message';
 export type { ConfirmedPublisher, PendingMessage } from './outbox/pending-message';
 export { TransactionalMessaging } from './transactional-messaging';
 export type {

@@ -12,7 +12,8 @@ export interface CommandOptions {
 
 /**
  * Stands in for the orchestrator in a worker's spec: sends commands to the namespace's commands
- * exchange and collects every reply, on a queue of its own that disappears with the probe.
+ * exchange (and events, as their owners would) and collects every reply, on a queue of its own that
+ * disappears with the probe.
  */
 export class CommandProbe {
   private readonly replies: SagaReply[] = [];
@@ -53,10 +54,28 @@ export class CommandProbe {
     return envelope;
   }
 
+  /** Publishes an event on the events exchange as the service that owns it would; returns its envelope. */
+  async announce(type: string, payload: unknown, options: CommandOptions = {}): Promise<MessageEnvelope> {
+    const envelope = newEnvelope({
+      type,
+      payload,
+      messageId: options.messageId,
+      sagaId: options.sagaId ?? null,
+      correlationId: options.correlationId ?? randomUUID(),
+      causationId: null,
+    });
+    await this.publish(Exchange.Events, envelope);
+    return envelope;
+  }
+
   /** Publishes an envelope again, exactly as it was: a redelivery. */
-  async resend(envelope: MessageEnvelope): Promise<void> {
+  resend(envelope: MessageEnvelope): Promise<void> {
+    return this.publish(Exchange.Commands, envelope);
+  }
+
+  private async publish(exchange: Exchange, envelope: MessageEnvelope): Promise<void> {
     this.channel.publish(
-      namespaced(this.namespace, Exchange.Commands),
+      namespaced(this.namespace, exchange),
       envelope.type,
       Buffer.from(JSON.stringify(envelope)),
       {

@@ -1,5 +1,5 @@
-import { Exchange, FailureCode, type OrderCompleted, type orderApprove, newEnvelope } from '@saga/contracts';
-
+import { FailureCode, orderCompleted, type orderApprove } from '@saga/contracts';
+import { eventMessage } from '@saga/outbox';
 import { fail, succeed, type CommandHandler } from '@saga/participant';
 import { Order } from '../domain/order.entity';
 import { lockOrder, writePricedLines } from '../domain/order-repository';
@@ -18,17 +18,12 @@ export const approveOrder: CommandHandler<typeof orderApprove> = async ({ orderI
   await manager
     .getRepository(Order)
     .update({ id: orderId }, { status: OrderStatus.Completed, total, currency: 'USD', updatedAt: () => 'now()' });
-  const completed: OrderCompleted = { orderId, userId: order.userId, items, total };
-  context.send({
-    exchange: Exchange.Events,
-    routingKey: 'order.completed',
-    envelope: newEnvelope({
-      type: 'order.completed',
-      payload: completed,
-      sagaId: envelope.sagaId,
-      correlationId: orderId,
-      causationId: envelope.messageId,
-    }),
-  });
+  context.send(
+    eventMessage(
+      orderCompleted,
+      { orderId, userId: order.userId, items, total },
+      { sagaId: envelope.sagaId, correlationId: orderId, causationId: envelope.messageId },
+    ),
+  );
   return succeed({});
 };

@@ -1,5 +1,5 @@
-import { Exchange, FailureCode, type OrderFailed, type orderReject, newEnvelope } from '@saga/contracts';
-
+import { FailureCode, orderFailed, type orderReject } from '@saga/contracts';
+import { eventMessage } from '@saga/outbox';
 import { fail, succeed, type CommandHandler } from '@saga/participant';
 import { Order } from '../domain/order.entity';
 import { lockOrder, writePricedLines } from '../domain/order-repository';
@@ -27,17 +27,12 @@ export const rejectOrder: CommandHandler<typeof orderReject> = async (payload, c
       updatedAt: () => 'now()',
     },
   );
-  const failed: OrderFailed = { orderId, userId: order.userId, code, reason };
-  context.send({
-    exchange: Exchange.Events,
-    routingKey: 'order.failed',
-    envelope: newEnvelope({
-      type: 'order.failed',
-      payload: failed,
-      sagaId: envelope.sagaId,
-      correlationId: orderId,
-      causationId: envelope.messageId,
-    }),
-  });
+  context.send(
+    eventMessage(
+      orderFailed,
+      { orderId, userId: order.userId, code, reason },
+      { sagaId: envelope.sagaId, correlationId: orderId, causationId: envelope.messageId },
+    ),
+  );
   return succeed({});
 };

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { Exchange, OrderItem, PaymentMethod, type OrderPlaced, newEnvelope } from '@saga/contracts';
-import { type MessagingTransaction } from '@saga/outbox';
+import { OrderItem, orderPlaced, PaymentMethod, paymentMethodProvided } from '@saga/contracts';
+import { eventMessage, type MessagingTransaction } from '@saga/outbox';
 import { HttpProblem } from '@saga/runtime';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { OrderLine } from './order-line.entity';
@@ -81,23 +81,25 @@ export async function placeOrder(
       .getRepository(OrderLine)
       .insert(request.items.map((item) => ({ orderId, productId: item.productId, quantity: item.quantity })));
   }
-  const placed: OrderPlaced = {
-    orderId,
-    userId: request.userId,
-    source: request.fromCart ? 'cart' : 'items',
-    items: request.items,
-    paymentMethod: request.payment,
-  };
-  tx.send({
-    exchange: Exchange.Events,
-    routingKey: 'order.placed',
-    envelope: newEnvelope({
-      type: 'order.placed',
-      payload: placed,
-      sagaId: null,
-      correlationId: orderId,
-      causationId: null,
-    }),
-  });
+  const ids = { sagaId: null, correlationId: orderId, causationId: null };
+  tx.send(
+    eventMessage(
+      orderPlaced,
+      {
+        orderId,
+        userId: request.userId,
+        source: request.fromCart ? 'cart' : 'items',
+        items: request.items,
+        paymentMethod: { method: request.payment.method },
+      },
+      ids,
+    ),
+  );
+  // The card's token goes to the payment worker alone, never through the saga and its log.
+  if (request.payment.method === 'card') {
+    tx.send(
+      eventMessage(paymentMethodProvided, { orderId, userId: request.userId, paymentMethod: request.payment }, ids),
+    );
+  }
   return { replayed: false, accepted };
 }

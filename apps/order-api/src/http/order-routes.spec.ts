@@ -42,13 +42,36 @@ describe('the order HTTP API', () => {
     const { orderId, status } = response.json();
     expect(status).toBe('PENDING');
     expect(response.headers.location).toBe(`/orders/${orderId}`);
-    const outbox = await dataSource.getRepository(OutboxMessage).findBy({ routingKey: 'order.placed' });
-    expect(outbox.find((m) => m.envelope.correlationId === orderId)?.envelope.payload).toMatchObject({
+    const outbox = await dataSource.getRepository(OutboxMessage).find({ order: { id: 'ASC' } });
+    const sent = outbox.filter((m) => m.envelope.correlationId === orderId);
+    expect(sent.map((m) => m.routingKey)).toEqual(['order.placed', 'order.payment-method-provided']);
+    // The saga learns that the order pays by card; only the payment worker gets the card's token.
+    expect(sent[0].envelope.payload).toEqual({
       orderId,
       userId: 'ada',
       source: 'items',
+      items: order().items.map(() => expect.anything()),
+      paymentMethod: { method: 'card' },
+    });
+    expect(sent[1].envelope.payload).toEqual({
+      orderId,
+      userId: 'ada',
       paymentMethod: { method: 'card', token: 'pm_card_visa' },
     });
+  });
+
+  it('hands no payment method to the payment worker for a wallet order', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      payload: order({ payment: { method: 'wallet' } }),
+    });
+
+    const { orderId } = response.json();
+    const outbox = await dataSource.getRepository(OutboxMessage).find();
+    expect(outbox.filter((m) => m.envelope.correlationId === orderId).map((m) => m.routingKey)).toEqual([
+      'order.placed',
+    ]);
   });
 
   it('shows a placed order as PENDING with its items and no prices yet', async () => {

@@ -1,4 +1,4 @@
-import type { OrderItem, OrderPlaced, PaymentMethod } from '@saga/contracts';
+import type { OrderItem, OrderPlaced, PaymentMethodChoice } from '@saga/contracts';
 
 /** What an order saga starts from: the placed order. */
 export interface OrderSagaInput {
@@ -7,7 +7,7 @@ export interface OrderSagaInput {
   readonly source: 'items' | 'cart';
   /** The order's items; none yet for an order from a cart, whose checkout step takes them. */
   readonly items: readonly OrderItem[];
-  readonly paymentMethod: PaymentMethod;
+  readonly paymentMethod: PaymentMethodChoice;
 }
 
 /** The saga's input from the order.placed event. */

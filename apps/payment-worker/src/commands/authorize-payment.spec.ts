@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { FailureCode, type PaymentAuthorize } from '@saga/contracts';
 import type { PendingMessage } from '@saga/outbox';
+import { PaymentMethodNotReceivedError } from '../domain/order-payment-methods';
 import { findPaymentWithLedger } from '../domain/payments';
 import { findWallet } from '../domain/wallets';
 import {
+  cardOrder,
   fundWallet,
   newUserId,
   openPaymentTestDatabase,
@@ -24,16 +26,6 @@ const sent: PendingMessage[] = [];
 afterEach(() => expect(sent).toEqual([]));
 
 const { authorize, voidOrder } = paymentCommands(() => db, sent);
-
-function cardOrder(token: string, amount = 4_900): PaymentAuthorize {
-  return {
-    orderId: randomUUID(),
-    userId: newUserId(),
-    amount,
-    currency: 'USD',
-    paymentMethod: { method: 'card', token },
-  };
-}
 
 describe('authorizing a wallet payment', () => {
   it('holds the amount on the wallet and records an AUTHORIZED payment', async () => {
@@ -164,8 +156,39 @@ describe('authorizing a wallet payment', () => {
 });
 
 describe('authorizing a card payment', () => {
+  it('uses the token order-api handed over for the order, and keeps it no longer than the authorization', async () => {
+    const order = await cardOrder(db.dataSource, 'pm_card_visa');
+
+    expect(await authorize(order)).toMatchObject({ outcome: 'success' });
+
+    const [{ n }] = (await db.dataSource.query(
+      `SELECT count(*)::int AS n FROM payment.order_payment_methods WHERE order_id = $1`,
+      [order.orderId],
+    )) as { n: number }[];
+    expect(n).toBe(0);
+  });
+
+  it('leaves a card authorization to be retried while its payment method has not arrived, changing nothing', async () => {
+    const order: PaymentAuthorize = {
+      orderId: randomUUID(),
+      userId: newUserId(),
+      amount: 1_000,
+      currency: 'USD',
+      paymentMethod: { method: 'card' },
+    };
+
+    await expect(authorize(order)).rejects.toThrow(PaymentMethodNotReceivedError);
+    expect(await findPaymentWithLedger(db.dataSource.manager, order.orderId)).toBeNull();
+  });
+
+  it('does not take a payment method handed over for another shopper', async () => {
+    const order = await cardOrder(db.dataSource, 'pm_card_visa');
+
+    await expect(authorize({ ...order, userId: newUserId() })).rejects.toThrow(PaymentMethodNotReceivedError);
+  });
+
   it.each(['pm_card_visa', 'pm_card_mastercard'])('authorizes %s with a test payment intent', async (token) => {
-    const order = cardOrder(token);
+    const order = await cardOrder(db.dataSource, token);
 
     const outcome = await authorize(order);
 
@@ -177,7 +200,7 @@ describe('authorizing a card payment', () => {
   it('records a DECLINED payment and moves no money when the card is declined', async () => {
     const userId = newUserId();
     await fundWallet(db.dataSource, userId, 10_000);
-    const order = { ...cardOrder('pm_card_visa_chargeDeclined'), userId };
+    const order = await cardOrder(db.dataSource, 'pm_card_visa_chargeDeclined', { userId });
 
     const outcome = await authorize(order);
 
@@ -208,7 +231,7 @@ describe('authorizing a card payment', () => {
     ['pm_card_unknown', FailureCode.PaymentMethodInvalid, expect.stringContaining('card cannot be used')],
     ['toString', FailureCode.PaymentMethodInvalid, expect.stringContaining('card cannot be used')],
   ])('declines %s with %s', async (token, code, message) => {
-    const outcome = await authorize(cardOrder(token));
+    const outcome = await authorize(await cardOrder(db.dataSource, token));
 
     expect(outcome).toEqual({ outcome: 'failure', failure: { code, message } });
   });

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { FailureCode, type paymentAuthorize } from '@saga/contracts';
+import { FailureCode, type PaymentMethod, type paymentAuthorize } from '@saga/contracts';
 import { fail, succeed, type CommandHandler } from '@saga/participant';
 import { PaymentStatus } from '../domain/payment-codes';
 import { asProviderPayment, recordedFailure } from '../domain/payment.entity';
+import { takePaymentMethod } from '../domain/order-payment-methods';
 import { lockPaymentOfOrder, recordPayment } from '../domain/payments';
 import type { AuthorizationRequest, PaymentProviders } from '../providers/payment-provider';
 
 /**
- * Holds the order's total with the provider of its payment method and records the payment. Asked
+ * Holds the order's total with the provider of its payment method and records the payment; a card's
+ * token comes from what order-api handed over for the order, and goes with this transaction. Asked
  * again for the same order, it answers as the first time (the same payment, or the same decline);
  * once the order's payment was voided, it refuses.
  */
@@ -32,13 +34,15 @@ export function authorizePayment(providers: PaymentProviders): CommandHandler<ty
     }
 
     const provider = providers.forMethod(payload.paymentMethod);
+    const method: PaymentMethod =
+      payload.paymentMethod.method === 'card' ? await takePaymentMethod(manager, payload) : { method: 'wallet' };
     const request: AuthorizationRequest = {
       paymentId: randomUUID(),
       orderId: payload.orderId,
       userId: payload.userId,
       amount: payload.amount,
       currency: payload.currency,
-      method: payload.paymentMethod,
+      method,
       idempotencyKey: `${payload.orderId}:authorize`,
     };
     const outcome = await provider.authorize(request, manager);

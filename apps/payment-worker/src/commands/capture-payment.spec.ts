@@ -3,6 +3,7 @@ import { FailureCode } from '@saga/contracts';
 import type { PendingMessage } from '@saga/outbox';
 import { findPaymentWithLedger } from '../domain/payments';
 import {
+  cardOrder,
   fundWallet,
   newUserId,
   openPaymentTestDatabase,
@@ -80,14 +81,9 @@ describe('capturing a payment', () => {
   it('captures a card payment without touching any wallet', async () => {
     const userId = newUserId();
     await fundWallet(db.dataSource, userId, 10_000);
-    const orderId = randomUUID();
-    await authorize({
-      orderId,
-      userId,
-      amount: 2_000,
-      currency: 'USD',
-      paymentMethod: { method: 'card', token: 'pm_card_visa' },
-    });
+    const order = await cardOrder(db.dataSource, 'pm_card_visa', { amount: 2_000, userId });
+    const { orderId } = order;
+    await authorize(order);
 
     const outcome = await capture(orderId);
 

@@ -9,6 +9,7 @@ import { capturePayment } from '../commands/capture-payment';
 import { voidPayment } from '../commands/void-payment';
 import { defaultPaymentProviders } from '../providers/default-providers';
 import {
+  cardOrder,
   fundWallet,
   newUserId,
   openPaymentTestDatabase,
@@ -78,20 +79,9 @@ describe('payment routes', () => {
   });
 
   it('shows a declined payment with the failure the shopper was given', async () => {
-    const orderId = randomUUID();
-    await runCommand(
-      db.dataSource,
-      paymentAuthorize,
-      authorizePayment(defaultPaymentProviders),
-      {
-        orderId,
-        userId: newUserId(),
-        amount: 1_000,
-        currency: 'USD',
-        paymentMethod: { method: 'card', token: 'pm_card_chargeDeclined' },
-      },
-      { sent },
-    );
+    const order = await cardOrder(db.dataSource, 'pm_card_chargeDeclined', { amount: 1_000 });
+    const { orderId } = order;
+    await runCommand(db.dataSource, paymentAuthorize, authorizePayment(defaultPaymentProviders), order, { sent });
 
     const response = await getPayment(orderId);
 

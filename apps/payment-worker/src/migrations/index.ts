@@ -1,4 +1,5 @@
 import { CreatePaymentTables1732200001000 } from './1732200001000-create-payment-tables';
+import { CreatePaymentMethods1732200001100 } from './1732200001100-create-payment-methods';
 
 /** The payment schema's migrations, oldest first. */
-export const paymentMigrations = [CreatePaymentTables1732200001000];
+export const paymentMigrations = [CreatePaymentTables1732200001000, CreatePaymentMethods1732200001100];

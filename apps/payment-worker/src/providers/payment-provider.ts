@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { FailureCode, PaymentMethod } from '@saga/contracts';
+import type { FailureCode, PaymentMethod, PaymentMethodChoice } from '@saga/contracts';
 import type { ProviderName } from '../domain/payment-codes';
 import type { ProviderPayment } from '../domain/payment.entity';
 
@@ -43,7 +43,7 @@ export interface PaymentProvider {
 
 /** The providers a worker runs with: one per payment method, and each findable by its stored name. */
 export interface PaymentProviders {
-  forMethod(method: PaymentMethod): PaymentProvider;
+  forMethod(method: PaymentMethodChoice): PaymentProvider;
   named(name: ProviderName): PaymentProvider;
 }
 

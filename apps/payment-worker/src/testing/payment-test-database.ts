@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { recordPaymentMethod } from '../domain/order-payment-methods';
 import type { DataSource } from 'typeorm';
 import { paymentAuthorize, paymentCapture, paymentVoid, type PaymentAuthorize } from '@saga/contracts';
 import type { PendingMessage } from '@saga/outbox';
@@ -77,6 +78,20 @@ export function paymentCommands(database: () => PaymentTestDatabase, sent: Pendi
     capture: (orderId: string) =>
       runCommand(database().dataSource, paymentCapture, capturePayment(defaultPaymentProviders), { orderId }, { sent }),
   };
+}
+
+/**
+ * A card order of this many cents: its payment method recorded as order-api's
+ * order.payment-method-provided leaves it, and the authorize command the saga then sends.
+ */
+export async function cardOrder(
+  dataSource: DataSource,
+  token: string,
+  { amount = 4_900, userId = newUserId() }: { amount?: number; userId?: string } = {},
+): Promise<PaymentAuthorize> {
+  const orderId = randomUUID();
+  await recordPaymentMethod(dataSource.manager, { orderId, userId, paymentMethod: { method: 'card', token } });
+  return { orderId, userId, amount, currency: 'USD', paymentMethod: { method: 'card' } };
 }
 
 /** An order of this many cents paid from the user's wallet. */

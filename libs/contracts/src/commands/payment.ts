@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cents, Currency, EmptyResult, PaymentMethod } from '../common';
+import { Cents, Currency, EmptyResult, PaymentMethodChoice } from '../common';
 import { defineCommand } from './define-command';
 
 export const PaymentAuthorize = z.object({
@@ -7,7 +7,8 @@ export const PaymentAuthorize = z.object({
   userId: z.string().min(1),
   amount: Cents,
   currency: Currency,
-  paymentMethod: PaymentMethod,
+  /** Card or wallet; a card's token is not here, the worker has it from order.payment-method-provided. */
+  paymentMethod: PaymentMethodChoice,
 });
 export type PaymentAuthorize = z.infer<typeof PaymentAuthorize>;
 

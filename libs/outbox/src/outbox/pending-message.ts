@@ -1,4 +1,4 @@
-import type { Exchange, MessageEnvelope } from '@saga/contracts';
+import { Exchange, newEnvelope, type EventContract, type EventPayload, type MessageEnvelope } from '@saga/contracts';
 
 /** A message to publish once the transaction that produced it has committed. */
 export interface PendingMessage {
@@ -14,4 +14,17 @@ export interface PendingMessage {
 /** The one thing the relay needs of a broker: publish and resolve only once the broker confirmed. */
 export interface ConfirmedPublisher {
   publish(message: Omit<PendingMessage, 'notBefore'>): Promise<void>;
+}
+
+/** An event to publish: on the events exchange, under its type as the routing key. */
+export function eventMessage<E extends EventContract>(
+  event: E,
+  payload: EventPayload<E>,
+  ids: { readonly sagaId: string | null; readonly correlationId: string; readonly causationId: string | null },
+): PendingMessage {
+  return {
+    exchange: Exchange.Events,
+    routingKey: event.type,
+    envelope: newEnvelope({ type: event.type, schemaVersion: event.schemaVersion, payload, ...ids }),
+  };
 }

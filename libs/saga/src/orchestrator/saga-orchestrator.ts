@@ -5,12 +5,18 @@ import {
   MessageHeader,
   newEnvelope,
   SagaReply,
+  sagaResumed,
+  sagaStalled,
   type MessageEnvelope,
-  type SagaResumed,
-  type SagaStalled,
 } from '@saga/contracts';
 import type { Logger } from '@saga/observability';
-import type { MessagingTransaction, PendingMessage, ProcessOutcome, TransactionalMessaging } from '@saga/outbox';
+import {
+  eventMessage,
+  type MessagingTransaction,
+  type PendingMessage,
+  type ProcessOutcome,
+  type TransactionalMessaging,
+} from '@saga/outbox';
 import {
   applyReply,
   applyTimeout,
@@ -370,18 +376,13 @@ export class SagaOrchestrator<Input> {
     const { stalled, status, awaiting } = decision.state;
     const before = saga.status;
     const base = { sagaId: saga.id, definition: saga.definitionName, correlationId: saga.correlationId };
-    const event = (type: string, payload: SagaStalled | SagaResumed): PendingMessage => ({
-      exchange: Exchange.Events,
-      routingKey: type,
-      envelope: newEnvelope({ type, payload, sagaId: saga.id, correlationId: saga.correlationId, causationId }),
-    });
+    const ids = { sagaId: saga.id, correlationId: saga.correlationId, causationId };
     if (status === SagaStatus.RequiresAttention && before !== SagaStatus.RequiresAttention && stalled) {
-      messages.push(
-        event('saga.stalled', { ...base, stepId: stalled.stepId, phase: stalled.phase, reason: stalled.reason }),
-      );
+      const payload = { ...base, stepId: stalled.stepId, phase: stalled.phase, reason: stalled.reason };
+      messages.push(eventMessage(sagaStalled, payload, ids));
     }
     if (before === SagaStatus.RequiresAttention && status !== SagaStatus.RequiresAttention && awaiting) {
-      messages.push(event('saga.resumed', { ...base, stepId: awaiting.stepId }));
+      messages.push(eventMessage(sagaResumed, { ...base, stepId: awaiting.stepId }, ids));
     }
     return messages;
   }

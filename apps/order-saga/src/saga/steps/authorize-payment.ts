@@ -1,4 +1,4 @@
-import { paymentAuthorize, paymentVoid, type Currency, type PaymentMethod } from '@saga/contracts';
+import { paymentAuthorize, paymentVoid, type Currency, type PaymentMethodChoice } from '@saga/contracts';
 import { compensatable } from '@saga/saga';
 
 export const authorizePaymentStepId = 'authorize-payment';
@@ -8,7 +8,7 @@ interface Charge {
   readonly userId: string;
   readonly total: number;
   readonly currency: Currency;
-  readonly paymentMethod: PaymentMethod;
+  readonly paymentMethod: PaymentMethodChoice;
 }
 
 /** This step holds the order's total on the card or wallet; undone, it voids the hold. */

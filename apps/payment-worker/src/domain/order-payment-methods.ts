@@ -1,0 +1,39 @@
+import type { EntityManager } from 'typeorm';
+import type { PaymentMethod, PaymentMethodProvided } from '@saga/contracts';
+import { preparedQuery, schemaOf } from '@saga/persistence';
+
+/** Thrown when a card order's authorization arrives before its payment method: the broker retries it. */
+export class PaymentMethodNotReceivedError extends Error {
+  constructor(readonly orderId: string) {
+    super(`the payment method of order ${orderId} has not arrived yet`);
+    this.name = 'PaymentMethodNotReceivedError';
+  }
+}
+
+/** Keeps the payment method a card order was placed with until its authorization; once per order. */
+export async function recordPaymentMethod(manager: EntityManager, provided: PaymentMethodProvided): Promise<void> {
+  await preparedQuery(
+    manager,
+    `INSERT INTO "${schemaOf(manager.connection)}".order_payment_methods (order_id, user_id, method)
+     VALUES ($1, $2, $3::jsonb) ON CONFLICT (order_id) DO NOTHING`,
+    [provided.orderId, provided.userId, JSON.stringify(provided.paymentMethod)],
+  );
+}
+
+/**
+ * The order's payment method, deleted in the same transaction: the authorization that takes it is the
+ * last to need the card's token, and if that transaction rolls back the token is kept for its retry.
+ */
+export async function takePaymentMethod(
+  manager: EntityManager,
+  order: { orderId: string; userId: string },
+): Promise<PaymentMethod> {
+  const { rows } = await preparedQuery<{ method: PaymentMethod }>(
+    manager,
+    `DELETE FROM "${schemaOf(manager.connection)}".order_payment_methods
+      WHERE order_id = $1 AND user_id = $2 RETURNING method`,
+    [order.orderId, order.userId],
+  );
+  if (!rows[0]) throw new PaymentMethodNotReceivedError(order.orderId);
+  return rows[0].method;
+}
