@@ -1,3 +1,4 @@
+import { defaultBrokerRetryPolicy } from '@saga/retry';
 import { z } from 'zod';
 
 function urlWithProtocols(protocols: readonly string[], example: string) {
@@ -45,14 +46,14 @@ const retryDelaysMessage = 'expected comma-separated positive integers (millisec
 
 /**
  * The delays in milliseconds before each retry of a message whose handler failed, e.g. `500,2000,8000`;
- * one retry queue per delay. Defaults to 500,2000,8000,30000 (the messaging library's default policy).
+ * one retry queue per delay. Defaults to @saga/retry's defaultBrokerRetryPolicy (500,2000,8000,30000).
  */
 export const retryDelaysMs = z
   .string({ error: retryDelaysMessage })
   .regex(/^\s*[1-9]\d*\s*(,\s*[1-9]\d*\s*)*$/, { error: retryDelaysMessage })
   .transform((value) => value.split(',').map((delay) => Number(delay.trim())))
   .refine((delays) => delays.every(Number.isSafeInteger), { error: retryDelaysMessage })
-  .default([500, 2000, 8000, 30000]);
+  .default([...defaultBrokerRetryPolicy.delaysMs]);
 
 const periodUnitsMs = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const periodMessage = 'expected a whole number of minutes, hours or days, e.g. 90m, 12h or 7d';

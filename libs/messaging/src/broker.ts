@@ -24,7 +24,7 @@ import { type DeadLetter, type DeadLetterFilter, describeDeadLetter, matchesFilt
 import { BrokerUnavailableError } from './errors';
 import { type DeathReason, recoveryFor } from './failure-recovery';
 import { errorHeader, FailureHeader, replayHeaders, retriesSoFar, withoutBrokerHeaders } from './message-headers';
-import { assertRetryPolicy, defaultRetryPolicy, type RetryPolicy } from './retry-policy';
+import { assertBrokerRetryPolicy, defaultBrokerRetryPolicy, type BrokerRetryPolicy } from '@saga/retry';
 import { traceparentFor } from './traceparent';
 import { declareExchanges, declareQueue, type QueueFailureOptions } from './topology';
 
@@ -44,8 +44,8 @@ export interface BrokerOptions {
    * retried by the retry policy instead.
    */
   deliveryLimit?: number;
-  /** Delays before each retry of a message whose handler threw; default defaultRetryPolicy. */
-  retry?: RetryPolicy;
+  /** Delays before each retry of a message whose handler threw; default defaultBrokerRetryPolicy. */
+  retry?: BrokerRetryPolicy;
   /** Counters and timings to record publishes and consumed messages in. */
   metrics?: Pick<Metrics, 'messagesConsumed' | 'messagesPublished' | 'handlerSeconds'>;
 }
@@ -96,7 +96,7 @@ export class Broker {
   readonly namespace: string;
   private readonly prefetch: number;
   private readonly failureOptions: QueueFailureOptions;
-  private readonly retryPolicy: RetryPolicy;
+  private readonly retryPolicy: BrokerRetryPolicy;
   private readonly logger: Logger;
   private connection: RecoveringChannelModel | undefined;
   private model: ChannelModel | undefined;
@@ -110,8 +110,8 @@ export class Broker {
   private constructor(private readonly options: BrokerOptions) {
     this.namespace = options.namespace;
     this.prefetch = options.prefetch ?? 20;
-    this.retryPolicy = options.retry ?? defaultRetryPolicy;
-    assertRetryPolicy(this.retryPolicy);
+    this.retryPolicy = options.retry ?? defaultBrokerRetryPolicy;
+    assertBrokerRetryPolicy(this.retryPolicy);
     this.failureOptions = { deliveryLimit: options.deliveryLimit ?? 5, retries: this.retryPolicy.delaysMs.length };
     this.logger = options.logger.child({ component: 'broker', connectionName: options.connectionName });
   }

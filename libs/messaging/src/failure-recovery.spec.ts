@@ -1,8 +1,8 @@
 import { InvalidMessageError } from '@saga/contracts';
 import { classifyFailure, DeathReason, recoveryFor } from './failure-recovery';
-import { defaultRetryPolicy, type RetryPolicy, retryDelayMs } from './retry-policy';
+import type { BrokerRetryPolicy } from '@saga/retry';
 
-const policy: RetryPolicy = { delaysMs: [100, 1000], jitter: 0.5 };
+const policy: BrokerRetryPolicy = { delaysMs: [100, 1000], jitter: 0.5 };
 const noJitter = () => 0;
 
 describe('recoveryFor', () => {
@@ -33,26 +33,5 @@ describe('recoveryFor', () => {
       action: 'dead_letter',
       reason: DeathReason.RetriesExhausted,
     });
-  });
-});
-
-describe('retryDelayMs', () => {
-  it('stretches the configured delay by up to the jitter, never shortening it', () => {
-    expect(retryDelayMs(policy, 1, () => 0)).toBe(100);
-    expect(retryDelayMs(policy, 1, () => 0.999999)).toBe(150);
-    expect(retryDelayMs(policy, 2, () => 0.5)).toBe(1250);
-    for (let i = 0; i < 100; i++) {
-      const delay = retryDelayMs(defaultRetryPolicy, 3);
-      expect(delay).toBeGreaterThanOrEqual(8000);
-      expect(delay).toBeLessThanOrEqual(9600);
-    }
-  });
-
-  it('has no delay for a retry beyond the policy', () => {
-    expect(() => retryDelayMs(policy, 3)).toThrow(RangeError);
-  });
-
-  it('is by default four retries after 0.5, 2, 8 and 30 seconds with 20% jitter', () => {
-    expect(defaultRetryPolicy).toEqual({ delaysMs: [500, 2000, 8000, 30000], jitter: 0.2 });
   });
 });

@@ -1,5 +1,5 @@
 import { InvalidMessageError } from '@saga/contracts';
-import { type RetryPolicy, retryDelayMs } from './retry-policy';
+import { brokerRetryDelayMs, type BrokerRetryPolicy } from '@saga/retry';
 
 /** Why a message is on a .dlq; the value of its x-death-reason header. */
 export const DeathReason = {
@@ -31,7 +31,7 @@ export function classifyFailure(error: unknown): FailureKind {
 export function recoveryFor(
   error: unknown,
   handlerRuns: number,
-  policy: RetryPolicy,
+  policy: BrokerRetryPolicy,
   random: () => number = Math.random,
 ): Recovery {
   const kind = classifyFailure(error);
@@ -40,7 +40,7 @@ export function recoveryFor(
       return { action: 'dead_letter', reason: DeathReason.InvalidMessage };
     case 'transient':
       if (handlerRuns >= 1 && handlerRuns <= policy.delaysMs.length) {
-        return { action: 'retry', attempt: handlerRuns, delayMs: retryDelayMs(policy, handlerRuns, random) };
+        return { action: 'retry', attempt: handlerRuns, delayMs: brokerRetryDelayMs(policy, handlerRuns, random) };
       }
       return { action: 'dead_letter', reason: DeathReason.RetriesExhausted };
     default: {

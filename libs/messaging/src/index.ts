@@ -6,8 +6,6 @@ export { BrokerUnavailableError, PublishNackedError, UnroutableMessageError } fr
 export { classifyFailure, DeathReason, recoveryFor } from './failure-recovery';
 export type { FailureKind, Recovery } from './failure-recovery';
 export { FailureHeader } from './message-headers';
-export { defaultRetryPolicy, retryDelayMs } from './retry-policy';
-export type { RetryPolicy } from './retry-policy';
 export { declareExchanges, declareQueue } from './topology';
 export type { QueueFailureOptions } from './topology';
 export { traceparentFor } from './traceparent';

@@ -4,7 +4,6 @@ export {
   InvalidReplyError,
   parkSaga,
   resumeSaga,
-  retryDelayMs,
   SagaLogType,
   startSaga,
 } from './engine/decide';

@@ -74,17 +74,12 @@ export class CommandProbe {
   }
 
   private async publish(exchange: Exchange, envelope: MessageEnvelope): Promise<void> {
-    this.channel.publish(
-      namespaced(this.namespace, exchange),
-      envelope.type,
-      Buffer.from(JSON.stringify(envelope)),
-      {
-        messageId: envelope.messageId,
-        type: envelope.type,
-        contentType: 'application/json',
-        persistent: true,
-      },
-    );
+    this.channel.publish(namespaced(this.namespace, exchange), envelope.type, Buffer.from(JSON.stringify(envelope)), {
+      messageId: envelope.messageId,
+      type: envelope.type,
+      contentType: 'application/json',
+      persistent: true,
+    });
     await this.channel.waitForConfirms();
   }
 

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Exchange } from '@saga/contracts';
 import type { Logger } from '@saga/observability';
+import { defaultRelayMaxBackoffMs, relayBackoffMs } from '@saga/retry';
 import { OutboxMessage } from './outbox-message.entity';
 import type { ConfirmedPublisher } from './pending-message';
 
@@ -11,10 +12,7 @@ export interface OutboxRelayOptions {
   readonly batchSize?: number;
   /** How often the relay looks for work when nobody woke it; covers rows written by other replicas. */
   readonly pollIntervalMs?: number;
-  /**
-   * Longest wait before a row whose publish failed is tried again (default 5 s): short enough that
-   * messages flow again within seconds of the broker coming back, long enough not to hammer it.
-   */
+  /** Longest wait before a row whose publish failed is tried again (default: @saga/retry's). */
   readonly maxBackoffMs?: number;
 }
 
@@ -35,7 +33,7 @@ export class OutboxRelay {
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 100;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
-    this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
+    this.maxBackoffMs = options.maxBackoffMs ?? defaultRelayMaxBackoffMs;
   }
 
   /** Starts publishing in the background until stop(). */
@@ -106,7 +104,7 @@ export class OutboxRelay {
         const outcome = outcomes[i];
         if (outcome.status === 'fulfilled') continue;
         const error = String((outcome.reason as Error)?.message ?? outcome.reason);
-        const delayMs = Math.min(this.maxBackoffMs, 100 * 2 ** Math.min(row.attempts, 16));
+        const delayMs = relayBackoffMs(row.attempts + 1, this.maxBackoffMs);
         await manager.query(
           `UPDATE ${this.table()} SET attempts = attempts + 1, last_error = $2,
              available_at = now() + ($3::int * interval '1 millisecond') WHERE id = $1`,

@@ -1,4 +1,5 @@
 import { FailureCode, InvalidMessageError, type Failure, type SagaReply } from '@saga/contracts';
+import { sagaResendDelayMs } from '@saga/retry';
 import { isCompensatable, type AnySagaDefinition, type SagaContext, type SagaDefinition } from './definition';
 import {
   SagaStatus,
@@ -240,12 +241,6 @@ function beginCompensation(
   return compensateNext(definition, { ...state, status: SagaStatus.Compensating, failure }, clock);
 }
 
-/** The wait before re-send number `attempt + 1`: doubling from the base, capped, ±20% jitter. */
-export function retryDelayMs(definition: AnySagaDefinition, attempt: number, clock: EngineClock): number {
-  const capped = Math.min(definition.retryMaxDelayMs, definition.retryBaseDelayMs * 2 ** (attempt - 1));
-  return Math.round(capped * (0.8 + 0.4 * clock.random()));
-}
-
 /** Sends the awaited command again after a backoff, or, past maxAttempts, stops for a person. */
 function retryOrStall(
   definition: AnySagaDefinition,
@@ -269,7 +264,7 @@ function retryOrStall(
       log: [cause, { type: SagaLogType.SagaNeedsAttention, stepId: step.id, commandId: null, data: { ...stalled } }],
     };
   }
-  const notBefore = new Date(clock.now.getTime() + retryDelayMs(definition, awaiting.attempt, clock));
+  const notBefore = new Date(clock.now.getTime() + sagaResendDelayMs(definition, awaiting.attempt, clock.random()));
   const retry =
     awaiting.phase === 'compensation'
       ? sendCompensation(definition, state, step, awaiting.attempt + 1, notBefore, clock)

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { defaultSagaResendPolicy, type SagaResendPolicy } from '@saga/retry';
 import {
   StepKind,
   type AnyStep,
@@ -12,7 +13,7 @@ import {
 export type SagaContext = Readonly<Record<string, unknown>>;
 
 /** A saga: its steps in order, and the limits the engine applies to them. */
-export interface SagaDefinition<Input> {
+export interface SagaDefinition<Input> extends SagaResendPolicy {
   readonly name: string;
   /** Bumped whenever the steps change; instances run to their end on the version they started on. */
   readonly version: number;
@@ -23,11 +24,6 @@ export interface SagaDefinition<Input> {
   readonly contextOf: (input: Input) => SagaContext;
   /** Deadline for a step whose own timeoutMs is not set. */
   readonly defaultTimeoutMs: number;
-  /** How many times a command is sent (first try included) before the saga needs a person. */
-  readonly maxAttempts: number;
-  /** The wait before the first re-send; it doubles with each attempt, with jitter, up to retryMaxDelayMs. */
-  readonly retryBaseDelayMs: number;
-  readonly retryMaxDelayMs: number;
 }
 
 /** A definition whatever its input, as the engine runs it past the start. */
@@ -99,9 +95,7 @@ export function defineSaga<Input extends object>(
         fingerprint: fingerprintOf(steps),
         contextOf: (input) => ({ ...input }) as SagaContext,
         defaultTimeoutMs: 30_000,
-        maxAttempts: 5,
-        retryBaseDelayMs: 1_000,
-        retryMaxDelayMs: 60_000,
+        ...defaultSagaResendPolicy,
       },
       limits,
     );
