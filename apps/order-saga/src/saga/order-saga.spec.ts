@@ -225,6 +225,45 @@ describe('order saga engine', () => {
     expect(decision.state.status).toBe(SagaStatus.RequiresAttention);
   });
 
+  it('sends a step before the pivot again while its failure may pass, and compensates once the tries run out', () => {
+    let { decision } = runUntil(startSaga(orderSaga, itemsOrder(), clock), 'payment.authorize');
+    for (let attempt = 2; attempt <= orderSaga.maxAttempts; attempt++) {
+      decision = reply(decision.state, failure(decision.state, FailureCode.ProviderUnavailable));
+      expect(decision.state.status).toBe(SagaStatus.Running);
+      expect(decision.commands).toEqual([expect.objectContaining({ type: 'payment.authorize', attempt })]);
+    }
+
+    decision = reply(decision.state, failure(decision.state, FailureCode.ProviderUnavailable));
+
+    expect(decision.state.status).toBe(SagaStatus.Compensating);
+    expect(decision.state.failure).toMatchObject({ stepId: 'authorize-payment', code: 'provider_unavailable' });
+    expect(decision.commands).toEqual([expect.objectContaining({ type: 'inventory.release' })]);
+  });
+
+  it('stops a step after the pivot for a person at once when its failure cannot pass by trying again', () => {
+    const { decision: atCommit } = runUntil(startSaga(orderSaga, itemsOrder(), clock), 'inventory.commit');
+
+    const decision = reply(atCommit.state, failure(atCommit.state, FailureCode.InvalidState));
+
+    expect(decision.state.status).toBe(SagaStatus.RequiresAttention);
+    expect(decision.commands).toEqual([]);
+    expect(decision.state.stalled).toMatchObject({
+      stepId: 'commit-stock',
+      phase: 'action',
+      reason: expect.stringMatching(/^inventory\.commit failed with invalid_state: /),
+    });
+  });
+
+  it('stops a compensation for a person at once when its failure cannot pass by trying again', () => {
+    const { decision: atAuthorize } = runUntil(startSaga(orderSaga, itemsOrder(), clock), 'payment.authorize');
+    const compensating = reply(atAuthorize.state, failure(atAuthorize.state));
+
+    const decision = reply(compensating.state, failure(compensating.state, FailureCode.InvalidState));
+
+    expect(decision.state.status).toBe(SagaStatus.RequiresAttention);
+    expect(decision.state.stalled).toMatchObject({ stepId: 'reserve-stock', phase: 'compensation' });
+  });
+
   it('refuses a success reply whose result does not match the command contract', () => {
     const { decision } = runUntil(startSaga(orderSaga, itemsOrder(), clock), 'inventory.reserve');
     const bad: SagaReply = { ...success(decision.state), result: { reservationId: 'nope' } };

@@ -1,4 +1,4 @@
-import { FailureCode, InvalidMessageError, type Failure, type SagaReply } from '@saga/contracts';
+import { FailureCode, InvalidMessageError, isRetryable, type Failure, type SagaReply } from '@saga/contracts';
 import { sagaResendDelayMs } from '@saga/retry';
 import { isCompensatable, type AnySagaDefinition, type SagaContext, type SagaDefinition } from './definition';
 import {
@@ -81,6 +81,19 @@ export class InvalidReplyError extends InvalidMessageError {
   }
 }
 
+/** What every decision about one saga is made with: its definition and the clock. */
+interface Engine {
+  readonly definition: AnySagaDefinition;
+  readonly clock: EngineClock;
+}
+
+/** Why the awaited command is sent again or given up on: its log entry, and what happened in words. */
+interface Setback {
+  readonly entry: SagaLogEntry;
+  /** Follows the command type in a sentence: `got no reply by ...`, `failed with out_of_stock: ...`. */
+  readonly what: string;
+}
+
 /** Starts a saga: the first step that applies is sent, or the saga completes at once if none does. */
 export function startSaga<Input>(definition: SagaDefinition<Input>, input: Input, clock: EngineClock): SagaDecision {
   const context = definition.contextOf(input);
@@ -99,12 +112,16 @@ export function startSaga<Input>(definition: SagaDefinition<Input>, input: Input
     commandId: null,
     data: { definition: definition.name, version: definition.version, context },
   };
-  return prepend(started, advance(definition, initial, 0, clock));
+  return prepend(started, advance({ definition, clock }, initial, 0));
 }
 
 /**
  * Applies a worker's reply. Only the reply to the command the saga waits for is accepted; anything
  * else (a duplicate, a late reply to a retried command, a reply after the end) changes nothing.
+ *
+ * A failure's code decides what follows (isRetryable): a failure that may pass is sent again after a
+ * backoff, up to maxAttempts; one that cannot turns a step before the pivot into compensation, and
+ * stops a step after it, or a compensation, for a person at once, since trying again would not help.
  */
 export function applyReply(
   definition: AnySagaDefinition,
@@ -112,6 +129,7 @@ export function applyReply(
   reply: SagaReply,
   clock: EngineClock,
 ): Decision {
+  const engine = { definition, clock };
   const awaiting = state.awaiting;
   if (isTerminal(state.status)) return { accepted: false, reason: `saga is already ${state.status}` };
   if (!awaiting) return { accepted: false, reason: 'saga awaits no reply' };
@@ -122,18 +140,11 @@ export function applyReply(
   const step = definition.steps[index];
   const settled: SagaState = { ...state, awaiting: null };
 
-  if (awaiting.phase === 'compensation') {
-    if (reply.outcome === 'success') {
-      const done = { ...settled, compensatedSteps: [...state.compensatedSteps, step.id] };
-      return accept(
-        prepend(logOf(SagaLogType.CompensationSucceeded, awaiting), compensateNext(definition, done, clock)),
-      );
-    }
-    const failed = logOf(SagaLogType.CompensationFailed, awaiting, { failure: reply.failure });
-    return accept(retryOrStall(definition, settled, awaiting, failed, reply.failure.message, clock));
-  }
-
   if (reply.outcome === 'success') {
+    if (awaiting.phase === 'compensation') {
+      const done = { ...settled, compensatedSteps: [...state.compensatedSteps, step.id] };
+      return accept(prepend(logOf(SagaLogType.CompensationSucceeded, awaiting), compensateNext(engine, done)));
+    }
     const parsed = step.action.command.result.safeParse(reply.result);
     if (!parsed.success) throw new InvalidReplyError(awaiting.commandType, parsed.error.message);
     const addition = (step.action.produces?.(parsed.data) ?? {}) as SagaContext;
@@ -143,15 +154,25 @@ export function applyReply(
       completedSteps: [...state.completedSteps, step.id],
     };
     const succeeded = logOf(SagaLogType.StepSucceeded, awaiting, { result: parsed.data, contextChanges: addition });
-    return accept(prepend(succeeded, advance(definition, done, index + 1, clock)));
+    return accept(prepend(succeeded, advance(engine, done, index + 1)));
   }
 
-  const failed = logOf(SagaLogType.StepFailed, awaiting, { failure: reply.failure });
-  if (step.kind === StepKind.Retriable) {
-    // Past the pivot there is no going back: a failing retriable step is retried, then escalated.
-    return accept(retryOrStall(definition, settled, awaiting, failed, reply.failure.message, clock));
+  const { failure } = reply;
+  const mayPass = isRetryable(failure.code);
+  const type = awaiting.phase === 'compensation' ? SagaLogType.CompensationFailed : SagaLogType.StepFailed;
+  const setback = {
+    entry: logOf(type, awaiting, { failure }),
+    what: `failed with ${failure.code}: ${failure.message}`,
+  };
+  const triesLeft = awaiting.attempt < definition.maxAttempts;
+  // After the pivot, and for a compensation, there is no way back: only trying again, or a person.
+  if (awaiting.phase === 'compensation' || step.kind === StepKind.Retriable) {
+    return accept(
+      mayPass ? retryOrStall(engine, settled, awaiting, setback) : stall(engine, settled, awaiting, setback),
+    );
   }
-  return accept(prepend(failed, beginCompensation(definition, settled, failureOf(step.id, reply.failure), clock)));
+  if (mayPass && triesLeft) return accept(resend(engine, settled, awaiting, setback));
+  return accept(prepend(setback.entry, beginCompensation(engine, settled, failureOf(step.id, failure))));
 }
 
 /**
@@ -161,6 +182,7 @@ export function applyReply(
  * undone), and so is a compensation; past maxAttempts the saga needs a person.
  */
 export function applyTimeout(definition: AnySagaDefinition, state: SagaState, clock: EngineClock): Decision {
+  const engine = { definition, clock };
   const awaiting = state.awaiting;
   if (isTerminal(state.status) || !awaiting) return { accepted: false, reason: 'saga awaits no reply' };
   if (Date.parse(awaiting.deadlineAt) > clock.now.getTime()) {
@@ -168,20 +190,21 @@ export function applyTimeout(definition: AnySagaDefinition, state: SagaState, cl
   }
   const step = definition.steps[stepIndex(definition, awaiting.stepId)];
   const settled: SagaState = { ...state, awaiting: null };
-  const reason = `${awaiting.commandType} got no reply by ${awaiting.deadlineAt}`;
-  if (awaiting.phase === 'compensation') {
-    const timedOut = logOf(SagaLogType.CompensationTimedOut, awaiting, { deadlineAt: awaiting.deadlineAt });
-    return accept(retryOrStall(definition, settled, awaiting, timedOut, reason, clock));
+  const type = awaiting.phase === 'compensation' ? SagaLogType.CompensationTimedOut : SagaLogType.StepTimedOut;
+  const setback = {
+    entry: logOf(type, awaiting, { deadlineAt: awaiting.deadlineAt }),
+    what: `got no reply by ${awaiting.deadlineAt}`,
+  };
+  if (awaiting.phase === 'compensation' || !isCompensatable(step)) {
+    return accept(retryOrStall(engine, settled, awaiting, setback));
   }
-  const timedOut = logOf(SagaLogType.StepTimedOut, awaiting, { deadlineAt: awaiting.deadlineAt });
-  if (!isCompensatable(step)) return accept(retryOrStall(definition, settled, awaiting, timedOut, reason, clock));
   const failure: SagaFailure = {
     stepId: step.id,
     code: FailureCode.StepTimedOut,
     message: `The order timed out at ${step.id} and was cancelled; nothing was charged.`,
   };
   const mayHaveRun: SagaState = { ...settled, completedSteps: [...state.completedSteps, step.id] };
-  return accept(prepend(timedOut, beginCompensation(definition, mayHaveRun, failure, clock)));
+  return accept(prepend(setback.entry, beginCompensation(engine, mayHaveRun, failure)));
 }
 
 /** Sends again, at once, the command a saga gave up on: an operator's decision once the cause is fixed. */
@@ -193,20 +216,17 @@ export function resumeSaga(definition: AnySagaDefinition, state: SagaState, cloc
       reason: `only a saga in ${SagaStatus.RequiresAttention} can be resumed, not ${state.status}`,
     };
   }
-  const step = definition.steps[stepIndex(definition, stalled.stepId)];
+  const index = stepIndex(definition, stalled.stepId);
   const status = stalled.phase === 'compensation' ? SagaStatus.Compensating : SagaStatus.Running;
   const resumed: SagaState = { ...state, status, stalled: null };
   const entry: SagaLogEntry = {
     type: SagaLogType.SagaResumed,
-    stepId: step.id,
+    stepId: stalled.stepId,
     commandId: null,
     data: { phase: stalled.phase, stalledSince: stalled.since, reason: stalled.reason },
   };
-  const decision =
-    stalled.phase === 'compensation'
-      ? sendCompensation(definition, resumed, step, 1, null, clock)
-      : sendAction(definition, resumed, stepIndex(definition, step.id), 1, null, clock);
-  return accept(prepend(entry, decision));
+  const first = { attempt: 1, notBefore: null };
+  return accept(prepend(entry, send({ definition, clock }, resumed, index, { phase: stalled.phase, ...first })));
 }
 
 /**
@@ -232,56 +252,60 @@ export function parkSaga(state: SagaState, reason: string, clock: EngineClock): 
 }
 
 /** Turns the saga around: records why it failed and undoes completed steps, last first. */
-function beginCompensation(
-  definition: AnySagaDefinition,
-  state: SagaState,
-  failure: SagaFailure,
-  clock: EngineClock,
-): SagaDecision {
-  return compensateNext(definition, { ...state, status: SagaStatus.Compensating, failure }, clock);
+function beginCompensation(engine: Engine, state: SagaState, failure: SagaFailure): SagaDecision {
+  return compensateNext(engine, { ...state, status: SagaStatus.Compensating, failure });
 }
 
 /** Sends the awaited command again after a backoff, or, past maxAttempts, stops for a person. */
-function retryOrStall(
-  definition: AnySagaDefinition,
-  state: SagaState,
-  awaiting: AwaitedCommand,
-  cause: SagaLogEntry,
-  reason: string,
-  clock: EngineClock,
-): SagaDecision {
-  const step = definition.steps[stepIndex(definition, awaiting.stepId)];
-  if (awaiting.attempt >= definition.maxAttempts) {
-    const stalled = {
-      stepId: step.id,
-      phase: awaiting.phase,
-      reason: `${awaiting.commandType} failed ${awaiting.attempt} times; last: ${reason}`,
-      since: clock.now.toISOString(),
-    };
-    return {
-      state: { ...state, status: SagaStatus.RequiresAttention, awaiting: null, stalled },
-      commands: [],
-      log: [cause, { type: SagaLogType.SagaNeedsAttention, stepId: step.id, commandId: null, data: { ...stalled } }],
-    };
-  }
-  const notBefore = new Date(clock.now.getTime() + sagaResendDelayMs(definition, awaiting.attempt, clock.random()));
-  const retry =
-    awaiting.phase === 'compensation'
-      ? sendCompensation(definition, state, step, awaiting.attempt + 1, notBefore, clock)
-      : sendAction(definition, state, stepIndex(definition, step.id), awaiting.attempt + 1, notBefore, clock);
-  const relabel = awaiting.phase === 'compensation' ? SagaLogType.CompensationRetried : SagaLogType.StepRetried;
-  return prepend(cause, retry, relabel);
+function retryOrStall(engine: Engine, state: SagaState, awaiting: AwaitedCommand, setback: Setback): SagaDecision {
+  if (awaiting.attempt < engine.definition.maxAttempts) return resend(engine, state, awaiting, setback);
+  return stall(engine, state, awaiting, {
+    ...setback,
+    what: `failed ${awaiting.attempt} times; last: ${setback.what}`,
+  });
 }
 
-function advance(definition: AnySagaDefinition, state: SagaState, from: number, clock: EngineClock): SagaDecision {
+/** Sends the awaited command again, with a new command id, once the backoff of its attempt has passed. */
+function resend(engine: Engine, state: SagaState, awaiting: AwaitedCommand, setback: Setback): SagaDecision {
+  const { definition, clock } = engine;
+  const delayMs = sagaResendDelayMs(definition, awaiting.attempt, clock.random());
+  const again = {
+    phase: awaiting.phase,
+    attempt: awaiting.attempt + 1,
+    notBefore: new Date(clock.now.getTime() + delayMs),
+  };
+  const relabel = awaiting.phase === 'compensation' ? SagaLogType.CompensationRetried : SagaLogType.StepRetried;
+  return prepend(setback.entry, send(engine, state, stepIndex(definition, awaiting.stepId), again), relabel);
+}
+
+/** Stops the saga for a person: nothing is sent until an operator resumes it. */
+function stall(engine: Engine, state: SagaState, awaiting: AwaitedCommand, setback: Setback): SagaDecision {
+  const stalled = {
+    stepId: awaiting.stepId,
+    phase: awaiting.phase,
+    reason: `${awaiting.commandType} ${setback.what}`,
+    since: engine.clock.now.toISOString(),
+  };
+  return {
+    state: { ...state, status: SagaStatus.RequiresAttention, awaiting: null, stalled },
+    commands: [],
+    log: [
+      setback.entry,
+      { type: SagaLogType.SagaNeedsAttention, stepId: awaiting.stepId, commandId: null, data: { ...stalled } },
+    ],
+  };
+}
+
+function advance(engine: Engine, state: SagaState, from: number): SagaDecision {
+  const { steps } = engine.definition;
   const skipped: SagaLogEntry[] = [];
-  for (let index = from; index < definition.steps.length; index++) {
-    const step = definition.steps[index];
+  for (let index = from; index < steps.length; index++) {
+    const step = steps[index];
     if (step.when && !step.when(state.context as never)) {
       skipped.push({ type: SagaLogType.StepSkipped, stepId: step.id, commandId: null, data: {} });
       continue;
     }
-    return prepend(skipped, sendAction(definition, state, index, 1, null, clock));
+    return prepend(skipped, send(engine, state, index, { phase: 'action', attempt: 1, notBefore: null }));
   }
   const completed: SagaState = { ...state, status: SagaStatus.Completed, awaiting: null };
   return {
@@ -291,12 +315,16 @@ function advance(definition: AnySagaDefinition, state: SagaState, from: number, 
   };
 }
 
-function compensateNext(definition: AnySagaDefinition, state: SagaState, clock: EngineClock): SagaDecision {
+function compensateNext(engine: Engine, state: SagaState): SagaDecision {
+  const { definition } = engine;
   const next = [...state.completedSteps]
     .reverse()
-    .map((id) => definition.steps[stepIndex(definition, id)])
-    .find((step) => isCompensatable(step) && !state.compensatedSteps.includes(step.id));
-  if (!next) {
+    .map((id) => stepIndex(definition, id))
+    .find((index) => {
+      const step = definition.steps[index];
+      return isCompensatable(step) && !state.compensatedSteps.includes(step.id);
+    });
+  if (next === undefined) {
     const failed: SagaState = { ...state, status: SagaStatus.Failed, awaiting: null };
     return {
       state: failed,
@@ -304,48 +332,23 @@ function compensateNext(definition: AnySagaDefinition, state: SagaState, clock: 
       log: [{ type: SagaLogType.SagaFailed, stepId: null, commandId: null, data: { failure: state.failure } }],
     };
   }
-  return sendCompensation(definition, state, next, 1, null, clock);
+  return send(engine, state, next, { phase: 'compensation', attempt: 1, notBefore: null });
 }
 
-function sendAction(
-  definition: AnySagaDefinition,
-  state: SagaState,
-  index: number,
-  attempt: number,
-  notBefore: Date | null,
-  clock: EngineClock,
-): SagaDecision {
+/** Which command of a step to send: its action or its compensation, which attempt, and not before when. */
+interface Sending {
+  readonly phase: CommandPhase;
+  readonly attempt: number;
+  /** A re-send waits until then (backoff); null sends at once. */
+  readonly notBefore: Date | null;
+}
+
+/** Sends a step's action or compensation, built from the saga's context, and awaits its reply. */
+function send(engine: Engine, state: SagaState, index: number, sending: Sending): SagaDecision {
+  const { definition, clock } = engine;
   const step = definition.steps[index];
-  const payload = step.action.payload(state.context as never);
-  return send(definition, state, step, 'action', step.action.command.type, payload, attempt, notBefore, clock);
-}
-
-function sendCompensation(
-  definition: AnySagaDefinition,
-  state: SagaState,
-  step: AnyStep,
-  attempt: number,
-  notBefore: Date | null,
-  clock: EngineClock,
-): SagaDecision {
-  if (!isCompensatable(step)) throw new Error(`step ${step.id} has no compensation`);
-  const failure = state.failure ?? { stepId: step.id, code: 'unknown', message: 'the saga failed' };
-  const payload = step.compensation.payload(state.context as never, failure);
-  const type = step.compensation.command.type;
-  return send(definition, state, step, 'compensation', type, payload, attempt, notBefore, clock);
-}
-
-function send(
-  definition: AnySagaDefinition,
-  state: SagaState,
-  step: AnyStep,
-  phase: CommandPhase,
-  type: string,
-  payload: unknown,
-  attempt: number,
-  notBefore: Date | null,
-  clock: EngineClock,
-): SagaDecision {
+  const { phase, attempt, notBefore } = sending;
+  const { type, payload } = commandOf(step, phase, state);
   const commandId = clock.newId();
   const sentAt = notBefore ?? clock.now;
   const timeoutMs = step.timeoutMs ?? definition.defaultTimeoutMs;
@@ -371,6 +374,15 @@ function send(
       }),
     ],
   };
+}
+
+function commandOf(step: AnyStep, phase: CommandPhase, state: SagaState): { type: string; payload: unknown } {
+  if (phase === 'action') {
+    return { type: step.action.command.type, payload: step.action.payload(state.context as never) };
+  }
+  if (!isCompensatable(step)) throw new Error(`step ${step.id} has no compensation`);
+  const failure = state.failure ?? { stepId: step.id, code: 'unknown', message: 'the saga failed' };
+  return { type: step.compensation.command.type, payload: step.compensation.payload(state.context as never, failure) };
 }
 
 function failureOf(stepId: string, failure: Failure): SagaFailure {
