@@ -177,8 +177,10 @@ describe('failure semantics with short deadlines (every app a process; the cart 
 
     // The checkout never ran, so the release left a tombstone; replaying the dead checkout now is refused.
     const replay = await sut.http<{ replayed: number }>('order-saga', 'POST', '/admin/dead-letters/replay', {
-      queue: 'cart-worker.commands',
-      sagaId: saga.id,
+      body: {
+        queue: 'cart-worker.commands',
+        sagaId: saga.id,
+      },
     });
     expect(replay.body.replayed).toBe(4);
     const queue = namespaced(sut.infra.namespace, Queues.cartCommands.name);
@@ -251,8 +253,10 @@ describe('failure semantics after the pivot (every app a process; the cart worke
     // Replaying those old clears after the shopper refilled the cart changes nothing.
     await shop.addToCart(cy, mug.id, 1);
     const replay = await sut.http<{ replayed: number }>('order-saga', 'POST', '/admin/dead-letters/replay', {
-      queue: 'cart-worker.commands',
-      step: 'clear-cart',
+      body: {
+        queue: 'cart-worker.commands',
+        step: 'clear-cart',
+      },
     });
     expect(replay.body.replayed).toBe(dead.length);
     await waitFor(async () => (await deadLettersOf(sut, 'cart-worker.commands', saga.id)).length === 0, {

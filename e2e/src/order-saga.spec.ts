@@ -180,7 +180,7 @@ describe('the order saga, with every app running as a process on real Postgres a
       'order-api',
       'POST',
       '/orders',
-      { userId: 'eve', items: [{ productId: randomUUID(), quantity: 0 }], payment: { method: 'wallet' } },
+      { body: { userId: 'eve', items: [{ productId: randomUUID(), quantity: 0 }], payment: { method: 'wallet' } } },
     );
 
     expect(response.status).toBe(400);

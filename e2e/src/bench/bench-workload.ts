@@ -28,15 +28,17 @@ export class BenchWorkload implements PlacedLoad {
   readonly planned: PlannedOrder[] = [];
   readonly placed: PlacedOrder[] = [];
   readonly credits = new Map<string, number>();
+  readonly products: readonly Product[];
+  readonly scarce: Product | undefined;
+  readonly initialStock: ReadonlyMap<string, number>;
   private readonly run: string;
 
   private constructor(
     private readonly sut: SystemUnderTest,
     private readonly random: SeededRandom,
-    readonly products: readonly Product[],
-    readonly scarce: Product | undefined,
-    readonly initialStock: ReadonlyMap<string, number>,
+    catalogue: Pick<BenchWorkload, 'products' | 'scarce' | 'initialStock'>,
   ) {
+    ({ products: this.products, scarce: this.scarce, initialStock: this.initialStock } = catalogue);
     this.run = `b${random.seed.toString(36)}`;
   }
 
@@ -56,7 +58,7 @@ export class BenchWorkload implements PlacedLoad {
       ...products.map((p): [string, number] => [p.id, plentifulStock]),
       ...(scarce ? [[scarce.id, 1] as [string, number]] : []),
     ]);
-    return new BenchWorkload(sut, options.random, products, scarce, initialStock);
+    return new BenchWorkload(sut, options.random, { products, scarce, initialStock });
   }
 
   /**

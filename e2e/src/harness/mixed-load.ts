@@ -68,17 +68,27 @@ export class MixedLoad {
   readonly placed: PlacedOrder[] = [];
   private postRetries = 0;
 
+  /** The products orders can get, and the scarce one no order can ever get enough of. */
+  readonly products: readonly Product[];
+  readonly scarce: Product;
+  /** Each product's stock before the first order. */
+  readonly initialStock: ReadonlyMap<string, number>;
+  /** What each wallet was credited before the first order. */
+  readonly credits: ReadonlyMap<string, number>;
+  readonly planned: readonly PlannedOrder[];
+
   private constructor(
     private readonly sut: SystemUnderTest,
-    /** The products orders can get, and the scarce one no order can ever get enough of. */
-    readonly products: readonly Product[],
-    readonly scarce: Product,
-    /** Each product's stock before the first order. */
-    readonly initialStock: ReadonlyMap<string, number>,
-    /** What each wallet was credited before the first order. */
-    readonly credits: ReadonlyMap<string, number>,
-    readonly planned: readonly PlannedOrder[],
-  ) {}
+    setup: Pick<MixedLoad, 'products' | 'scarce' | 'initialStock' | 'credits' | 'planned'>,
+  ) {
+    ({
+      products: this.products,
+      scarce: this.scarce,
+      initialStock: this.initialStock,
+      credits: this.credits,
+      planned: this.planned,
+    } = setup);
+  }
 
   /** Creates the products, wallets and carts for `orders` orders, chosen by `random`. */
   static async prepare(sut: SystemUnderTest, options: { orders: number; random: SeededRandom }): Promise<MixedLoad> {
@@ -163,7 +173,7 @@ export class MixedLoad {
     await inParallel(8, setups);
 
     const initialStock = new Map([...products, scarce].map((p) => [p.id, p.id === scarce.id ? 3 : 1000]));
-    return new MixedLoad(sut, products, scarce, initialStock, credits, planned);
+    return new MixedLoad(sut, { products, scarce, initialStock, credits, planned });
   }
 
   /** POSTs beyond the first, over every order: how often the load had to retry through a fault. */

@@ -15,10 +15,12 @@ export class Shop {
   async product(name: string, price: number, stock: number): Promise<Product> {
     const sku = `${name.toUpperCase().replace(/\W+/g, '-')}-${randomUUID().slice(0, 8)}`;
     const { status, body } = await this.sut.http<Product>('inventory-worker', 'POST', '/admin/products', {
-      sku,
-      name,
-      price,
-      stock,
+      body: {
+        sku,
+        name,
+        price,
+        stock,
+      },
     });
     if (status !== 201) throw new Error(`could not create product ${name}: ${status} ${JSON.stringify(body)}`);
     return body;
@@ -26,22 +28,29 @@ export class Shop {
 
   async wallet(userId: string, amount: number): Promise<void> {
     const { status, body } = await this.sut.http('payment-worker', 'POST', `/admin/wallets/${userId}/credit`, {
-      amount,
+      body: {
+        amount,
+      },
     });
     if (status >= 300) throw new Error(`could not credit ${userId}: ${status} ${JSON.stringify(body)}`);
   }
 
   async addToCart(userId: string, productId: string, quantity: number): Promise<void> {
     const { status, body } = await this.sut.http('cart-worker', 'POST', `/carts/${userId}/items`, {
-      productId,
-      quantity,
+      body: {
+        productId,
+        quantity,
+      },
     });
     if (status >= 300) throw new Error(`could not add to ${userId}'s cart: ${status} ${JSON.stringify(body)}`);
   }
 
   /** Places an order and returns its id (the API answers 202 at once). */
   async order(body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<string> {
-    const response = await this.sut.http<{ orderId: string }>('order-api', 'POST', '/orders', body, headers);
+    const response = await this.sut.http<{ orderId: string }>('order-api', 'POST', '/orders', {
+      body: body,
+      headers: headers,
+    });
     if (response.status !== 202) throw new Error(`order refused: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body.orderId;
   }

@@ -59,8 +59,7 @@ export class SystemUnderTest {
     app: SystemApp,
     method: string,
     path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
+    { body, headers = {} }: { body?: unknown; headers?: Record<string, string> } = {},
   ): Promise<{ status: number; body: T; headers: Headers }> {
     const response = await fetch(`${this.system.url(app)}${path}`, {
       method,

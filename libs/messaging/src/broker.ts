@@ -2,6 +2,8 @@ import {
   deadLetterQueueName,
   Exchange,
   InvalidMessageError,
+  BrokerHeader,
+  FailureHeader,
   MessageHeader,
   type MessageEnvelope,
   namespaced,
@@ -23,7 +25,7 @@ import { ConfirmedPublisher } from './confirmed-publisher';
 import { type DeadLetter, type DeadLetterFilter, describeDeadLetter, matchesFilter } from './dead-letters';
 import { BrokerUnavailableError } from './errors';
 import { type DeathReason, recoveryFor } from './failure-recovery';
-import { errorHeader, FailureHeader, replayHeaders, retriesSoFar, withoutBrokerHeaders } from './message-headers';
+import { errorHeader, replayHeaders, retriesSoFar, withoutBrokerHeaders } from './message-headers';
 import { assertBrokerRetryPolicy, defaultBrokerRetryPolicy, type BrokerRetryPolicy } from '@saga/retry';
 import { traceparentFor } from './traceparent';
 import { declareExchanges, declareQueue, type QueueFailureOptions } from './topology';
@@ -183,7 +185,7 @@ export class Broker {
       timestamp: Math.floor(Date.parse(envelope.occurredAt) / 1000),
       appId: this.options.connectionName,
       headers: {
-        ...(envelope.sagaId === null ? {} : { 'x-saga-id': envelope.sagaId }),
+        ...(envelope.sagaId === null ? {} : { [MessageHeader.SagaId]: envelope.sagaId }),
         traceparent: traceparentFor(envelope.correlationId, envelope.messageId),
         ...headers,
       },
@@ -438,7 +440,7 @@ export class Broker {
       return;
     }
     const logger = this.logger.child({ queue, ...messageContext(envelope) });
-    const deliveryCount = Number(headers['x-delivery-count'] ?? 0) + 1;
+    const deliveryCount = Number(headers[BrokerHeader.DeliveryCount] ?? 0) + 1;
     const attempt = retries + 1;
     const labels = { queue, type: envelope.type };
     const stopTimer = this.options.metrics?.handlerSeconds.startTimer(labels);
@@ -457,7 +459,7 @@ export class Broker {
       return;
     }
     stopTimer?.();
-    this.settle(channel, message, 'ack', labels, logger);
+    this.settle(channel, message, 'ack', { ...labels, logger });
   }
 
   // Follows the recovery chain of failure-recovery.ts: retry queue by retry queue, then the .dlq.
@@ -494,10 +496,10 @@ export class Broker {
       });
     } catch (publishError) {
       logger.error('could not schedule the retry; requeueing the message', { err: publishError, retryQueue });
-      this.settle(channel, message, 'requeue', labels, logger);
+      this.settle(channel, message, 'requeue', { ...labels, logger });
       return;
     }
-    this.settle(channel, message, 'retry', labels, logger);
+    this.settle(channel, message, 'retry', { ...labels, logger });
   }
 
   // The message goes to the .dlq with why and how it failed, and is acked so the queue moves on.
@@ -537,18 +539,17 @@ export class Broker {
       });
     } catch (publishError) {
       logger.error('could not dead-letter the message; requeueing it', { err: publishError });
-      this.settle(channel, message, 'requeue', { queue, type }, logger);
+      this.settle(channel, message, 'requeue', { queue, type, logger });
       return;
     }
-    this.settle(channel, message, 'dead_letter', { queue, type }, logger);
+    this.settle(channel, message, 'dead_letter', { queue, type, logger });
   }
 
   private settle(
     channel: Channel,
     message: ConsumeMessage,
     outcome: 'ack' | 'retry' | 'requeue' | 'dead_letter',
-    labels: { queue: string; type: string },
-    logger: Logger,
+    { logger, ...labels }: { queue: string; type: string; logger: Logger },
   ): void {
     try {
       if (outcome === 'requeue') channel.nack(message, false, true);

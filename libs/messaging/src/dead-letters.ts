@@ -1,6 +1,5 @@
 import type { MessageProperties } from 'amqplib';
-import { MessageHeader } from '@saga/contracts';
-import { FailureHeader } from './message-headers';
+import { BrokerHeader, FailureHeader, MessageHeader } from '@saga/contracts';
 
 /** A message on a `.dlq`, as an operator needs to see it. */
 export interface DeadLetter {
@@ -34,7 +33,8 @@ interface XDeath {
 export function describeDeadLetter(content: Buffer, properties: MessageProperties): DeadLetter {
   const headers: Record<string, unknown> = properties.headers ?? {};
   // RabbitMQ dead-letters by itself only at the delivery limit; its x-death says when and why.
-  const death = Array.isArray(headers['x-death']) ? (headers['x-death'][0] as XDeath | undefined) : undefined;
+  const deaths = headers[BrokerHeader.Death];
+  const death = Array.isArray(deaths) ? (deaths[0] as XDeath | undefined) : undefined;
   const attempts = Number(headers[FailureHeader.Attempts]);
   return {
     messageId: text(properties.messageId),
@@ -43,7 +43,7 @@ export function describeDeadLetter(content: Buffer, properties: MessagePropertie
     step: text(headers[MessageHeader.SagaStep]),
     reason:
       text(headers[FailureHeader.DeathReason]) ??
-      text(headers['x-first-death-reason']) ??
+      text(headers[BrokerHeader.FirstDeathReason]) ??
       text(death?.reason) ??
       'unknown',
     error: text(headers[FailureHeader.ErrorMessage]),

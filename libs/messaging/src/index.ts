@@ -5,7 +5,6 @@ export type { DeadLetter, DeadLetterFilter } from './dead-letters';
 export { BrokerUnavailableError, PublishNackedError, UnroutableMessageError } from './errors';
 export { classifyFailure, DeathReason, recoveryFor } from './failure-recovery';
 export type { FailureKind, Recovery } from './failure-recovery';
-export { FailureHeader } from './message-headers';
 export { declareExchanges, declareQueue } from './topology';
 export type { QueueFailureOptions } from './topology';
 export { traceparentFor } from './traceparent';

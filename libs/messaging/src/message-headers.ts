@@ -1,26 +1,4 @@
-/** The headers that say how a message failed: its retries, and why and when it was dead-lettered. */
-export const FailureHeader = {
-  /** Retries so far (absent on the first delivery); set on the copy sent to `<queue>.retry.<n>`. */
-  RetryAttempt: 'x-retry-attempt',
-  /** The error of the handler run that sent the message to its latest retry, truncated. */
-  LastError: 'x-last-error',
-  /** Why the message is on the .dlq: a DeathReason. */
-  DeathReason: 'x-death-reason',
-  /** The error that dead-lettered the message, truncated. */
-  ErrorMessage: 'x-error-message',
-  /** How many times a handler ran on the message before it was dead-lettered. */
-  Attempts: 'x-attempts',
-  OriginalQueue: 'x-original-queue',
-  /** The routing key the message was first published with; kept through retries and replays. */
-  OriginalRoutingKey: 'x-original-routing-key',
-  /** ISO time of dead-lettering. */
-  FailedAt: 'x-failed-at',
-  MessageType: 'x-message-type',
-  /** ISO time at which an operator put the dead letter back on its work queue. */
-  ReplayedAt: 'x-replayed-at',
-} as const;
-export type FailureHeader = (typeof FailureHeader)[keyof typeof FailureHeader];
-
+import { BrokerHeader, FailureHeader } from '@saga/contracts';
 const maxErrorHeaderLength = 1000;
 
 /** An error's message cut to a size that fits a header. */
@@ -39,10 +17,10 @@ export function retriesSoFar(headers: Record<string, unknown>): number {
 // stale x-delivery-count would miscount, and x-death would grow with every hop.
 function isBrokerHeader(name: string): boolean {
   return (
-    name === 'x-delivery-count' ||
-    name === 'x-death' ||
-    name.startsWith('x-first-death-') ||
-    name.startsWith('x-last-death-')
+    name === BrokerHeader.DeliveryCount ||
+    name === BrokerHeader.Death ||
+    name.startsWith(BrokerHeader.FirstDeathPrefix) ||
+    name.startsWith(BrokerHeader.LastDeathPrefix)
   );
 }
 

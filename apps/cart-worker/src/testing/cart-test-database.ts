@@ -63,7 +63,10 @@ export function cartCommands(database: () => CartTestDatabase, sent: PendingMess
   const run =
     <C extends typeof cartCheckout | typeof cartRelease | typeof cartClear>(contract: C, handler: CommandHandler<C>) =>
     (orderId: string, userId: string) =>
-      runCommand(database().dataSource, contract, handler, { orderId, userId } as CommandPayload<C>, { sent });
+      runCommand({ dataSource: database().dataSource, sent }, contract, handler, {
+        orderId,
+        userId,
+      } as CommandPayload<C>);
   return {
     checkout: run(cartCheckout, checkoutCart),
     release: run(cartRelease, releaseCart),

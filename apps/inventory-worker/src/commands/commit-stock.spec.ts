@@ -12,9 +12,13 @@ describe('inventory.commit', () => {
   // Handlers send nothing besides their reply, which the command processor sends.
   const sent: PendingMessage[] = [];
   afterEach(() => expect(sent).toEqual([]));
-  const commit = (orderId: string) => runCommand(db.dataSource, inventoryCommit, commitStock, { orderId }, { sent });
+  const commit = (orderId: string) =>
+    runCommand({ dataSource: db.dataSource, sent }, inventoryCommit, commitStock, { orderId });
   const reserve = (orderId: string, productId: string, quantity: number) =>
-    runCommand(db.dataSource, inventoryReserve, reserveStock, { orderId, items: [{ productId, quantity }] }, { sent });
+    runCommand({ dataSource: db.dataSource, sent }, inventoryReserve, reserveStock, {
+      orderId,
+      items: [{ productId, quantity }],
+    });
 
   beforeAll(async () => {
     db = await openInventoryDatabase();
@@ -72,7 +76,7 @@ describe('inventory.commit', () => {
     const product = await db.addProduct({ stock: 10 });
     const orderId = randomUUID();
     await reserve(orderId, product.id, 3);
-    await runCommand(db.dataSource, inventoryRelease, releaseStock, { orderId }, { sent });
+    await runCommand({ dataSource: db.dataSource, sent }, inventoryRelease, releaseStock, { orderId });
 
     expect(await commit(orderId)).toMatchObject({ outcome: 'failure', failure: { code: FailureCode.InvalidState } });
     expect(await db.stockOf(product.id)).toEqual({ available: 10, reserved: 0, sold: 0 });
@@ -80,7 +84,7 @@ describe('inventory.commit', () => {
 
   it('refuses to commit an order that only has a tombstone', async () => {
     const orderId = randomUUID();
-    await runCommand(db.dataSource, inventoryRelease, releaseStock, { orderId }, { sent });
+    await runCommand({ dataSource: db.dataSource, sent }, inventoryRelease, releaseStock, { orderId });
 
     expect(await commit(orderId)).toMatchObject({ outcome: 'failure', failure: { code: FailureCode.InvalidState } });
   });

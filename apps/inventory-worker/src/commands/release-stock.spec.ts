@@ -12,7 +12,8 @@ describe('inventory.release', () => {
   // Handlers send nothing besides their reply, which the command processor sends.
   const sent: PendingMessage[] = [];
   afterEach(() => expect(sent).toEqual([]));
-  const release = (orderId: string) => runCommand(db.dataSource, inventoryRelease, releaseStock, { orderId }, { sent });
+  const release = (orderId: string) =>
+    runCommand({ dataSource: db.dataSource, sent }, inventoryRelease, releaseStock, { orderId });
   const reservationOf = async (orderId: string) => {
     const rows = await db.dataSource.query(
       `SELECT r.status, count(i.product_id)::int AS items
@@ -35,19 +36,13 @@ describe('inventory.release', () => {
     const first = await db.addProduct({ stock: 10 });
     const second = await db.addProduct({ stock: 10 });
     const orderId = randomUUID();
-    await runCommand(
-      db.dataSource,
-      inventoryReserve,
-      reserveStock,
-      {
-        orderId,
-        items: [
-          { productId: first.id, quantity: 3 },
-          { productId: second.id, quantity: 1 },
-        ],
-      },
-      { sent },
-    );
+    await runCommand({ dataSource: db.dataSource, sent }, inventoryReserve, reserveStock, {
+      orderId,
+      items: [
+        { productId: first.id, quantity: 3 },
+        { productId: second.id, quantity: 1 },
+      ],
+    });
 
     expect(await release(orderId)).toEqual({ outcome: 'success', result: {} });
 
@@ -59,13 +54,10 @@ describe('inventory.release', () => {
   it('changes nothing when the same order is released again', async () => {
     const product = await db.addProduct({ stock: 10 });
     const orderId = randomUUID();
-    await runCommand(
-      db.dataSource,
-      inventoryReserve,
-      reserveStock,
-      { orderId, items: [{ productId: product.id, quantity: 4 }] },
-      { sent },
-    );
+    await runCommand({ dataSource: db.dataSource, sent }, inventoryReserve, reserveStock, {
+      orderId,
+      items: [{ productId: product.id, quantity: 4 }],
+    });
     await release(orderId);
 
     expect(await release(orderId)).toEqual({ outcome: 'success', result: {} });
@@ -90,14 +82,11 @@ describe('inventory.release', () => {
   it('refuses to release the stock of an order that was already sold', async () => {
     const product = await db.addProduct({ stock: 10 });
     const orderId = randomUUID();
-    await runCommand(
-      db.dataSource,
-      inventoryReserve,
-      reserveStock,
-      { orderId, items: [{ productId: product.id, quantity: 2 }] },
-      { sent },
-    );
-    await runCommand(db.dataSource, inventoryCommit, commitStock, { orderId }, { sent });
+    await runCommand({ dataSource: db.dataSource, sent }, inventoryReserve, reserveStock, {
+      orderId,
+      items: [{ productId: product.id, quantity: 2 }],
+    });
+    await runCommand({ dataSource: db.dataSource, sent }, inventoryCommit, commitStock, { orderId });
 
     expect(await release(orderId)).toEqual({
       outcome: 'failure',
@@ -116,13 +105,10 @@ describe('inventory.release', () => {
     const outcomes = await Promise.all(
       orders.map((orderId) =>
         Promise.all([
-          runCommand(
-            db.dataSource,
-            inventoryReserve,
-            reserveStock,
-            { orderId, items: [{ productId: product.id, quantity: 1 }] },
-            { sent },
-          ),
+          runCommand({ dataSource: db.dataSource, sent }, inventoryReserve, reserveStock, {
+            orderId,
+            items: [{ productId: product.id, quantity: 1 }],
+          }),
           release(orderId),
         ]),
       ),

@@ -12,7 +12,7 @@ describe('inventory.reserve', () => {
   const sent: PendingMessage[] = [];
   afterEach(() => expect(sent).toEqual([]));
   const reserve = (orderId: string, items: OrderItem[]) =>
-    runCommand(db.dataSource, inventoryReserve, reserveStock, { orderId, items }, { sent });
+    runCommand({ dataSource: db.dataSource, sent }, inventoryReserve, reserveStock, { orderId, items });
   const reservationsOf = (orderId: string) =>
     db.dataSource.query('SELECT status, total FROM inventory.reservations WHERE order_id = $1', [orderId]);
 
@@ -156,7 +156,7 @@ describe('inventory.reserve', () => {
     const product = await db.addProduct();
     const orderId = randomUUID();
 
-    expect(await runCommand(db.dataSource, inventoryRelease, releaseStock, { orderId }, { sent })).toEqual({
+    expect(await runCommand({ dataSource: db.dataSource, sent }, inventoryRelease, releaseStock, { orderId })).toEqual({
       outcome: 'success',
       result: {},
     });
@@ -176,7 +176,7 @@ describe('inventory.reserve', () => {
     const product = await db.addProduct();
     const orderId = randomUUID();
     await reserve(orderId, [{ productId: product.id, quantity: 1 }]);
-    await runCommand(db.dataSource, inventoryRelease, releaseStock, { orderId }, { sent });
+    await runCommand({ dataSource: db.dataSource, sent }, inventoryRelease, releaseStock, { orderId });
 
     expect(await reserve(orderId, [{ productId: product.id, quantity: 1 }])).toMatchObject({
       outcome: 'failure',

@@ -89,13 +89,10 @@ describe('admin product routes', () => {
   it('shows the stock ledger of a product oldest first, a page at a time', async () => {
     const product = await db.addProduct({ stock: 10 });
     const orderId = randomUUID();
-    await runCommand(
-      db.dataSource,
-      inventoryReserve,
-      reserveStock,
-      { orderId, items: [{ productId: product.id, quantity: 3 }] },
-      { sent },
-    );
+    await runCommand({ dataSource: db.dataSource, sent }, inventoryReserve, reserveStock, {
+      orderId,
+      items: [{ productId: product.id, quantity: 3 }],
+    });
     await db.restock(product.id, 4);
 
     const firstPage = await app.inject({ method: 'GET', url: `/admin/products/${product.id}/ledger?limit=2` });

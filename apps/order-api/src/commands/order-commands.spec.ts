@@ -44,7 +44,7 @@ describe('the order commands', () => {
   /** Runs a handler in its own transaction and returns its outcome and the events it sent. */
   async function run<C extends CommandContract>(contract: C, handler: CommandHandler<C>, payload: CommandPayload<C>) {
     const sent: PendingMessage[] = [];
-    const outcome = await runCommand(dataSource, contract, handler, payload, { sent });
+    const outcome = await runCommand({ dataSource: dataSource, sent }, contract, handler, payload);
     return { outcome, sent };
   }
 

@@ -41,20 +41,16 @@ describe('payment routes', () => {
     const userId = newUserId();
     await fundWallet(db.dataSource, userId, 10_000);
     const orderId = randomUUID();
-    await runCommand(
-      db.dataSource,
-      paymentAuthorize,
-      authorizePayment(defaultPaymentProviders),
-      {
-        orderId,
-        userId,
-        amount: 3_300,
-        currency: 'USD',
-        paymentMethod: { method: 'wallet' },
-      },
-      { sent },
-    );
-    await runCommand(db.dataSource, paymentCapture, capturePayment(defaultPaymentProviders), { orderId }, { sent });
+    await runCommand({ dataSource: db.dataSource, sent }, paymentAuthorize, authorizePayment(defaultPaymentProviders), {
+      orderId,
+      userId,
+      amount: 3_300,
+      currency: 'USD',
+      paymentMethod: { method: 'wallet' },
+    });
+    await runCommand({ dataSource: db.dataSource, sent }, paymentCapture, capturePayment(defaultPaymentProviders), {
+      orderId,
+    });
 
     const response = await getPayment(orderId);
 
@@ -81,7 +77,12 @@ describe('payment routes', () => {
   it('shows a declined payment with the failure the shopper was given', async () => {
     const order = await cardOrder(db.dataSource, 'pm_card_chargeDeclined', { amount: 1_000 });
     const { orderId } = order;
-    await runCommand(db.dataSource, paymentAuthorize, authorizePayment(defaultPaymentProviders), order, { sent });
+    await runCommand(
+      { dataSource: db.dataSource, sent },
+      paymentAuthorize,
+      authorizePayment(defaultPaymentProviders),
+      order,
+    );
 
     const response = await getPayment(orderId);
 
@@ -95,7 +96,9 @@ describe('payment routes', () => {
 
   it('shows a tombstone as a VOIDED payment without provider or ledger', async () => {
     const orderId = randomUUID();
-    await runCommand(db.dataSource, paymentVoid, voidPayment(defaultPaymentProviders), { orderId }, { sent });
+    await runCommand({ dataSource: db.dataSource, sent }, paymentVoid, voidPayment(defaultPaymentProviders), {
+      orderId,
+    });
 
     const response = await getPayment(orderId);
 

@@ -44,19 +44,13 @@ describe('wallet routes', () => {
   it('shows a wallet with what is held and what is still available', async () => {
     const userId = newUserId();
     await credit(userId, { amount: 5_000 });
-    await runCommand(
-      db.dataSource,
-      paymentAuthorize,
-      authorizePayment(defaultPaymentProviders),
-      {
-        orderId: randomUUID(),
-        userId,
-        amount: 1_200,
-        currency: 'USD',
-        paymentMethod: { method: 'wallet' },
-      },
-      { sent },
-    );
+    await runCommand({ dataSource: db.dataSource, sent }, paymentAuthorize, authorizePayment(defaultPaymentProviders), {
+      orderId: randomUUID(),
+      userId,
+      amount: 1_200,
+      currency: 'USD',
+      paymentMethod: { method: 'wallet' },
+    });
 
     const response = await app.inject({ method: 'GET', url: `/wallets/${userId}` });
 

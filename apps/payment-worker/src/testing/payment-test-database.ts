@@ -72,11 +72,20 @@ export async function walletInvariants(dataSource: DataSource, userId: string) {
 export function paymentCommands(database: () => PaymentTestDatabase, sent: PendingMessage[]) {
   return {
     authorize: (payload: PaymentAuthorize) =>
-      runCommand(database().dataSource, paymentAuthorize, authorizePayment(defaultPaymentProviders), payload, { sent }),
+      runCommand(
+        { dataSource: database().dataSource, sent },
+        paymentAuthorize,
+        authorizePayment(defaultPaymentProviders),
+        payload,
+      ),
     voidOrder: (orderId: string) =>
-      runCommand(database().dataSource, paymentVoid, voidPayment(defaultPaymentProviders), { orderId }, { sent }),
+      runCommand({ dataSource: database().dataSource, sent }, paymentVoid, voidPayment(defaultPaymentProviders), {
+        orderId,
+      }),
     capture: (orderId: string) =>
-      runCommand(database().dataSource, paymentCapture, capturePayment(defaultPaymentProviders), { orderId }, { sent }),
+      runCommand({ dataSource: database().dataSource, sent }, paymentCapture, capturePayment(defaultPaymentProviders), {
+        orderId,
+      }),
   };
 }
 

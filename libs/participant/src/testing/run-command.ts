@@ -5,7 +5,9 @@ import { createLogger, type Logger } from '@saga/observability';
 import type { PendingMessage } from '@saga/outbox';
 import type { CommandHandler, CommandOutcome } from '../command-processor';
 
+/** Where a handler runs in a spec, and what the spec wants to see of it. */
 export interface RunCommandOptions {
+  readonly dataSource: DataSource;
   readonly sagaId?: string;
   readonly logger?: Logger;
   /** Receives what the handler sends besides its reply. */
@@ -17,11 +19,10 @@ export interface RunCommandOptions {
  * without a broker or an inbox: for specs of a worker's domain on a real database.
  */
 export function runCommand<C extends CommandContract>(
-  dataSource: DataSource,
+  options: RunCommandOptions,
   contract: C,
   handler: CommandHandler<C>,
   payload: CommandPayload<C>,
-  options: RunCommandOptions = {},
 ): Promise<CommandOutcome<CommandResult<C>>> {
   const envelope = newEnvelope({
     type: contract.type,
@@ -32,7 +33,7 @@ export function runCommand<C extends CommandContract>(
   });
   const logger = options.logger ?? createLogger({ service: 'run-command', level: 'warn' });
   const sent = options.sent ?? [];
-  return dataSource.transaction((manager) =>
+  return options.dataSource.transaction((manager) =>
     handler(payload, { manager, envelope, logger, send: (message) => sent.push(message) }),
   );
 }

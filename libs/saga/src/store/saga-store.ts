@@ -113,7 +113,7 @@ export async function saveTransition(
   log: readonly SagaLogRow[],
 ): Promise<boolean> {
   const values: unknown[] = [];
-  const text = `WITH ${transitionCtes(schemaOf(manager.connection), placeholders(values), saga, log)}
+  const text = `WITH ${transitionCtes({ schema: schemaOf(manager.connection), param: placeholders(values) }, saga, log)}
                 SELECT count(*)::int AS saved FROM effect`;
   const { rows } = await preparedQuery<{ saved: number }>(manager, text, values);
   return rows[0]?.saved === 1;
@@ -125,13 +125,12 @@ export async function saveTransition(
  * cached version and the message is `fresh`.
  */
 export function transitionEffect(saga: SagaTransition, log: readonly SagaLogRow[]): OneStatementEffect {
-  return ({ schema, param, fresh }) => transitionCtes(schema, param, saga, log, fresh);
+  return ({ schema, param, fresh }) => transitionCtes({ schema, param }, saga, log, fresh);
 }
 
 // `effect` updates the instance (returning a row when it did), `log` appends the entries if it did.
 function transitionCtes(
-  schema: string,
-  param: Param,
+  { schema, param }: { schema: string; param: Param },
   saga: SagaTransition,
   log: readonly SagaLogRow[],
   when = 'true',
