@@ -2,7 +2,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { OrderItem, orderPlaced, PaymentMethod, paymentMethodProvided } from '@saga/contracts';
 import { eventMessage, type MessagingTransaction } from '@saga/outbox';
-import { HttpProblem } from '@saga/runtime';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { OrderLine } from './order-line.entity';
 import { Order } from './order.entity';
@@ -36,6 +35,14 @@ export interface OrderAccepted {
   readonly status: OrderStatus;
 }
 
+/** Thrown when an Idempotency-Key comes back with another request than the one it was first used with. */
+export class IdempotencyKeyReusedError extends Error {
+  constructor(readonly idempotencyKey: string) {
+    super(`Idempotency-Key ${idempotencyKey} was already used with another request body`);
+    this.name = 'IdempotencyKeyReusedError';
+  }
+}
+
 /**
  * Records a PENDING order and, in the same transaction, the order.placed event that starts its saga.
  * With an Idempotency-Key, a retry gets the first answer back and places nothing; the same key with
@@ -63,7 +70,7 @@ export async function placeOrder(
     if (claimed.raw.length === 0) {
       const first = await tx.manager.getRepository(IdempotencyKey).findOneByOrFail({ key: idempotencyKey });
       if (first.requestHash !== requestHash) {
-        throw HttpProblem.unprocessable(`Idempotency-Key ${idempotencyKey} was already used with another request body`);
+        throw new IdempotencyKeyReusedError(idempotencyKey);
       }
       return { replayed: true, accepted: first.responseBody as unknown as OrderAccepted };
     }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { HttpProblem, type HttpApp, type ServiceContext } from '@saga/runtime';
 import { Order } from '../domain/order.entity';
 import { toOrderView, OrderView } from '../domain/order-view';
-import { PlaceOrderRequest, placeOrder } from '../domain/place-order';
+import { IdempotencyKeyReusedError, PlaceOrderRequest, placeOrder } from '../domain/place-order';
 
 const OrderIdParams = z.object({ id: z.uuid() });
 const ListQuery = z.object({
@@ -22,7 +22,12 @@ export function registerOrderRoutes(
     { schema: { body: PlaceOrderRequest, headers: IdempotencyHeaders, response: { 202: Accepted } } },
     async (request, reply) => {
       const key = idempotencyKeyOf(request.headers['idempotency-key']);
-      const { accepted, replayed } = await messaging.transaction((tx) => placeOrder(tx, request.body, key));
+      const { accepted, replayed } = await messaging
+        .transaction((tx) => placeOrder(tx, request.body, key))
+        .catch((error: unknown) => {
+          if (error instanceof IdempotencyKeyReusedError) throw HttpProblem.unprocessable(error.message);
+          throw error;
+        });
       if (replayed) reply.header('Idempotent-Replayed', 'true');
       return reply
         .status(202)
