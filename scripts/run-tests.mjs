@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm test: every test of every project, against real PostgreSQL and RabbitMQ (started if local and down).
-// Builds first (the end-to-end suite runs the compiled apps), runs each project's Jest, then prints one
-// closing line. A run with a skipped test, or with no test at all, fails: a skipped test proves nothing.
+// Builds first (the end-to-end suite runs the compiled apps), type-checks and lints, runs each project's
+// Jest, then prints one closing line. A run with a skipped test, or with no test at all, fails: a
+// skipped test proves nothing.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +18,14 @@ mkdirSync(results, { recursive: true });
 const nx = join(root, 'node_modules', '.bin', 'nx');
 const build = spawnSync(nx, ['run-many', '-t', 'build', '--outputStyle=stream'], { stdio: 'inherit', env, cwd: root });
 if (build.status !== 0) process.exit(build.status ?? 1);
+// Type-checked as a whole, then linted (floating promises, unused code, module boundaries), before any test.
+for (const script of ['typecheck', 'lint']) {
+  const check = spawnSync('npm', ['run', script, '--silent'], { stdio: 'inherit', env, cwd: root });
+  if (check.status !== 0) {
+    console.error(`npm run ${script} failed: the run fails`);
+    process.exit(check.status ?? 1);
+  }
+}
 const test = spawnSync(
   nx,
   ['run-many', '-t', 'test', '--parallel=1', '--outputStyle=stream', ...process.argv.slice(2)],
