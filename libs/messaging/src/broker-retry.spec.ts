@@ -7,7 +7,7 @@ import {
   type QueueSpec,
   retryQueueName,
 } from '@saga/contracts';
-import { captureLogs } from '@saga/observability';
+import { captureLogs } from '@saga/observability/testing';
 import { provisionTestInfrastructure, queueDepth, readQueue, type TestInfrastructure, waitFor } from '@saga/testing';
 import { randomUUID } from 'node:crypto';
 import { Broker } from './broker';

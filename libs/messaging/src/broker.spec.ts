@@ -7,7 +7,7 @@ import {
   Queues,
   replyRoutingKey,
 } from '@saga/contracts';
-import { captureLogs } from '@saga/observability';
+import { captureLogs } from '@saga/observability/testing';
 import {
   provisionTestInfrastructure,
   publishRaw,
@@ -17,7 +17,8 @@ import {
   waitFor,
 } from '@saga/testing';
 import { randomUUID } from 'node:crypto';
-import { Broker, type ReceivedMessage } from './broker';
+import { Broker } from './broker';
+import type { ReceivedMessage } from './message-delivery';
 import { BrokerUnavailableError, UnroutableMessageError } from './errors';
 
 function envelope(type: string, payload: unknown, correlationId = `order-${randomUUID()}`): MessageEnvelope {

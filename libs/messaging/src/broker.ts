@@ -1,32 +1,12 @@
-import {
-  deadLetterQueueName,
-  Exchange,
-  InvalidMessageError,
-  BrokerHeader,
-  FailureHeader,
-  MessageHeader,
-  type MessageEnvelope,
-  namespaced,
-  parseMessage,
-  type QueueSpec,
-  retryQueueName,
-} from '@saga/contracts';
-import { type Logger, messageContext, type Metrics } from '@saga/observability';
-import amqplib, {
-  type Channel,
-  type ChannelModel,
-  type ConsumeMessage,
-  type GetMessage,
-  type MessageProperties,
-  type Options,
-  type RecoveringChannelModel,
-} from 'amqplib';
-import { ConfirmedPublisher } from './confirmed-publisher';
-import { type DeadLetter, type DeadLetterFilter, describeDeadLetter, matchesFilter } from './dead-letters';
-import { BrokerUnavailableError } from './errors';
-import { type DeathReason, recoveryFor } from './failure-recovery';
-import { errorHeader, replayHeaders, retriesSoFar, withoutBrokerHeaders } from './message-headers';
+import { Exchange, MessageHeader, namespaced, type MessageEnvelope, type QueueSpec } from '@saga/contracts';
+import type { Logger, Metrics } from '@saga/observability';
 import { assertBrokerRetryPolicy, defaultBrokerRetryPolicy, type BrokerRetryPolicy } from '@saga/retry';
+import amqplib, { type Channel, type ChannelModel, type RecoveringChannelModel } from 'amqplib';
+import { ConfirmedPublisher } from './confirmed-publisher';
+import { listDeadLetters, replayDeadLetters, type DeadLetterContext } from './dead-letter-admin';
+import type { DeadLetter, DeadLetterFilter } from './dead-letters';
+import { BrokerUnavailableError } from './errors';
+import { deliver, type DeliveryContext, type MessageHandler, type Subscription } from './message-delivery';
 import { traceparentFor } from './traceparent';
 import { declareExchanges, declareQueue, type QueueFailureOptions } from './topology';
 
@@ -60,39 +40,13 @@ export interface OutgoingMessage {
   headers?: Record<string, string>;
 }
 
-/** A validated message as a handler receives it. */
-export interface ReceivedMessage {
-  envelope: MessageEnvelope;
-  /** The namespaced queue it came from. */
-  queue: string;
-  redelivered: boolean;
-  /** 1 on the first delivery of this copy, counting up when a consumer died holding it and it came back. */
-  deliveryCount: number;
-  /** 1 on the first handler run, 2 on the first retry after the handler threw, and so on. */
-  attempt: number;
-  headers: Record<string, unknown>;
-}
-
-/**
- * Handles one message; resolving acks it, throwing InvalidMessageError dead-letters it at once, and any
- * other throw retries it after the retry policy's next delay, or dead-letters it once the retries are spent.
- */
-export type MessageHandler = (message: ReceivedMessage) => Promise<void>;
-
-interface Subscription {
-  readonly spec: QueueSpec;
-  readonly queue: string;
-  readonly handler: MessageHandler;
-  channel?: Channel;
-  consumerTag?: string;
-}
-
 /** How many dead letters deadLetters() lists when not told. */
 const defaultDeadLetterLimit = 100;
 
 /**
  * One recovering connection to RabbitMQ: confirmed publishing and consuming with manual acks. After every
- * reconnect it re-declares the topology and restarts every consumer.
+ * reconnect it re-declares the topology and restarts every consumer. What becomes of each delivered
+ * message is message-delivery.ts; reading and replaying dead letters is dead-letter-admin.ts.
  */
 export class Broker {
   readonly namespace: string;
@@ -108,6 +62,8 @@ export class Broker {
   private readonly subscriptions = new Map<string, Subscription>();
   private readonly inFlight = new Set<Promise<void>>();
   private closing = false;
+  private readonly deliveryContext: DeliveryContext;
+  private readonly deadLetterContext: DeadLetterContext;
 
   private constructor(private readonly options: BrokerOptions) {
     this.namespace = options.namespace;
@@ -116,6 +72,21 @@ export class Broker {
     assertBrokerRetryPolicy(this.retryPolicy);
     this.failureOptions = { deliveryLimit: options.deliveryLimit ?? 5, retries: this.retryPolicy.delaysMs.length };
     this.logger = options.logger.child({ component: 'broker', connectionName: options.connectionName });
+    const publisher = () => this.livePublisher();
+    this.deliveryContext = {
+      namespace: this.namespace,
+      retryPolicy: this.retryPolicy,
+      logger: this.logger,
+      metrics: options.metrics,
+      publisher,
+    };
+    this.deadLetterContext = {
+      namespace: this.namespace,
+      failureOptions: this.failureOptions,
+      logger: this.logger,
+      model: () => this.model,
+      publisher,
+    };
   }
 
   /** Connects (retrying a few times before giving up) and declares every exchange of the namespace. */
@@ -228,84 +199,13 @@ export class Broker {
    * Lists the first `limit` (default 100) messages on the queue's `.dlq`, oldest first, and leaves them
    * all there in their order.
    */
-  async deadLetters(
-    spec: QueueSpec,
-    { limit = defaultDeadLetterLimit }: { limit?: number } = {},
-  ): Promise<DeadLetter[]> {
-    const deadLetterQueue = deadLetterQueueName(namespaced(this.namespace, spec.name));
-    return this.withDeadLetterChannel(spec, async (channel, held) => {
-      for (;;) {
-        const message = await channel.get(deadLetterQueue, { noAck: false });
-        if (message === false) break;
-        held.push(message);
-      }
-      return held.slice(0, limit).map((message) => describeDeadLetter(message.content, message.properties));
-    });
+  deadLetters(spec: QueueSpec, { limit = defaultDeadLetterLimit }: { limit?: number } = {}): Promise<DeadLetter[]> {
+    return listDeadLetters(this.deadLetterContext, spec, limit);
   }
 
-  /**
-   * Moves the dead letters the filter selects from the queue's `.dlq` back onto the queue itself (not
-   * through an exchange, so no other queue gets a copy), as they first arrived: without the retry and
-   * dead-letter headers, with `x-replayed-at`. Each is acked on the `.dlq` only after the broker confirmed
-   * its copy; the others stay on the `.dlq` in their order. Returns how many were replayed.
-   */
-  async replayDeadLetters(spec: QueueSpec, filter: DeadLetterFilter = {}): Promise<number> {
-    const queue = namespaced(this.namespace, spec.name);
-    const deadLetterQueue = deadLetterQueueName(queue);
-    const publisher = await this.livePublisher();
-    const replayedAt = new Date();
-    const replayed = await this.withDeadLetterChannel(spec, async (channel, held) => {
-      let count = 0;
-      for (;;) {
-        const message = await channel.get(deadLetterQueue, { noAck: false });
-        if (message === false) return count;
-        if (!matchesFilter(describeDeadLetter(message.content, message.properties), filter)) {
-          held.push(message);
-          continue;
-        }
-        try {
-          await publisher.publish('', queue, message.content, {
-            ...republishedProperties(message.properties),
-            headers: replayHeaders(message.properties.headers ?? {}, replayedAt),
-          });
-        } catch (error) {
-          held.push(message);
-          throw error;
-        }
-        channel.ack(message);
-        count += 1;
-      }
-    });
-    this.logger.info('replayed dead letters', { queue, filter, replayed });
-    return replayed;
-  }
-
-  // Messages taken with basic.get are held unacked and whatever is still held at the end is requeued in
-  // the order it was taken. Each call takes the whole .dlq: RabbitMQ 3.10 puts a requeued quorum message
-  // behind the ready ones (other versions in front), so only an emptied queue gets its order back.
-  // Holding them unacked means a crash here requeues them; nothing is lost.
-  private async withDeadLetterChannel<T>(
-    spec: QueueSpec,
-    use: (channel: Channel, held: GetMessage[]) => Promise<T>,
-  ): Promise<T> {
-    const model = this.model;
-    if (!model) throw new BrokerUnavailableError();
-    const channel = await model.createChannel();
-    channel.on('error', (error: Error) =>
-      this.logger.error('dead-letter channel closed by broker', { queue: spec.name, reason: error.message }),
-    );
-    const held: GetMessage[] = [];
-    try {
-      await declareQueue(channel, this.namespace, spec, this.failureOptions);
-      return await use(channel, held);
-    } finally {
-      try {
-        for (const message of held) channel.nack(message, false, true);
-      } catch {
-        // The channel is gone; RabbitMQ requeues whatever it held.
-      }
-      await channel.close().catch(() => undefined);
-    }
+  /** Puts the dead letters the filter selects back onto their queue (see dead-letter-admin.ts). */
+  replayDeadLetters(spec: QueueSpec, filter: DeadLetterFilter = {}): Promise<number> {
+    return replayDeadLetters(this.deadLetterContext, spec, filter);
   }
 
   /** Stops consuming, lets running handlers finish, then closes the connection for good. */
@@ -394,7 +294,7 @@ export class Broker {
           this.logger.warn('broker cancelled the consumer (queue deleted?)', { queue: subscription.queue });
           return;
         }
-        this.track(this.deliver(subscription, channel, message));
+        this.track(deliver(this.deliveryContext, subscription, channel, message));
       },
       { noAck: false },
     );
@@ -420,184 +320,6 @@ export class Broker {
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
   }
-
-  private async deliver(subscription: Subscription, channel: Channel, message: ConsumeMessage): Promise<void> {
-    const { queue } = subscription;
-    const headers = message.properties.headers ?? {};
-    const retries = retriesSoFar(headers);
-    let envelope: MessageEnvelope;
-    try {
-      envelope = parseMessage(message.content);
-    } catch (error) {
-      await this.recover({
-        queue,
-        channel,
-        message,
-        error,
-        handlerRuns: retries,
-        logger: this.logger.child({ queue }),
-      });
-      return;
-    }
-    const logger = this.logger.child({ queue, ...messageContext(envelope) });
-    const deliveryCount = Number(headers[BrokerHeader.DeliveryCount] ?? 0) + 1;
-    const attempt = retries + 1;
-    const labels = { queue, type: envelope.type };
-    const stopTimer = this.options.metrics?.handlerSeconds.startTimer(labels);
-    try {
-      await subscription.handler({
-        envelope,
-        queue,
-        redelivered: message.fields.redelivered,
-        deliveryCount,
-        attempt,
-        headers,
-      });
-    } catch (error) {
-      stopTimer?.();
-      await this.recover({ queue, channel, message, error, handlerRuns: attempt, logger, envelope });
-      return;
-    }
-    stopTimer?.();
-    this.settle(channel, message, 'ack', { ...labels, logger });
-  }
-
-  // Follows the recovery chain of failure-recovery.ts: retry queue by retry queue, then the .dlq.
-  private async recover(failure: Failure): Promise<void> {
-    const recovery = recoveryFor(failure.error, failure.handlerRuns, this.retryPolicy);
-    if (recovery.action === 'retry') await this.retry(failure, recovery.attempt, recovery.delayMs);
-    else await this.deadLetter(failure, recovery.reason);
-  }
-
-  // A copy waits in <queue>.retry.<attempt> until it expires back onto the queue. The original is acked
-  // only once the broker confirmed the copy: until then it stays on the queue, so nothing is lost.
-  private async retry(failure: Failure, attempt: number, delayMs: number): Promise<void> {
-    const { queue, channel, message, error, logger } = failure;
-    const labels = { queue, type: String(message.properties.type ?? 'unknown') };
-    const retryQueue = retryQueueName(queue, attempt);
-    logger.warn('message handler failed; retrying after a delay', {
-      err: error,
-      attempt,
-      retries: this.retryPolicy.delaysMs.length,
-      delayMs,
-      retryQueue,
-    });
-    try {
-      const publisher = await this.livePublisher();
-      await publisher.publish('', retryQueue, message.content, {
-        ...republishedProperties(message.properties),
-        expiration: String(delayMs),
-        headers: {
-          ...withoutBrokerHeaders(message.properties.headers ?? {}),
-          [FailureHeader.OriginalRoutingKey]: originalRoutingKey(message),
-          [FailureHeader.RetryAttempt]: attempt,
-          [FailureHeader.LastError]: errorHeader(error),
-        },
-      });
-    } catch (publishError) {
-      logger.error('could not schedule the retry; requeueing the message', { err: publishError, retryQueue });
-      this.settle(channel, message, 'requeue', { ...labels, logger });
-      return;
-    }
-    this.settle(channel, message, 'retry', { ...labels, logger });
-  }
-
-  // The message goes to the .dlq with why and how it failed, and is acked so the queue moves on.
-  private async deadLetter(failure: Failure, reason: DeathReason): Promise<void> {
-    const { queue, channel, message, error, handlerRuns, logger, envelope } = failure;
-    const headers = message.properties.headers ?? {};
-    const type = String(
-      message.properties.type ??
-        envelope?.type ??
-        (error instanceof InvalidMessageError ? error.messageType : undefined) ??
-        'unknown',
-    );
-    const sagaId = headers[MessageHeader.SagaId] ?? envelope?.sagaId ?? undefined;
-    logger.error('dead-lettering the message', {
-      reason,
-      error: errorHeader(error),
-      attempts: handlerRuns,
-      messageType: type,
-      routingKey: originalRoutingKey(message),
-    });
-    try {
-      const publisher = await this.livePublisher();
-      await publisher.publish(namespaced(this.namespace, Exchange.DeadLetter), queue, message.content, {
-        ...republishedProperties(message.properties),
-        mandatory: true,
-        headers: {
-          ...withoutBrokerHeaders(headers),
-          ...(sagaId === undefined ? {} : { [MessageHeader.SagaId]: sagaId }),
-          [FailureHeader.DeathReason]: reason,
-          [FailureHeader.ErrorMessage]: errorHeader(error),
-          [FailureHeader.Attempts]: handlerRuns,
-          [FailureHeader.OriginalQueue]: queue,
-          [FailureHeader.OriginalRoutingKey]: originalRoutingKey(message),
-          [FailureHeader.FailedAt]: new Date().toISOString(),
-          [FailureHeader.MessageType]: type,
-        },
-      });
-    } catch (publishError) {
-      logger.error('could not dead-letter the message; requeueing it', { err: publishError });
-      this.settle(channel, message, 'requeue', { queue, type, logger });
-      return;
-    }
-    this.settle(channel, message, 'dead_letter', { queue, type, logger });
-  }
-
-  private settle(
-    channel: Channel,
-    message: ConsumeMessage,
-    outcome: 'ack' | 'retry' | 'requeue' | 'dead_letter',
-    { logger, ...labels }: { queue: string; type: string; logger: Logger },
-  ): void {
-    try {
-      if (outcome === 'requeue') channel.nack(message, false, true);
-      else channel.ack(message);
-      this.options.metrics?.messagesConsumed.inc({ ...labels, outcome });
-    } catch (error) {
-      // The channel died under the handler: the broker redelivers the message, and inboxes absorb the repeat.
-      logger.warn('could not settle the message; the broker will redeliver it', {
-        outcome,
-        reason: (error as Error).message,
-      });
-    }
-  }
-}
-
-/** What recover() needs to know about a failed message. */
-interface Failure {
-  readonly queue: string;
-  readonly channel: Channel;
-  readonly message: ConsumeMessage;
-  readonly error: unknown;
-  /** Handler runs on this message so far, the failed one included (0 when it could not be parsed). */
-  readonly handlerRuns: number;
-  readonly logger: Logger;
-  readonly envelope?: MessageEnvelope;
-}
-
-// A copy we publish keeps the original's properties, except userId (checked against our login), an
-// expiration (which would let it vanish) and the delivery mode (always persistent).
-function republishedProperties(properties: MessageProperties): Options.Publish {
-  const {
-    headers: _headers,
-    userId: _userId,
-    expiration: _expiration,
-    deliveryMode: _deliveryMode,
-    ...rest
-  } = properties;
-  return { ...withoutUndefined(rest), persistent: true, mandatory: true };
-}
-
-// A retry or a replay reaches the queue by its name; the key it was first published with rides in a header.
-function originalRoutingKey(message: ConsumeMessage): string {
-  const header = message.properties.headers?.[FailureHeader.OriginalRoutingKey];
-  return typeof header === 'string' && header !== '' ? header : message.fields.routingKey;
-}
-
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function redact(url: string): string {

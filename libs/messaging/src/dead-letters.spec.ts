@@ -10,7 +10,8 @@ import { createLogger } from '@saga/observability';
 import { provisionTestInfrastructure, queueDepth, type TestInfrastructure, waitFor } from '@saga/testing';
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
-import { Broker, type ReceivedMessage } from './broker';
+import { Broker } from './broker';
+import type { ReceivedMessage } from './message-delivery';
 
 function cartClear(sagaId: string): MessageEnvelope {
   return {

@@ -1,5 +1,6 @@
 export { Broker } from './broker';
-export type { BrokerOptions, MessageHandler, OutgoingMessage, ReceivedMessage } from './broker';
+export type { BrokerOptions, OutgoingMessage } from './broker';
+export type { MessageHandler, ReceivedMessage } from './message-delivery';
 export { matchesFilter } from './dead-letters';
 export type { DeadLetter, DeadLetterFilter } from './dead-letters';
 export { BrokerUnavailableError, PublishNackedError, UnroutableMessageError } from './errors';

@@ -1,4 +1,5 @@
 import { BrokerHeader, FailureHeader } from '@saga/contracts';
+import type { ConsumeMessage, MessageProperties, Options } from 'amqplib';
 const maxErrorHeaderLength = 1000;
 
 /** An error's message cut to a size that fits a header. */
@@ -51,4 +52,24 @@ export function replayHeaders(headers: Record<string, unknown>, replayedAt: Date
     ),
     [FailureHeader.ReplayedAt]: replayedAt.toISOString(),
   };
+}
+
+// A copy we publish keeps the original's properties, except userId (checked against our login), an
+// expiration (which would let it vanish) and the delivery mode (always persistent).
+export function republishedProperties(properties: MessageProperties): Options.Publish {
+  const {
+    headers: _headers,
+    userId: _userId,
+    expiration: _expiration,
+    deliveryMode: _deliveryMode,
+    ...rest
+  } = properties;
+  const defined = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
+  return { ...defined, persistent: true, mandatory: true };
+}
+
+/** A retry or a replay reaches the queue by its name; the key it was first published with rides in a header. */
+export function originalRoutingKey(message: ConsumeMessage): string {
+  const header = message.properties.headers?.[FailureHeader.OriginalRoutingKey];
+  return typeof header === 'string' && header !== '' ? header : message.fields.routingKey;
 }

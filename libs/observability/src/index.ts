@@ -1,4 +1,3 @@
-export { captureLogs } from './capture-logs';
 export { createLogger } from './create-logger';
 export type { LogFormat, Logger, LoggerOptions } from './create-logger';
 export { registerHealthRoutes } from './health-routes';

@@ -1,4 +1,4 @@
-import { captureLogs } from '@saga/observability';
+import { captureLogs } from '@saga/observability/testing';
 import { z } from 'zod';
 import { createHttpApp } from './create-http-app';
 import { HttpProblem } from './http-problem';

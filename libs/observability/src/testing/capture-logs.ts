@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { createLogger, type Logger } from './create-logger';
+import { createLogger, type Logger } from '../create-logger';
 
 /** A logger that keeps every line it writes, parsed, instead of printing it: for specs that assert on logs. */
 export function captureLogs(service: string): { readonly logger: Logger; readonly lines: Record<string, unknown>[] } {

@@ -1,0 +1,1 @@
+export { captureLogs } from './capture-logs';
