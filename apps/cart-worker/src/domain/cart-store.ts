@@ -16,7 +16,7 @@ export async function lockOrder(manager: EntityManager, orderId: string): Promis
 }
 
 /** The shopper's cart, row-locked until the transaction ends, or null if they never had one. */
-export function findCartForUpdate(manager: EntityManager, userId: string): Promise<Cart | null> {
+function findCartForUpdate(manager: EntityManager, userId: string): Promise<Cart | null> {
   return manager
     .getRepository(Cart)
     .createQueryBuilder('cart')

@@ -69,7 +69,7 @@ export const approve = retriable({
 });
 
 /** v2 adds a step after the pivot: the stock is committed before the order is approved. */
-export const commit = retriable({
+const commit = retriable({
   id: 'commit',
   action: {
     command: inventoryCommit,
