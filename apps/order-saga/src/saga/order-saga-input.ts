@@ -10,6 +10,9 @@ export interface OrderSagaInput {
   readonly paymentMethod: PaymentMethodChoice;
 }
 
+/** What the cart steps read: whose order it is, and whether it came from their cart. */
+export type OrderShopper = Pick<OrderSagaInput, 'orderId' | 'userId' | 'source'>;
+
 /** The saga's input from the order.placed event. */
 export function orderSagaInputOf(placed: OrderPlaced): OrderSagaInput {
   return {
