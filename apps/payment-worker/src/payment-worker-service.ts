@@ -1,6 +1,7 @@
 import { Queues } from '@saga/contracts';
 import type { ServiceDefinition } from '@saga/runtime';
 import { recordPaymentMethodOnEvent } from './consumers/record-payment-method';
+import { untakenPaymentMethods } from './domain/order-payment-methods';
 import { commandProcessor } from '@saga/participant';
 import { paymentCommandHandlers } from './commands';
 import { PaymentLedgerEntry } from './domain/payment-ledger-entry.entity';
@@ -37,5 +38,6 @@ export const paymentWorkerService: ServiceDefinition = {
       registerWalletRoutes(app, { dataSource });
       registerPaymentRoutes(app, { dataSource });
     },
+    retention: [untakenPaymentMethods],
   }),
 };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FailureCode, type PaymentAuthorize } from '@saga/contracts';
 import type { PendingMessage } from '@saga/outbox';
-import { PaymentMethodNotReceivedError } from '../domain/order-payment-methods';
+import { PaymentMethodNotReceivedError, untakenPaymentMethods } from '../domain/order-payment-methods';
 import { findPaymentWithLedger } from '../domain/payments';
 import { findWallet } from '../domain/wallets';
 import {
@@ -179,6 +179,25 @@ describe('authorizing a card payment', () => {
 
     await expect(authorize(order)).rejects.toThrow(PaymentMethodNotReceivedError);
     expect(await findPaymentWithLedger(db.dataSource.manager, order.orderId)).toBeNull();
+  });
+
+  it('forgets a token no authorization took within a day, and keeps a newer one', async () => {
+    const stale = await cardOrder(db.dataSource, 'pm_card_visa');
+    const fresh = await cardOrder(db.dataSource, 'pm_card_visa');
+    await db.dataSource.query(
+      `UPDATE payment.order_payment_methods SET received_at = now() - interval '25 hours' WHERE order_id = $1`,
+      [stale.orderId],
+    );
+    const cutoff = new Date(Date.now() - untakenPaymentMethods.retentionMs);
+
+    await db.dataSource.transaction((manager) => untakenPaymentMethods.deleteBatch(manager, cutoff, 100));
+
+    const left = (await db.dataSource.query(
+      `SELECT order_id FROM payment.order_payment_methods WHERE order_id = ANY($1)`,
+      [[stale.orderId, fresh.orderId]],
+    )) as { order_id: string }[];
+    expect(left.map((r) => r.order_id)).toEqual([fresh.orderId]);
+    await expect(authorize(stale)).rejects.toThrow(PaymentMethodNotReceivedError);
   });
 
   it('does not take a payment method handed over for another shopper', async () => {

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { PaymentMethod, PaymentMethodProvided } from '@saga/contracts';
-import { preparedQuery, schemaOf } from '@saga/persistence';
+import { preparedQuery, schemaOf, type RetentionRule } from '@saga/persistence';
 
 /** Thrown when a card order's authorization arrives before its payment method: the broker retries it. */
 export class PaymentMethodNotReceivedError extends Error {
@@ -37,3 +37,24 @@ export async function takePaymentMethod(
   if (!rows[0]) throw new PaymentMethodNotReceivedError(order.orderId);
   return rows[0].method;
 }
+
+/**
+ * A card's token is kept until its authorization takes it, and a day at most: an order that failed
+ * before it reached payment (no stock, say) never takes its token, and leaves none behind for longer.
+ * A saga stalled for longer than that, once resumed, finds no token and fails its payment step.
+ */
+export const untakenPaymentMethods: RetentionRule = {
+  name: 'untaken payment methods',
+  retentionMs: 86_400_000,
+  async deleteBatch(manager, cutoff, limit) {
+    const s = schemaOf(manager.connection);
+    const { rowCount } = await preparedQuery(
+      manager,
+      `DELETE FROM "${s}".order_payment_methods WHERE order_id IN (
+         SELECT order_id FROM "${s}".order_payment_methods WHERE received_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED
+       )`,
+      [cutoff, limit],
+    );
+    return rowCount;
+  },
+};
