@@ -18,4 +18,5 @@ export {
 export type { ServiceDataSourceOptions } from './data-source';
 export { literal, placeholders, preparedQuery, transactionBeginningWith } from './prepared-query';
 export type { Param } from './prepared-query';
-export type { RetentionRule } from './retention-rule';
+export { deleteOldRows } from './retention-rule';
+export type { OldRows, RetentionRule } from './retention-rule';

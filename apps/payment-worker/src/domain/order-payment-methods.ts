@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { PaymentMethod, PaymentMethodProvided } from '@saga/contracts';
-import { preparedQuery, schemaOf, type RetentionRule } from '@saga/persistence';
+import { deleteOldRows, preparedQuery, schemaOf, type RetentionRule } from '@saga/persistence';
 
 /** Thrown when a card order's authorization arrives before its payment method: the broker retries it. */
 export class PaymentMethodNotReceivedError extends Error {
@@ -43,18 +43,9 @@ export async function takePaymentMethod(
  * before it reached payment (no stock, say) never takes its token, and leaves none behind for longer.
  * A saga stalled for longer than that, once resumed, finds no token and fails its payment step.
  */
-export const untakenPaymentMethods: RetentionRule = {
+export const untakenPaymentMethods: RetentionRule = deleteOldRows({
   name: 'untaken payment methods',
   retentionMs: 86_400_000,
-  async deleteBatch(manager, cutoff, limit) {
-    const s = schemaOf(manager.connection);
-    const { rowCount } = await preparedQuery(
-      manager,
-      `DELETE FROM "${s}".order_payment_methods WHERE order_id IN (
-         SELECT order_id FROM "${s}".order_payment_methods WHERE received_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED
-       )`,
-      [cutoff, limit],
-    );
-    return rowCount;
-  },
-};
+  table: 'order_payment_methods',
+  olderThan: 'received_at',
+});

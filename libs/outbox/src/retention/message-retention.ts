@@ -1,4 +1,4 @@
-import { preparedQuery, schemaOf, type RetentionRule } from '@saga/persistence';
+import { deleteOldRows, type RetentionRule } from '@saga/persistence';
 
 /**
  * What a service's inbox and outbox keep: the inbox row of a processed message, and the outbox rows
@@ -9,37 +9,13 @@ import { preparedQuery, schemaOf, type RetentionRule } from '@saga/persistence';
  */
 export function messageRetention(retentionMs: number): readonly RetentionRule[] {
   return [
-    {
-      name: 'inbox',
-      retentionMs,
-      async deleteBatch(manager, cutoff, limit) {
-        const s = schemaOf(manager.connection);
-        const { rowCount } = await preparedQuery(
-          manager,
-          `DELETE FROM "${s}".inbox i USING (
-             SELECT message_id, consumer FROM "${s}".inbox WHERE received_at < $1
-              LIMIT $2 FOR UPDATE SKIP LOCKED
-           ) old WHERE i.message_id = old.message_id AND i.consumer = old.consumer`,
-          [cutoff, limit],
-        );
-        return rowCount;
-      },
-    },
-    {
+    deleteOldRows({ name: 'inbox', retentionMs, table: 'inbox', olderThan: 'received_at' }),
+    deleteOldRows({
       name: 'outbox',
       retentionMs,
-      async deleteBatch(manager, cutoff, limit) {
-        const s = schemaOf(manager.connection);
-        const { rowCount } = await preparedQuery(
-          manager,
-          `DELETE FROM "${s}".outbox WHERE id IN (
-             SELECT id FROM "${s}".outbox WHERE created_at < $1 AND published_at IS NOT NULL
-              LIMIT $2 FOR UPDATE SKIP LOCKED
-           )`,
-          [cutoff, limit],
-        );
-        return rowCount;
-      },
-    },
+      table: 'outbox',
+      olderThan: 'created_at',
+      andWhere: 'published_at IS NOT NULL',
+    }),
   ];
 }

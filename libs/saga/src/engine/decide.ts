@@ -8,6 +8,7 @@ import {
   type CommandPhase,
   type SagaFailure,
   type SagaState,
+  type Stall,
 } from './state';
 import { StepKind, type AnyStep } from './step';
 
@@ -244,11 +245,7 @@ export function parkSaga(state: SagaState, reason: string, clock: EngineClock): 
     reason,
     since: clock.now.toISOString(),
   } as const;
-  return accept({
-    state: { ...state, status: SagaStatus.RequiresAttention, awaiting: null, stalled },
-    commands: [],
-    log: [{ type: SagaLogType.SagaNeedsAttention, stepId: stalled.stepId, commandId: null, data: { ...stalled } }],
-  });
+  return accept(stopForAPerson(state, stalled));
 }
 
 /** Turns the saga around: records why it failed and undoes completed steps, last first. */
@@ -286,13 +283,15 @@ function stall(engine: Engine, state: SagaState, awaiting: AwaitedCommand, setba
     reason: `${awaiting.commandType} ${setback.what}`,
     since: engine.clock.now.toISOString(),
   };
+  return prepend(setback.entry, stopForAPerson(state, stalled));
+}
+
+/** The saga waits for a person where it stalled: nothing is sent, and the log says where and why. */
+function stopForAPerson(state: SagaState, stalled: Stall): SagaDecision {
   return {
     state: { ...state, status: SagaStatus.RequiresAttention, awaiting: null, stalled },
     commands: [],
-    log: [
-      setback.entry,
-      { type: SagaLogType.SagaNeedsAttention, stepId: awaiting.stepId, commandId: null, data: { ...stalled } },
-    ],
+    log: [{ type: SagaLogType.SagaNeedsAttention, stepId: stalled.stepId, commandId: null, data: { ...stalled } }],
   };
 }
 
