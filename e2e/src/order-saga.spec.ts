@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { deadLetterQueueName, namespaced, Queues } from '@saga/contracts';
+import { deadLetterQueueName, maxAmount, namespaced, Queues } from '@saga/contracts';
 import { publishRaw, queueDepth, readQueue, waitFor } from '@saga/testing';
 import { Shop } from './harness/shop';
 import { serviceSchemas, SystemUnderTest } from './harness/system-under-test';
@@ -187,6 +187,37 @@ describe('the order saga, with every app running as a process on real Postgres a
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(response.body.errors.map((e) => e.field)).toEqual(['items[0].quantity']);
     expect(await sut.rows('SELECT id FROM orders.orders')).toHaveLength(before.length);
+  });
+
+  it('takes prices past 2^31 exactly, refuses a price past the limit with 400, and fails a too large order at once', async () => {
+    const refused = await sut.http<{ errors: { field: string }[] }>('inventory-worker', 'POST', '/admin/products', {
+      body: { sku: `GOLD-${randomUUID().slice(0, 8)}`, name: 'Gold', price: maxAmount + 1, stock: 1 },
+    });
+    const bar = await shop.product('Gold Bar', 2 ** 31, 1_000);
+    const ada = user('ada');
+    await shop.wallet(ada, 3 * 2 ** 31);
+
+    const small = await shop.order({
+      userId: ada,
+      items: [{ productId: bar.id, quantity: 3 }],
+      payment: { method: 'wallet' },
+    });
+    const large = await shop.order({
+      userId: ada,
+      items: [{ productId: bar.id, quantity: 50 }],
+      payment: { method: 'wallet' },
+    });
+    const [completed, failed] = [await sut.settledOrder(small), await sut.settledOrder(large)];
+
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors.map((e) => e.field)).toEqual(['price']);
+    expect(completed).toMatchObject({ status: 'COMPLETED', total: 3 * 2 ** 31 });
+    expect(await shop.walletOf(ada)).toEqual({ balance: 0, held: 0 });
+    expect(failed).toMatchObject({ status: 'FAILED', failure: { code: 'amount_too_large' } });
+    // Refused by the reservation on its first attempt: no retries, no deadline.
+    const saga = await sut.sagaOf(large);
+    expect(saga.events.filter((e) => e.type === 'step-retried' || e.type === 'step-timed-out')).toEqual([]);
+    expect(await shop.stock(bar.id)).toEqual({ available: 997, reserved: 0, sold: 3 });
   });
 
   it('dead-letters a malformed message with its reason while the worker keeps consuming', async () => {

@@ -9,13 +9,14 @@ import { Order } from './domain/order.entity';
 import { registerOrderRoutes } from './http/order-routes';
 import { CreateOrders1732200001000 } from './migrations/1732200001000-create-orders';
 import { AddOrderAttention1732200001100 } from './migrations/1732200001100-add-order-attention';
+import { MoneyInBigint1732200001200 } from './migrations/1732200001200-money-in-bigint';
 
 /** The order service: the public HTTP order API, the orders schema, and the order.* commands. */
 export const orderApiService: ServiceDefinition = {
   name: 'order-api',
   schema: 'orders',
   entities: [Order, OrderLine, IdempotencyKey],
-  migrations: [CreateOrders1732200001000, AddOrderAttention1732200001100],
+  migrations: [CreateOrders1732200001000, AddOrderAttention1732200001100, MoneyInBigint1732200001200],
   wire: ({ messaging, logger, dataSource }) => ({
     consumers: [
       {

@@ -1,9 +1,18 @@
-import { Pool } from 'pg';
+import { Pool, types, type CustomTypesConfig } from 'pg';
+import { amountFromDatabase } from '@saga/persistence';
 import { launchSystem, type RunningSystem, type SystemApp, type SystemOptions } from '@saga/launcher';
 import { provisionTestInfrastructure, waitFor, type TestInfrastructure } from '@saga/testing';
 
 /** The schema of each service: each has its own outbox, inbox and tables. */
 export const serviceSchemas = ['orders', 'saga', 'inventory', 'payment', 'cart'] as const;
+
+/** int8 (money, counts, sums) read as exact numbers: every one the harness reads is far below 2^53. */
+const int8AsNumber: CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === types.builtins.INT8
+      ? amountFromDatabase
+      : types.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
+};
 
 /** Every app of the system running as a process on a fresh database and broker namespace. */
 export class SystemUnderTest {
@@ -22,7 +31,7 @@ export class SystemUnderTest {
     options: Pick<SystemOptions, 'appEnv' | 'nodeArgs' | 'replicas'> & { env?: Record<string, string> } = {},
   ): Promise<SystemUnderTest> {
     const infra = await provisionTestInfrastructure();
-    const db = new Pool({ connectionString: infra.databaseUrl, max: 4 });
+    const db = new Pool({ connectionString: infra.databaseUrl, max: 4, types: int8AsNumber });
     try {
       const system = await launchSystem({
         ports: 'any',

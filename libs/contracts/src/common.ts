@@ -1,9 +1,23 @@
 import { z } from 'zod';
 
-/** Money is always an integer count of minor units (cents), never a float. */
-export const Cents = z.int().nonnegative();
+/** The ISO 4217 currency the shop sells in; every amount is an integer count of its minor unit (cents). */
 export const Currency = z.literal('USD');
 export type Currency = z.infer<typeof Currency>;
+
+/**
+ * The most any one amount may be, in minor units: a price, an order's total, a payment, a wallet's
+ * balance, a top-up ($1,000,000,000.00). The bigint columns hold far more; the limit is what keeps
+ * every sum the services compute an exact JavaScript number, and it is checked where money comes in.
+ */
+export const maxAmount = 100_000_000_000;
+
+/** Money is always an integer count of minor units (cents), never a float, and at most maxAmount. */
+export const Cents = z.int().nonnegative().max(maxAmount);
+
+/** Cents as a person reads them, e.g. 1200 USD -> "$12.00". */
+export function formatMoney(cents: number, currency: Currency): string {
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(cents / 100);
+}
 
 /** One line of an order as the shopper asked for it. */
 export const OrderItem = z.object({

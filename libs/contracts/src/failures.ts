@@ -16,6 +16,7 @@ export const FailureCode = {
   InvalidState: 'invalid_state',
   StepTimedOut: 'step_timed_out',
   ProviderUnavailable: 'provider_unavailable',
+  AmountTooLarge: 'amount_too_large',
 } as const;
 export type FailureCode = (typeof FailureCode)[keyof typeof FailureCode];
 
@@ -40,6 +41,7 @@ export function isRetryable(code: FailureCode): boolean {
     case FailureCode.CartUnavailable:
     case FailureCode.NotFound:
     case FailureCode.InvalidState:
+    case FailureCode.AmountTooLarge:
       return false;
     default: {
       const unclassified: never = code;

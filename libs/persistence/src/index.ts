@@ -16,6 +16,7 @@ export {
   schemaOf,
 } from './data-source';
 export type { ServiceDataSourceOptions } from './data-source';
+export { amountFromDatabase, minorUnits } from './minor-units';
 export { literal, placeholders, preparedQuery, transactionBeginningWith } from './prepared-query';
 export type { Param } from './prepared-query';
 export { deleteOldRows } from './retention-rule';

@@ -3,6 +3,7 @@ import { FailureCode, inventoryRelease, inventoryReserve, type OrderItem } from 
 import type { PendingMessage } from '@saga/outbox';
 import { runCommand } from '@saga/participant/testing';
 import { openInventoryDatabase, type InventoryDatabase } from '../testing/inventory-database';
+import { Reservation } from '../domain/reservation.entity';
 import { releaseStock } from './release-stock';
 import { reserveStock } from './reserve-stock';
 
@@ -14,7 +15,7 @@ describe('inventory.reserve', () => {
   const reserve = (orderId: string, items: OrderItem[]) =>
     runCommand({ dataSource: db.dataSource, sent }, inventoryReserve, reserveStock, { orderId, items });
   const reservationsOf = (orderId: string) =>
-    db.dataSource.query('SELECT status, total FROM inventory.reservations WHERE order_id = $1', [orderId]);
+    db.dataSource.manager.find(Reservation, { select: { status: true, total: true }, where: { orderId } });
 
   beforeAll(async () => {
     db = await openInventoryDatabase();
@@ -111,6 +112,24 @@ describe('inventory.reserve', () => {
     });
     expect(await db.stockOf(product.id)).toEqual({ available: 10, reserved: 0, sold: 0 });
     expect(await reservationsOf(orderId)).toEqual([]);
+  });
+
+  it('prices past the old int limit exactly, and refuses a total past the limit at once, reserving nothing', async () => {
+    const yacht = await db.addProduct({ name: 'Yacht', price: 2 ** 31 + 1, stock: 100 });
+    const fine = randomUUID();
+    const tooLarge = randomUUID();
+
+    const reserved = await reserve(fine, [{ productId: yacht.id, quantity: 2 }]);
+    const refused = await reserve(tooLarge, [{ productId: yacht.id, quantity: 50 }]);
+
+    expect(reserved).toMatchObject({ outcome: 'success', result: { total: 2 * (2 ** 31 + 1) } });
+    expect(await reservationsOf(fine)).toEqual([{ status: 'ACTIVE', total: 2 * (2 ** 31 + 1) }]);
+    expect(refused).toEqual({
+      outcome: 'failure',
+      failure: { code: FailureCode.AmountTooLarge, message: expect.stringContaining('$1,073,741,824.50, more than') },
+    });
+    expect(await db.stockOf(yacht.id)).toEqual({ available: 98, reserved: 2, sold: 0 });
+    expect(await reservationsOf(tooLarge)).toEqual([]);
   });
 
   it('answers a repeated reserve for the same order with the same reservation and moves stock once', async () => {

@@ -3,6 +3,7 @@ import { fail, succeed, type CommandHandler } from '@saga/participant';
 import { Reservation, ReservationStatus } from '../domain/reservation.entity';
 import {
   describeShortages,
+  describeTooLarge,
   describeUnknownProducts,
   mergeOrderItems,
   planReservation,
@@ -49,9 +50,14 @@ export const reserveStock: CommandHandler<typeof inventoryReserve> = async (
   if (plan.kind !== 'reservable') {
     // Nothing is held for a refused order, so a later attempt (after a restock) starts afresh.
     await manager.delete(Reservation, { id: reservation.id });
-    if (plan.kind === 'unknown-products')
-      return fail(FailureCode.UnknownProduct, describeUnknownProducts(plan.productIds));
-    return fail(FailureCode.OutOfStock, describeShortages(plan.shortages));
+    switch (plan.kind) {
+      case 'unknown-products':
+        return fail(FailureCode.UnknownProduct, describeUnknownProducts(plan.productIds));
+      case 'short':
+        return fail(FailureCode.OutOfStock, describeShortages(plan.shortages));
+      case 'too-large':
+        return fail(FailureCode.AmountTooLarge, describeTooLarge(plan.total));
+    }
   }
 
   await moveStock(

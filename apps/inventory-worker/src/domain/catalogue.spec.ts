@@ -1,6 +1,7 @@
 import { demoProducts } from '@saga/demo-data';
 import { openInventoryDatabase, type InventoryDatabase } from '../testing/inventory-database';
 import { addProduct, loadCatalogue, SkuTakenError } from './catalogue';
+import { Product } from './product.entity';
 
 describe('catalogue', () => {
   let db: InventoryDatabase;
@@ -22,10 +23,8 @@ describe('catalogue', () => {
 
     expect(first).toEqual({ added: demoProducts.map((p) => p.sku), updated: [] });
     expect(second).toEqual({ added: [], updated: demoProducts.map((p) => p.sku) });
-    const [row] = await db.dataSource.query('SELECT price, available, sold FROM inventory.products WHERE id = $1', [
-      grinder.id,
-    ]);
-    expect(row).toEqual({ price: grinder.price, available: grinder.stock - 1, sold: 1 });
+    const product = await db.dataSource.manager.findOneByOrFail(Product, { id: grinder.id });
+    expect(product).toMatchObject({ price: grinder.price, available: grinder.stock - 1, sold: 1 });
     const [{ restocks }] = await db.dataSource.query(
       `SELECT count(*)::int AS restocks FROM inventory.stock_ledger WHERE kind = 'restock'`,
     );

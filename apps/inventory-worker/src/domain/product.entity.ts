@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { minorUnits } from '@saga/persistence';
 
 /**
  * A product of the catalogue with its stock split three ways: free to sell (available), held for
@@ -16,7 +17,7 @@ export class Product {
   name: string;
 
   /** Unit price in cents. */
-  @Column({ type: 'int' })
+  @Column({ type: 'bigint', transformer: minorUnits })
   price: number;
 
   @Column({ type: 'int' })

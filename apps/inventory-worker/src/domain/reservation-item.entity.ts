@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { minorUnits } from '@saga/persistence';
 
 /** One product held by a reservation, with the name and price it was sold at. */
 @Entity({ name: 'reservation_items' })
@@ -13,7 +14,7 @@ export class ReservationItem {
   quantity: number;
 
   /** Price in cents when the stock was reserved; later price changes do not touch it. */
-  @Column({ name: 'unit_price', type: 'int' })
+  @Column({ name: 'unit_price', type: 'bigint', transformer: minorUnits })
   unitPrice: number;
 
   @Column({ type: 'text' })

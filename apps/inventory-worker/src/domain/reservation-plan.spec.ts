@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { maxAmount } from '@saga/contracts';
 import {
   describeShortages,
+  describeTooLarge,
   describeUnknownProducts,
   mergeOrderItems,
   planReservation,
@@ -87,6 +89,19 @@ describe('planReservation', () => {
       ],
     });
   });
+
+  it('refuses an order whose total passes the most one payment may be, and takes one right at it', () => {
+    const yacht: ProductOffer = { id: randomUUID(), name: 'Yacht', price: maxAmount / 4, available: 1000 };
+    const offers = new Map([[yacht.id, yacht]]);
+    expect(planReservation([{ productId: yacht.id, quantity: 4 }], offers)).toMatchObject({
+      kind: 'reservable',
+      total: maxAmount,
+    });
+    expect(planReservation([{ productId: yacht.id, quantity: 1000 }], offers)).toEqual({
+      kind: 'too-large',
+      total: 250 * maxAmount,
+    });
+  });
 });
 
 describe('shopper messages', () => {
@@ -97,6 +112,12 @@ describe('shopper messages', () => {
         { name: 'Limited Edition Lamp', available: 0, requested: 1 },
       ]),
     ).toBe('Only 3 of Burr Grinder left; 5 requested. None of Limited Edition Lamp left; 1 requested.');
+  });
+
+  it('says what a too large order comes to and what the limit is', () => {
+    expect(describeTooLarge(250 * maxAmount + 1)).toBe(
+      'This order comes to $250,000,000,000.01, more than the $1,000,000,000.00 one order may be.',
+    );
   });
 
   it('names one or several unknown products', () => {

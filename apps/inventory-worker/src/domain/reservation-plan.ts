@@ -1,4 +1,4 @@
-import type { OrderItem, PricedItem } from '@saga/contracts';
+import { formatMoney, maxAmount, type OrderItem, type PricedItem } from '@saga/contracts';
 
 /** What planning needs to know of a product: its name, price and free stock. */
 export interface ProductOffer {
@@ -19,6 +19,7 @@ export interface Shortage {
 export type ReservationPlan =
   | { readonly kind: 'unknown-products'; readonly productIds: readonly string[] }
   | { readonly kind: 'short'; readonly shortages: readonly Shortage[] }
+  | { readonly kind: 'too-large'; readonly total: number }
   | { readonly kind: 'reservable'; readonly items: readonly PricedItem[]; readonly total: number };
 
 /**
@@ -49,7 +50,15 @@ export function planReservation(
     .map(({ item, product }) => ({ name: product.name, available: product.available, requested: item.quantity }));
   if (shortages.length > 0) return { kind: 'short', shortages };
   const priced = offers.map(({ item, product }) => ({ ...item, name: product.name, unitPrice: product.price }));
-  return { kind: 'reservable', items: priced, total: priced.reduce((sum, i) => sum + i.quantity * i.unitPrice, 0) };
+  const total = priced.reduce((sum, i) => sum + i.quantity * i.unitPrice, 0);
+  // Past 2^53 the sum may round, but it only grows, so a total past the limit is always seen here.
+  if (total > maxAmount) return { kind: 'too-large', total };
+  return { kind: 'reservable', items: priced, total };
+}
+
+/** The shopper's sentence for an order whose total is more than one payment may be. */
+export function describeTooLarge(total: number): string {
+  return `This order comes to ${formatMoney(total, 'USD')}, more than the ${formatMoney(maxAmount, 'USD')} one order may be.`;
 }
 
 /** A sentence per short product for the shopper: "Only 3 of Burr Grinder left; 5 requested." */

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { minorUnits } from '@saga/persistence';
 
 /** Where an order's reservation stands; RELEASED without items is a tombstone. */
 export const ReservationStatus = {
@@ -24,7 +25,7 @@ export class Reservation {
   status: ReservationStatus;
 
   /** What the reserved items cost, in cents. */
-  @Column({ type: 'int' })
+  @Column({ type: 'bigint', transformer: minorUnits })
   total: number;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })

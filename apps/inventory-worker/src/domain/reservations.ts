@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PricedItem, StockReserved } from '@saga/contracts';
 import type { EntityManager } from 'typeorm';
-import { preparedQuery, schemaOf } from '@saga/persistence';
+import { amountFromDatabase, preparedQuery, schemaOf } from '@saga/persistence';
 import { Product } from './product.entity';
 import { ReservationItem } from './reservation-item.entity';
 import { Reservation, ReservationStatus } from './reservation.entity';
@@ -32,7 +32,10 @@ export async function claimReservation(
      RETURNING id, order_id AS "orderId", status, total, created_at AS "createdAt", updated_at AS "updatedAt"`,
     [randomUUID(), orderId, status],
   );
-  if (rows.length === 1) return { created: true, reservation: manager.create(Reservation, rows[0]) };
+  if (rows.length === 1) {
+    const reservation = manager.create(Reservation, { ...rows[0], total: amountFromDatabase(rows[0].total) });
+    return { created: true, reservation };
+  }
   const existing = await lockReservation(manager, orderId);
   if (!existing) throw new Error(`reservation of order ${orderId} vanished while it was being claimed`);
   return { created: false, reservation: existing };
@@ -85,7 +88,7 @@ export async function fillReservation(
     `WITH items AS (
        INSERT INTO "${s}".reservation_items (reservation_id, product_id, quantity, unit_price, name)
        SELECT $1, i."productId", i.quantity, i."unitPrice", i.name
-         FROM json_to_recordset($2::json) AS i("productId" uuid, quantity int, "unitPrice" int, name text)
+         FROM json_to_recordset($2::json) AS i("productId" uuid, quantity int, "unitPrice" bigint, name text)
      )
      UPDATE "${s}".reservations SET total = $3 WHERE id = $1`,
     [reservation.id, JSON.stringify(items), total],

@@ -1,4 +1,5 @@
 import { CreateInventoryTables1732200001000 } from './1732200001000-create-inventory-tables';
+import { MoneyInBigint1732200001200 } from './1732200001200-money-in-bigint';
 
 /** The inventory schema's migrations, oldest first. */
-export const inventoryMigrations = [CreateInventoryTables1732200001000];
+export const inventoryMigrations = [CreateInventoryTables1732200001000, MoneyInBigint1732200001200];

@@ -1,4 +1,5 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { minorUnits } from '@saga/persistence';
 import { Order } from './order.entity';
 
 /** One product of an order; name and price are filled in once inventory has priced the order. */
@@ -16,7 +17,7 @@ export class OrderLine {
   @Column({ type: 'text', nullable: true })
   name: string | null;
 
-  @Column({ name: 'unit_price', type: 'int', nullable: true })
+  @Column({ name: 'unit_price', type: 'bigint', nullable: true, transformer: minorUnits })
   unitPrice: number | null;
 
   @ManyToOne(() => Order, (order) => order.lines)

@@ -1,4 +1,5 @@
 import { Column, Entity, OneToMany, PrimaryColumn, type Relation } from 'typeorm';
+import { minorUnits } from '@saga/persistence';
 import type { OrderStatus } from './order-status';
 import { OrderLine } from './order-line.entity';
 
@@ -20,7 +21,7 @@ export class Order {
   @Column({ name: 'payment_method', type: 'text' })
   paymentMethod: 'card' | 'wallet';
 
-  @Column({ type: 'int', nullable: true })
+  @Column({ type: 'bigint', nullable: true, transformer: minorUnits })
   total: number | null;
 
   @Column({ type: 'text', nullable: true })

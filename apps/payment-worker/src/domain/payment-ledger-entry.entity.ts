@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { minorUnits } from '@saga/persistence';
 import type { LedgerKind } from './payment-codes';
 
 /** One append-only record of what happened to a payment's money: authorized, captured, voided or declined. */
@@ -16,7 +17,7 @@ export class PaymentLedgerEntry {
   @Column({ type: 'text' })
   kind: LedgerKind;
 
-  @Column({ type: 'int' })
+  @Column({ type: 'bigint', transformer: minorUnits })
   amount: number;
 
   @Column({ type: 'timestamptz', default: () => 'now()' })

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { minorUnits } from '@saga/persistence';
 import type { Failure, FailureCode } from '@saga/contracts';
 import type { PaymentStatus, ProviderName } from './payment-codes';
 
@@ -24,7 +25,7 @@ export class Payment {
   @Column({ name: 'provider_ref', type: 'text', nullable: true })
   providerRef: string | null;
 
-  @Column({ type: 'int' })
+  @Column({ type: 'bigint', transformer: minorUnits })
   amount: number;
 
   @Column({ type: 'text' })

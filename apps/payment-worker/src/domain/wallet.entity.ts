@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { minorUnits } from '@saga/persistence';
 
 /** A shopper's wallet: its balance in cents, of which `held` is promised to authorized payments. */
 @Entity({ name: 'wallets' })
@@ -6,10 +7,10 @@ export class Wallet {
   @PrimaryColumn({ name: 'user_id', type: 'text' })
   userId: string;
 
-  @Column({ type: 'int' })
+  @Column({ type: 'bigint', transformer: minorUnits })
   balance: number;
 
-  @Column({ type: 'int' })
+  @Column({ type: 'bigint', transformer: minorUnits })
   held: number;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })

@@ -1,5 +1,4 @@
 import { newUserId, openPaymentTestDatabase, type PaymentTestDatabase } from '../testing/payment-test-database';
-import { formatMoney } from './money';
 import { creditWallet, findWallet, openWallet } from './wallets';
 
 let db: PaymentTestDatabase;
@@ -28,15 +27,5 @@ describe('wallets', () => {
 
     expect([first, second]).toEqual([true, false]);
     expect(await findWallet(db.dataSource.manager, userId)).toMatchObject({ balance: 5_250 });
-  });
-});
-
-describe('formatMoney', () => {
-  it('writes cents as dollars a shopper reads', () => {
-    expect([formatMoney(1_200, 'USD'), formatMoney(5, 'USD'), formatMoney(123_456_78, 'USD')]).toEqual([
-      '$12.00',
-      '$0.05',
-      '$123,456.78',
-    ]);
   });
 });

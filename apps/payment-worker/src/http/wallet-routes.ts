@@ -10,7 +10,7 @@ const WalletParams = z.object({ userId: z.string().min(1).max(200) });
 export const WalletView = z.object({ userId: z.string(), balance: Cents, held: Cents, available: Cents });
 export type WalletView = z.infer<typeof WalletView>;
 
-export const CreditRequest = z.object({ amount: z.int().positive().max(100_000_000) });
+export const CreditRequest = z.object({ amount: Cents.min(1) });
 export type CreditRequest = z.infer<typeof CreditRequest>;
 
 function walletView(wallet: Wallet): WalletView {

@@ -1,5 +1,10 @@
 import { CreatePaymentTables1732200001000 } from './1732200001000-create-payment-tables';
 import { CreatePaymentMethods1732200001100 } from './1732200001100-create-payment-methods';
+import { MoneyInBigint1732200001200 } from './1732200001200-money-in-bigint';
 
 /** The payment schema's migrations, oldest first. */
-export const paymentMigrations = [CreatePaymentTables1732200001000, CreatePaymentMethods1732200001100];
+export const paymentMigrations = [
+  CreatePaymentTables1732200001000,
+  CreatePaymentMethods1732200001100,
+  MoneyInBigint1732200001200,
+];

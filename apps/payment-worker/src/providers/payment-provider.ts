@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { FailureCode, PaymentMethod, PaymentMethodChoice } from '@saga/contracts';
+import type { Currency, FailureCode, PaymentMethod, PaymentMethodChoice } from '@saga/contracts';
 import type { ProviderName } from '../domain/payment-codes';
 import type { ProviderPayment } from '../domain/payment.entity';
 
@@ -9,7 +9,7 @@ export interface AuthorizationRequest {
   readonly orderId: string;
   readonly userId: string;
   readonly amount: number;
-  readonly currency: string;
+  readonly currency: Currency;
   readonly method: PaymentMethod;
   /** `${orderId}:authorize`: a retried command reaches the provider with the key of its first attempt. */
   readonly idempotencyKey: string;

@@ -1,6 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { FailureCode } from '@saga/contracts';
-import { formatMoney } from '../domain/money';
+import { FailureCode, formatMoney } from '@saga/contracts';
 import { ProviderName } from '../domain/payment-codes';
 import { availableFunds, Wallet } from '../domain/wallet.entity';
 import { lockWallet } from '../domain/wallets';

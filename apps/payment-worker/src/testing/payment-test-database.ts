@@ -3,6 +3,7 @@ import { recordPaymentMethod } from '../domain/order-payment-methods';
 import type { DataSource } from 'typeorm';
 import { paymentAuthorize, paymentCapture, paymentVoid, type PaymentAuthorize } from '@saga/contracts';
 import type { PendingMessage } from '@saga/outbox';
+import { amountFromDatabase } from '@saga/persistence';
 import { openServiceDatabase } from '@saga/runtime';
 import { runCommand } from '@saga/participant/testing';
 import { provisionTestInfrastructure, type TestInfrastructure } from '@saga/testing';
@@ -52,16 +53,22 @@ export function newUserId(): string {
 export async function walletInvariants(dataSource: DataSource, userId: string) {
   const [row] = (await dataSource.query(
     `SELECT w.balance, w.held,
-       (SELECT coalesce(sum(amount), 0)::int FROM payment.payments
+       (SELECT coalesce(sum(amount), 0)::bigint FROM payment.payments
          WHERE user_id = w.user_id AND provider = 'wallet' AND status = 'CAPTURED') AS captured,
-       (SELECT coalesce(sum(amount), 0)::int FROM payment.payments
+       (SELECT coalesce(sum(amount), 0)::bigint FROM payment.payments
          WHERE user_id = w.user_id AND provider = 'wallet' AND status = 'AUTHORIZED') AS authorized,
        (SELECT count(*)::int FROM payment.payment_ledger l JOIN payment.payments p ON p.id = l.payment_id
          WHERE p.user_id = w.user_id AND l.kind = 'capture') AS captures
      FROM payment.wallets w WHERE w.user_id = $1`,
     [userId],
-  )) as { balance: number; held: number; captured: number; authorized: number; captures: number }[];
-  return row;
+  )) as { balance: string; held: string; captured: string; authorized: string; captures: number }[];
+  return {
+    balance: amountFromDatabase(row.balance),
+    held: amountFromDatabase(row.held),
+    captured: amountFromDatabase(row.captured),
+    authorized: amountFromDatabase(row.authorized),
+    captures: row.captures,
+  };
 }
 
 /**

@@ -33,13 +33,13 @@ export async function readSnapshot(client: PoolClient) {
   const products = await rows<{ id: string; name: string; available: number; reserved: number; sold: number }>(
     'SELECT id, name, available, reserved, sold FROM inventory.products ORDER BY name',
   );
-  const stockLedger = await rows<{ product_id: string; kind: string; quantity: string }>(
+  const stockLedger = await rows<{ product_id: string; kind: string; quantity: number }>(
     'SELECT product_id, kind, sum(quantity) AS quantity FROM inventory.stock_ledger GROUP BY product_id, kind',
   );
   const reservations = await rows<{ order_id: string; status: string; total: number }>(
     'SELECT order_id, status, total FROM inventory.reservations',
   );
-  const committedItems = await rows<{ product_id: string; quantity: string }>(
+  const committedItems = await rows<{ product_id: string; quantity: number }>(
     `SELECT i.product_id, sum(i.quantity) AS quantity FROM inventory.reservations r
        JOIN inventory.reservation_items i ON i.reservation_id = r.id
       WHERE r.status = 'COMMITTED' GROUP BY i.product_id`,
@@ -52,7 +52,7 @@ export async function readSnapshot(client: PoolClient) {
     amount: number;
     status: string;
   }>('SELECT id, order_id, user_id, provider, amount, status FROM payment.payments');
-  const captures = await rows<{ payment_id: string; captures: string }>(
+  const captures = await rows<{ payment_id: string; captures: number }>(
     `SELECT payment_id, count(*) AS captures FROM payment.payment_ledger WHERE kind = 'capture' GROUP BY payment_id`,
   );
   const wallets = await rows<{ user_id: string; balance: number; held: number }>(
@@ -65,7 +65,7 @@ export async function readSnapshot(client: PoolClient) {
        FROM cart.carts c LEFT JOIN cart.cart_items i ON i.cart_id = c.id GROUP BY c.id`,
   );
   const checkouts = await rows<{ order_id: string; status: string }>('SELECT order_id, status FROM cart.checkouts');
-  const recoveries = await rows<{ entry: string; n: string }>(
+  const recoveries = await rows<{ entry: string; n: number }>(
     `SELECT type || ' ' || coalesce(step_id, '') AS entry, count(*) AS n FROM saga.saga_events
       WHERE saga_id IN (SELECT id FROM saga.saga_instances WHERE ${notHistory})
         AND type IN ('step-timed-out', 'step-retried', 'compensation-timed-out', 'compensation-retried', 'compensation-failed')

@@ -1,0 +1,22 @@
+import { Cents, formatMoney, maxAmount } from './common';
+
+describe('money', () => {
+  it('writes cents as dollars a person reads', () => {
+    expect([formatMoney(1_200, 'USD'), formatMoney(5, 'USD'), formatMoney(maxAmount, 'USD')]).toEqual([
+      '$12.00',
+      '$0.05',
+      '$1,000,000,000.00',
+    ]);
+  });
+
+  it('takes whole cents up to the limit and nothing past it, negative or fractional', () => {
+    expect([0, 1, maxAmount].map((cents) => Cents.safeParse(cents).success)).toEqual([true, true, true]);
+    expect([-1, 0.5, maxAmount + 1, 2 ** 53, Infinity].map((cents) => Cents.safeParse(cents).success)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+});
