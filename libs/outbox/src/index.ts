@@ -14,6 +14,7 @@ export type {
   OneStatementEffect,
   OutboxWaker,
   ProcessOutcome,
+  ProcessWork,
   PublishAfterCommit,
 } from './transactional-messaging';
 

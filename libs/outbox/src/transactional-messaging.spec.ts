@@ -380,6 +380,39 @@ describe('TransactionalMessaging and OutboxRelay', () => {
 
       expect(await messaging.processOnce('inventory-worker', incoming, async () => undefined)).toBe('processed');
     });
+
+    it('commits the writes of unfinished work without recording the message, so its next delivery runs again', async () => {
+      const messaging = new TransactionalMessaging(dataSource, waker);
+      const incoming = command();
+
+      const first = await messaging.processOnce('payment-worker', incoming, async ({ manager }) => {
+        await manager.query(`INSERT INTO svc.notes (id) VALUES ($1)`, [`${incoming.messageId}-intent`]);
+        return 'unfinished';
+      });
+      const second = await messaging.processOnce('payment-worker', incoming, async (tx) => {
+        await tx.manager.query(`INSERT INTO svc.notes (id) VALUES ($1)`, [`${incoming.messageId}-outcome`]);
+        tx.send(orderFailed(incoming.correlationId));
+      });
+
+      expect([first, second]).toEqual(['unfinished', 'processed']);
+      expect(await count(`svc.notes WHERE id LIKE $1`, [`${incoming.messageId}-%`])).toBe(2);
+      expect(await count(`svc.inbox WHERE message_id = $1`, [incoming.messageId])).toBe(1);
+      expect(await count(`svc.outbox WHERE envelope->>'correlationId' = $1`, [incoming.correlationId])).toBe(1);
+    });
+
+    it('refuses unfinished work that sent a message, rolling everything back', async () => {
+      const messaging = new TransactionalMessaging(dataSource, waker);
+      const incoming = command();
+
+      await expect(
+        messaging.processOnce('payment-worker', incoming, async (tx) => {
+          await tx.manager.query(`INSERT INTO svc.notes (id) VALUES ($1)`, [`${incoming.messageId}-intent`]);
+          tx.send(orderFailed(incoming.correlationId));
+          return 'unfinished';
+        }),
+      ).rejects.toThrow(/must send nothing/);
+      expect(await count(`svc.notes WHERE id LIKE $1`, [`${incoming.messageId}-%`])).toBe(0);
+    });
   });
 
   describe('publishing after commit', () => {

@@ -3,7 +3,14 @@ import type { MessageEnvelope } from '@saga/contracts';
 import type { Logger } from '@saga/observability';
 import { placeholders, preparedQuery, schemaOf, transactionBeginningWith, type Param } from '@saga/persistence';
 import { AfterCommitPublisher, outboxLeaseMs } from './outbox/after-commit-publisher';
-import { inboxInsertSql, markSent, outboxCtes, resendRecorded, writeOutbox } from './outbox/outbox-writes';
+import {
+  forgetInboxRecord,
+  inboxInsertSql,
+  markSent,
+  outboxCtes,
+  resendRecorded,
+  writeOutbox,
+} from './outbox/outbox-writes';
 import type { ConfirmedPublisher, PendingMessage } from './outbox/pending-message';
 
 /** A database transaction that may also send messages; they are published only if it commits. */
@@ -12,8 +19,14 @@ export interface MessagingTransaction {
   send(message: PendingMessage): void;
 }
 
-/** How processing a received message ended. */
-export type ProcessOutcome = 'processed' | 'duplicate';
+/**
+ * How processing a received message ended. `unfinished`: the work committed what it wrote but said the
+ * message is not done yet (it waits on a call outside the database), so it is not recorded as processed.
+ */
+export type ProcessOutcome = 'processed' | 'duplicate' | 'unfinished';
+
+/** What work on a received message may answer: nothing (it is done), or that it is not done yet. */
+export type ProcessWork = (tx: MessagingTransaction) => Promise<void | 'unfinished'>;
 
 /** Something to tell when rows were committed to the outbox (the relay). */
 export interface OutboxWaker {
@@ -85,12 +98,10 @@ export class TransactionalMessaging {
    * Applies a received message at most once for this consumer. The first delivery runs work and
    * records the message with the ids of what it sent; a later delivery of the same message id
    * re-sends exactly those messages (same ids, so their receivers de-duplicate too) and runs nothing.
+   * Work that answers 'unfinished' commits its writes (say, the intent of a call) and sends nothing;
+   * the message stays unprocessed, so the next processOnce of it runs work again.
    */
-  async processOnce(
-    consumer: string,
-    envelope: MessageEnvelope,
-    work: (tx: MessagingTransaction) => Promise<void>,
-  ): Promise<ProcessOutcome> {
+  async processOnce(consumer: string, envelope: MessageEnvelope, work: ProcessWork): Promise<ProcessOutcome> {
     const inbox = { messageId: envelope.messageId, consumer, messageType: envelope.type };
     return this.committing(async (marks) => {
       const pending: PendingMessage[] = [];
@@ -104,7 +115,13 @@ export class TransactionalMessaging {
             pending.push(...(await resendRecorded(manager, this.schema, inbox, this.leaseMs)));
             return 'duplicate';
           }
-          await work({ manager, send: (message) => pending.push(message) });
+          const done = await work({ manager, send: (message) => pending.push(message) });
+          if (done === 'unfinished') {
+            // Sent messages would go out for a message that is then handled again: a bug in the work.
+            if (pending.length > 0) throw new Error(`unfinished work on ${envelope.type} must send nothing`);
+            await forgetInboxRecord(manager, this.schema, inbox);
+            return 'unfinished';
+          }
           if (pending.length > 0) {
             await writeOutbox(manager, this.schema, {
               messages: pending,

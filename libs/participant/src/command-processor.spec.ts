@@ -14,7 +14,17 @@ import { createLogger } from '@saga/observability';
 import { messagingEntities, messagingMigrations, TransactionalMessaging } from '@saga/outbox';
 import { createServiceDataSource, initializeDataSource } from '@saga/persistence';
 import { provisionTestInfrastructure, type TestInfrastructure } from '@saga/testing';
-import { commandProcessor, fail, succeed, type CommandHandlers } from './command-processor';
+import {
+  callFirst,
+  commandProcessor,
+  fail,
+  replyLater,
+  sendReply,
+  succeed,
+  type CallingCommandHandler,
+  type CommandHandlers,
+  type ReplyAddress,
+} from './command-processor';
 
 const logger = createLogger({ service: 'participant-spec', level: 'error' });
 
@@ -130,6 +140,113 @@ describe('commandProcessor on a real database', () => {
 
     expect(calls).toEqual([]);
     expect(await repliesTo(envelope)).toEqual([]);
+  });
+
+  describe('with a call outside the database', () => {
+    /** A provider that charges per key: calling again with a key it has seen charges nothing new. */
+    const provider = { charges: new Map<string, number>(), failNext: 0, transactionsOpenAtCall: [] as number[] };
+    const intents: string[] = [];
+    const later = new Map<string, ReplyAddress>();
+    const capture: CallingCommandHandler<typeof paymentCapture, string, number> = {
+      async decide({ orderId }, { manager }) {
+        const [known] = (await manager.query(`SELECT outcome FROM worker.calls WHERE key = $1`, [orderId])) as {
+          outcome: number | null;
+        }[];
+        if (known?.outcome != null) return succeed({ ...captured, amount: known.outcome });
+        if (!known) await manager.query(`INSERT INTO worker.calls (key) VALUES ($1)`, [orderId]);
+        intents.push(orderId);
+        return callFirst(orderId);
+      },
+      async call(key) {
+        const [{ open }] = (await dataSource.query(
+          `SELECT count(*)::int AS open FROM pg_stat_activity
+            WHERE datname = current_database() AND state LIKE 'idle in transaction%'`,
+        )) as { open: number }[];
+        provider.transactionsOpenAtCall.push(open);
+        if (!provider.charges.has(key)) provider.charges.set(key, 100 + provider.charges.size);
+        if (provider.failNext > 0) {
+          provider.failNext -= 1;
+          throw new Error('provider reply lost');
+        }
+        return provider.charges.get(key) ?? 0;
+      },
+      async conclude({ orderId }, key, amount, { manager, replyAddress }) {
+        await manager.query(`UPDATE worker.calls SET outcome = $2 WHERE key = $1`, [key, amount]);
+        if (orderId.startsWith('0')) {
+          later.set(orderId, replyAddress);
+          return replyLater();
+        }
+        return succeed({ ...captured, amount });
+      },
+    };
+    let callingProcess: ReturnType<typeof commandProcessor>;
+
+    beforeAll(async () => {
+      await dataSource.query(`CREATE TABLE worker.calls (key uuid PRIMARY KEY, outcome int)`);
+      callingProcess = commandProcessor({
+        consumer: 'calling-worker',
+        messaging: new TransactionalMessaging(dataSource, { wake: () => undefined }),
+        handlers: { 'payment.capture': capture },
+        logger,
+      });
+    });
+
+    const deliverCalling = (envelope: MessageEnvelope) =>
+      callingProcess({ envelope, headers: {}, queue: 'spec', redelivered: false, deliveryCount: 1, attempt: 1 });
+    const orderNotStartingWith0 = () => `1${randomUUID().slice(1)}`;
+
+    it('records the intent, calls with no transaction open, then replies with what the call answered', async () => {
+      const envelope = command(paymentCapture.type, { orderId: orderNotStartingWith0() });
+      await deliverCalling(envelope);
+      const [reply] = await repliesTo(envelope);
+      expect(reply.envelope.payload).toMatchObject({ outcome: 'success', result: { amount: expect.any(Number) } });
+      expect(provider.transactionsOpenAtCall.at(-1)).toBe(0);
+    });
+
+    it('calls again with the same key when the call failed, and charges once', async () => {
+      const orderId = orderNotStartingWith0();
+      const envelope = command(paymentCapture.type, { orderId });
+      provider.failNext = 1;
+      await expect(deliverCalling(envelope)).rejects.toThrow('provider reply lost');
+      expect(await repliesTo(envelope)).toEqual([]);
+
+      await deliverCalling(envelope);
+      await deliverCalling(envelope);
+
+      const replies = await repliesTo(envelope);
+      expect(replies).toHaveLength(1);
+      expect(replies[0].envelope.payload).toMatchObject({ result: { amount: provider.charges.get(orderId) } });
+      expect(intents.filter((i) => i === orderId)).toHaveLength(2);
+    });
+
+    it('answers a later command for the same work from what was recorded, without calling', async () => {
+      const orderId = orderNotStartingWith0();
+      await deliverCalling(command(paymentCapture.type, { orderId }));
+      const calls = provider.transactionsOpenAtCall.length;
+      const retried = command(paymentCapture.type, { orderId });
+      await deliverCalling(retried);
+      expect(provider.transactionsOpenAtCall).toHaveLength(calls);
+      expect((await repliesTo(retried))[0].envelope.payload).toMatchObject({ outcome: 'success' });
+    });
+
+    it('sends nothing for a reply promised for later, and sends it to the command when asked', async () => {
+      const orderId = `0${randomUUID().slice(1)}`;
+      const envelope = command(paymentCapture.type, { orderId });
+      await deliverCalling(envelope);
+      expect(await repliesTo(envelope)).toEqual([]);
+
+      const address = later.get(orderId);
+      if (!address) throw new Error('no reply address kept');
+      await new TransactionalMessaging(dataSource, { wake: () => undefined }).transaction(async ({ send }) =>
+        sendReply(send, address, fail(FailureCode.CardDeclined, 'declined on the second factor')),
+      );
+      const [reply] = await repliesTo(envelope);
+      expect(reply.envelope).toMatchObject({
+        sagaId: envelope.sagaId,
+        correlationId: envelope.correlationId,
+        payload: { commandId: envelope.messageId, outcome: 'failure', failure: { code: FailureCode.CardDeclined } },
+      });
+    });
   });
 
   it('rolls the handling back when a result breaks its contract, so the broker retries it', async () => {

@@ -88,6 +88,18 @@ export function inboxInsertSql(
           ON CONFLICT DO NOTHING RETURNING 1`;
 }
 
+/** Takes back the inbox record this transaction inserted, for a message it leaves unprocessed. */
+export async function forgetInboxRecord(
+  manager: EntityManager,
+  schema: string,
+  inbox: { messageId: string; consumer: string },
+): Promise<void> {
+  await preparedQuery(manager, `DELETE FROM "${schema}".inbox WHERE message_id = $1 AND consumer = $2`, [
+    inbox.messageId,
+    inbox.consumer,
+  ]);
+}
+
 /**
  * For a redelivered message: makes the rows its first handling sent unpublished again, leased to this
  * process for `leaseMs`, and returns them so they can be published again at once.

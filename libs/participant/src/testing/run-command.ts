@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { newEnvelope, type CommandContract, type CommandPayload, type CommandResult } from '@saga/contracts';
+import { newEnvelope, type CommandContract, type CommandPayload } from '@saga/contracts';
 import { createLogger, type Logger } from '@saga/observability';
 import type { PendingMessage } from '@saga/outbox';
-import type { CommandHandler, CommandOutcome } from '../command-processor';
+import { replyAddressOf, type AnyCommandHandler, type CommandContext, type Concluded } from '../command-processor';
 
 /** Where a handler runs in a spec, and what the spec wants to see of it. */
 export interface RunCommandOptions {
@@ -15,15 +15,16 @@ export interface RunCommandOptions {
 }
 
 /**
- * Runs one handler the way commandProcessor does, in its own transaction with a fresh envelope, but
- * without a broker or an inbox: for specs of a worker's domain on a real database.
+ * Runs one handler the way commandProcessor does, in its own transaction with a fresh envelope (a
+ * calling handler in two, its call between them), but without a broker or an inbox: for specs of a
+ * worker's domain on a real database.
  */
-export function runCommand<C extends CommandContract>(
+export async function runCommand<C extends CommandContract>(
   options: RunCommandOptions,
   contract: C,
-  handler: CommandHandler<C>,
+  handler: AnyCommandHandler<C>,
   payload: CommandPayload<C>,
-): Promise<CommandOutcome<CommandResult<C>>> {
+): Promise<Concluded<C>> {
   const envelope = newEnvelope({
     type: contract.type,
     payload,
@@ -33,7 +34,19 @@ export function runCommand<C extends CommandContract>(
   });
   const logger = options.logger ?? createLogger({ service: 'run-command', level: 'warn' });
   const sent = options.sent ?? [];
-  return options.dataSource.transaction((manager) =>
-    handler(payload, { manager, envelope, logger, send: (message) => sent.push(message) }),
-  );
+  const inTransaction = <T>(work: (context: CommandContext) => Promise<T>): Promise<T> =>
+    options.dataSource.transaction((manager) =>
+      work({
+        manager,
+        envelope,
+        replyAddress: replyAddressOf(envelope, null),
+        logger,
+        send: (message) => sent.push(message),
+      }),
+    );
+  if (typeof handler === 'function') return inTransaction((context) => handler(payload, context));
+  const decision = await inTransaction((context) => handler.decide(payload, context));
+  if (!('call' in decision)) return decision;
+  const answer = await handler.call(decision.call, logger);
+  return inTransaction((context) => handler.conclude(payload, decision.call, answer, context));
 }
