@@ -1,6 +1,9 @@
-import { z } from 'zod';
-import { baseEnv, httpPort, loadConfig } from '@saga/config';
+import { loadConfig } from '@saga/config';
 import { runMain, runService } from '@saga/runtime';
+import { PaymentWorkerConfig, stripeSettingsOf } from './payment-worker-config';
 import { paymentWorkerService } from './payment-worker-service';
 
-runMain(async () => runService(paymentWorkerService, loadConfig(z.object({ ...baseEnv, PORT: httpPort(3002) }))));
+runMain(async () => {
+  const config = loadConfig(PaymentWorkerConfig);
+  return runService(paymentWorkerService({ stripe: stripeSettingsOf(config) }), config);
+});

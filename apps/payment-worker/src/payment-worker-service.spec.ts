@@ -18,7 +18,7 @@ import {
   waitFor,
   type TestInfrastructure,
 } from '@saga/testing';
-import { paymentWorkerService } from './payment-worker-service';
+import { testCardPaymentWorker } from './payment-worker-service';
 
 describe('payment-worker service', () => {
   let infra: TestInfrastructure;
@@ -29,7 +29,7 @@ describe('payment-worker service', () => {
 
   beforeAll(async () => {
     infra = await provisionTestInfrastructure();
-    service = await runService(paymentWorkerService, serviceConfigFor(infra));
+    service = await runService(testCardPaymentWorker, serviceConfigFor(infra));
     probe = await CommandProbe.open(infra.amqpUrl, infra.namespace);
   });
   afterAll(async () => {

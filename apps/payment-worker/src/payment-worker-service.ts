@@ -1,43 +1,65 @@
 import { Queues } from '@saga/contracts';
+import { commandProcessor } from '@saga/participant';
 import type { ServiceDefinition } from '@saga/runtime';
+import { paymentCommandHandlers } from './commands';
 import { recordPaymentMethodOnEvent } from './consumers/record-payment-method';
 import { untakenPaymentMethods } from './domain/order-payment-methods';
-import { commandProcessor } from '@saga/participant';
-import { paymentCommandHandlers } from './commands';
 import { PaymentLedgerEntry } from './domain/payment-ledger-entry.entity';
+import { PaymentStatusChange } from './domain/payment-status-change.entity';
 import { Payment } from './domain/payment.entity';
 import { Wallet } from './domain/wallet.entity';
 import { registerPaymentRoutes } from './http/payment-routes';
 import { registerWalletRoutes } from './http/wallet-routes';
 import { paymentMigrations } from './migrations';
-import { defaultPaymentProviders } from './providers/default-providers';
+import type { StripeSettings } from './payment-worker-config';
+import { cardProviderFor } from './providers/card-provider-for';
+import { registerStripeWebhookRoute } from './webhooks/stripe-webhook-route';
 
 /** The entities of the payment schema. */
-export const paymentEntities = [Wallet, Payment, PaymentLedgerEntry];
+export const paymentEntities = [Wallet, Payment, PaymentLedgerEntry, PaymentStatusChange];
 
-/** The payment worker: authorizes, captures and voids payments on wallets and cards; owns the payment schema. */
-export const paymentWorkerService: ServiceDefinition = {
-  name: 'payment-worker',
-  schema: 'payment',
-  entities: paymentEntities,
-  migrations: paymentMigrations,
-  wire: ({ messaging, logger, dataSource }) => ({
-    consumers: [
-      { queue: Queues.paymentEvents, handler: recordPaymentMethodOnEvent(messaging) },
-      {
-        queue: Queues.paymentCommands,
-        handler: commandProcessor({
-          consumer: 'payment-worker',
-          messaging,
-          handlers: paymentCommandHandlers(defaultPaymentProviders),
-          logger,
-        }),
-      },
-    ],
-    routes: (app) => {
-      registerWalletRoutes(app, { dataSource });
-      registerPaymentRoutes(app, { dataSource });
+/** What shapes the worker: Stripe for cards, or (undefined) the test-card simulation. */
+export interface PaymentWorkerSettings {
+  readonly stripe: StripeSettings | undefined;
+}
+
+/**
+ * The payment worker: authorizes, captures and voids payments on wallets and cards; owns the payment
+ * schema. With Stripe it also takes Stripe's webhooks.
+ */
+export function paymentWorkerService(settings: PaymentWorkerSettings): ServiceDefinition {
+  const { stripe } = settings;
+  return {
+    name: 'payment-worker',
+    schema: 'payment',
+    entities: paymentEntities,
+    migrations: paymentMigrations,
+    wire: ({ messaging, logger, dataSource }) => {
+      const card = cardProviderFor(stripe);
+      logger.info('cards go through', { provider: card.name });
+      return {
+        consumers: [
+          { queue: Queues.paymentEvents, handler: recordPaymentMethodOnEvent(messaging) },
+          {
+            queue: Queues.paymentCommands,
+            handler: commandProcessor({
+              consumer: 'payment-worker',
+              messaging,
+              handlers: paymentCommandHandlers(card),
+              logger,
+            }),
+          },
+        ],
+        routes: (app) => {
+          registerWalletRoutes(app, { dataSource });
+          registerPaymentRoutes(app, { dataSource });
+          if (stripe) registerStripeWebhookRoute(app, { webhookSecret: stripe.webhookSecret, messaging, logger });
+        },
+        retention: [untakenPaymentMethods],
+      };
     },
-    retention: [untakenPaymentMethods],
-  }),
-};
+  };
+}
+
+/** The worker as the demo and the tests run it without a Stripe key: cards are test cards. */
+export const testCardPaymentWorker = paymentWorkerService({ stripe: undefined });

@@ -1,13 +1,13 @@
 import { demoWallets } from '@saga/demo-data';
 import { runSeed } from '@saga/runtime';
 import { openWallet } from './domain/wallets';
-import { paymentWorkerService } from './payment-worker-service';
+import { testCardPaymentWorker } from './payment-worker-service';
 
 /**
  * Migrates the payment schema and opens the demo wallets. A wallet that exists already keeps its
  * balance: resetting it would create or destroy money that payments hold or have taken.
  */
-runSeed(paymentWorkerService, async (dataSource) => {
+runSeed(testCardPaymentWorker, async (dataSource) => {
   const report: string[] = [];
   for (const { userId, balance } of demoWallets) {
     const opened = await openWallet(dataSource.manager, userId, balance);

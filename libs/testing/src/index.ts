@@ -7,3 +7,5 @@ export { deleteWorkQueue, provisionTestInfrastructure, serviceConfigFor } from '
 export type { TestInfrastructure } from './provision-test-infrastructure';
 export { waitFor } from './wait-for';
 export type { WaitForOptions } from './wait-for';
+export { FakeStripe, signStripePayload } from './fake-stripe/fake-stripe';
+export type { FakePaymentIntent, StripeFault, StripeRequestRecord } from './fake-stripe/fake-stripe';

@@ -1,34 +1,65 @@
 import { FailureCode, type paymentCapture } from '@saga/contracts';
-import { fail, succeed, type CommandHandler } from '@saga/participant';
-import { PaymentStatus } from '../domain/payment-codes';
-import { asProviderPayment } from '../domain/payment.entity';
-import { lockPaymentOfOrder, settlePayment } from '../domain/payments';
-import type { PaymentProviders } from '../providers/payment-provider';
+import { callFirst, fail, succeed, type CallingCommandHandler } from '@saga/participant';
+import { PaymentStatus, ProviderName } from '../domain/payment-codes';
+import { asProviderPayment, type Payment } from '../domain/payment.entity';
+import { commandCause, lockPaymentOfOrder, settlePayment } from '../domain/payments';
+import type { CardProvider, CardSettlement, CardSettlementRequest } from '../providers/payment-provider';
+import { walletProvider } from '../providers/wallet-provider';
+
+type CaptureHandler = CallingCommandHandler<typeof paymentCapture, CardSettlementRequest, CardSettlement>;
 
 /**
- * Takes the money of the order's authorized payment: the saga's point of no return. Asked again,
- * it answers with the same capture and takes nothing more; without an authorized payment it refuses.
+ * Takes the money of the order's authorized payment: the saga's point of no return. A wallet is
+ * debited in the command's transaction; a card is captured by its provider with no transaction open,
+ * under the order's capture key, and recorded after. Asked again, it answers with the same capture
+ * and takes nothing more; without an authorized payment it refuses.
  */
-export function capturePayment(providers: PaymentProviders): CommandHandler<typeof paymentCapture> {
-  return async ({ orderId }, { manager }) => {
-    const existing = await lockPaymentOfOrder(manager, orderId);
-    switch (existing?.status) {
-      case undefined:
-        return fail(FailureCode.InvalidState, 'There is no authorized payment for this order to take.');
-      case PaymentStatus.Voided:
-      case PaymentStatus.Declined:
-        return fail(
-          FailureCode.InvalidState,
-          `The payment for this order is ${existing.status.toLowerCase()}; it cannot be taken.`,
-        );
-      case PaymentStatus.Captured:
-        return succeed({ paymentId: existing.id, amount: existing.amount });
-      case PaymentStatus.Authorized: {
-        const payment = asProviderPayment(existing);
-        await providers.named(payment.provider).capture({ payment, idempotencyKey: `${orderId}:capture` }, manager);
-        await settlePayment(manager, payment, PaymentStatus.Captured);
-        return succeed({ paymentId: payment.id, amount: payment.amount });
+export function capturePayment(card: CardProvider): CaptureHandler {
+  return {
+    async decide({ orderId }, { manager, envelope }) {
+      const existing = await lockPaymentOfOrder(manager, orderId);
+      if (existing?.status !== PaymentStatus.Authorized) return recordedAnswer(existing);
+      const payment = asProviderPayment(existing);
+      if (payment.provider !== ProviderName.Wallet) return callFirst(settlementOf(payment));
+      await walletProvider.capture(manager, payment);
+      await settlePayment(manager, payment, PaymentStatus.Captured, commandCause(envelope));
+      return captured(payment);
+    },
+
+    call: (request) => card.capture(request),
+
+    async conclude({ orderId }, _request, answer, { manager, envelope }) {
+      const existing = await lockPaymentOfOrder(manager, orderId);
+      // Another delivery recorded the capture first, or the payment changed meanwhile.
+      if (existing?.status !== PaymentStatus.Authorized) return recordedAnswer(existing);
+      if (answer.status === 'refused') {
+        return fail(FailureCode.InvalidState, `The card payment could not be taken: ${answer.reason}`);
       }
-    }
+      await settlePayment(manager, asProviderPayment(existing), PaymentStatus.Captured, commandCause(envelope));
+      return captured(existing);
+    },
   };
+}
+
+function settlementOf(payment: Payment & { providerRef: string | null }): CardSettlementRequest {
+  if (payment.providerRef === null) throw new Error(`authorized payment ${payment.id} has no provider reference`);
+  return { providerRef: payment.providerRef, amount: payment.amount, idempotencyKey: `${payment.orderId}:capture` };
+}
+
+/** The answer for a payment that is not AUTHORIZED: the capture it had, or why it cannot be taken. */
+function recordedAnswer(existing: Payment | null) {
+  if (!existing) return fail(FailureCode.InvalidState, 'There is no authorized payment for this order to take.');
+  switch (existing.status) {
+    case PaymentStatus.Captured:
+      return captured(existing);
+    default:
+      return fail(
+        FailureCode.InvalidState,
+        `The payment for this order is ${existing.status.toLowerCase().replaceAll('_', ' ')}; it cannot be taken.`,
+      );
+  }
+}
+
+function captured(payment: Payment) {
+  return succeed({ paymentId: payment.id, amount: payment.amount });
 }

@@ -1,33 +1,94 @@
 import { FailureCode, type paymentVoid } from '@saga/contracts';
-import { fail, succeed, type CommandHandler } from '@saga/participant';
-import { PaymentStatus } from '../domain/payment-codes';
-import { asProviderPayment } from '../domain/payment.entity';
-import { lockPaymentOfOrder, recordTombstone, settlePayment } from '../domain/payments';
-import type { PaymentProviders } from '../providers/payment-provider';
+import { callFirst, fail, succeed, type CallingCommandHandler } from '@saga/participant';
+import { PaymentStatus, ProviderName } from '../domain/payment-codes';
+import { asProviderPayment, type Payment } from '../domain/payment.entity';
+import { commandCause, lockPaymentOfOrder, recordTombstone, settlePayment } from '../domain/payments';
+import type {
+  CardAuthorizationRequest,
+  CardProvider,
+  CardSettlement,
+  CardSettlementRequest,
+} from '../providers/payment-provider';
+import { walletProvider } from '../providers/wallet-provider';
+import { authorizationRequestOf } from './authorize-payment';
 
 /**
- * Releases the order's authorized payment without moving money (the compensation of authorize).
- * With nothing authorized yet it leaves a tombstone, so a late authorize is refused; a payment
- * already voided or declined needs nothing more. A captured payment cannot be voided, only refunded.
+ * What the provider is asked to cancel: an intent it named, or, when the authorization's answer was
+ * never recorded, the intent its authorize request made (the same request again answers with it).
  */
-export function voidPayment(providers: PaymentProviders): CommandHandler<typeof paymentVoid> {
-  return async ({ orderId }, { manager }) => {
-    const existing = await lockPaymentOfOrder(manager, orderId);
-    switch (existing?.status) {
-      case undefined:
-        await recordTombstone(manager, orderId);
-        return succeed({});
-      case PaymentStatus.Voided:
-      case PaymentStatus.Declined:
-        return succeed({});
-      case PaymentStatus.Captured:
-        return fail(FailureCode.InvalidState, 'The payment for this order was already taken; it can only be refunded.');
-      case PaymentStatus.Authorized: {
-        const payment = asProviderPayment(existing);
-        await providers.named(payment.provider).void({ payment, idempotencyKey: `${orderId}:void` }, manager);
-        await settlePayment(manager, payment, PaymentStatus.Voided);
+type VoidCall =
+  | { readonly kind: 'known'; readonly settlement: CardSettlementRequest }
+  | { readonly kind: 'unanswered'; readonly authorization: CardAuthorizationRequest };
+
+type VoidHandler = CallingCommandHandler<typeof paymentVoid, VoidCall, CardSettlement>;
+
+/**
+ * Releases the order's payment without moving money (the compensation of authorize). With nothing
+ * authorized yet it leaves a tombstone, so a late authorize is refused; a payment already voided or
+ * declined needs nothing more. A card's hold is cancelled with its provider, even one whose authorize
+ * answer was lost; a captured payment cannot be voided, only refunded.
+ */
+export function voidPayment(card: CardProvider): VoidHandler {
+  return {
+    async decide({ orderId }, { manager, envelope }) {
+      const existing = await lockPaymentOfOrder(manager, orderId);
+      if (!existing) {
+        await recordTombstone(manager, orderId, commandCause(envelope));
         return succeed({});
       }
-    }
+      if (!canVoid(existing)) return recordedAnswer(existing);
+      const payment = asProviderPayment(existing);
+      if (payment.provider !== ProviderName.Wallet) return callFirst(voidCallOf(payment));
+      await walletProvider.void(manager, payment);
+      await settlePayment(manager, payment, PaymentStatus.Voided, commandCause(envelope));
+      return succeed({});
+    },
+
+    async call(request) {
+      if (request.kind === 'known') return card.void(request.settlement);
+      const authorization = await card.authorize(request.authorization);
+      if (authorization.status === 'declined') return { status: 'done' };
+      return card.void(
+        voidSettlement(request.authorization.orderId, authorization.providerRef, request.authorization.amount),
+      );
+    },
+
+    async conclude({ orderId }, _request, answer, { manager, envelope }) {
+      const existing = await lockPaymentOfOrder(manager, orderId);
+      if (!existing || !canVoid(existing)) return recordedAnswer(existing);
+      if (answer.status === 'refused') {
+        return fail(FailureCode.InvalidState, `The card payment could not be cancelled: ${answer.reason}`);
+      }
+      await settlePayment(manager, asProviderPayment(existing), PaymentStatus.Voided, commandCause(envelope));
+      return succeed({});
+    },
   };
+}
+
+function canVoid(payment: Payment): boolean {
+  return (
+    payment.status === PaymentStatus.Authorized ||
+    payment.status === PaymentStatus.Authorizing ||
+    payment.status === PaymentStatus.RequiresAction
+  );
+}
+
+function voidCallOf(payment: Payment): VoidCall {
+  if (payment.status === PaymentStatus.Authorizing) {
+    return { kind: 'unanswered', authorization: authorizationRequestOf(payment) };
+  }
+  if (payment.providerRef === null) throw new Error(`payment ${payment.id} has no provider reference`);
+  return { kind: 'known', settlement: voidSettlement(payment.orderId, payment.providerRef, payment.amount) };
+}
+
+function voidSettlement(orderId: string, providerRef: string, amount: number): CardSettlementRequest {
+  return { providerRef, amount, idempotencyKey: `${orderId}:void` };
+}
+
+/** The answer for a payment that cannot be voided (any more): done already, or captured. */
+function recordedAnswer(existing: Payment | null) {
+  if (existing?.status === PaymentStatus.Captured) {
+    return fail(FailureCode.InvalidState, 'The payment for this order was already taken; it can only be refunded.');
+  }
+  return succeed({});
 }

@@ -1,5 +1,11 @@
-/** Where a payment stands; a payment only moves AUTHORIZED -> CAPTURED or AUTHORIZED -> VOIDED. */
+/**
+ * Where a payment stands. A card authorization is AUTHORIZING from the moment its intent is recorded
+ * until the provider's answer is; one that needs the shopper (3-D Secure) is REQUIRES_ACTION until the
+ * provider's webhook says how it ended. From AUTHORIZED a payment is CAPTURED or VOIDED, once.
+ */
 export const PaymentStatus = {
+  Authorizing: 'AUTHORIZING',
+  RequiresAction: 'REQUIRES_ACTION',
   Authorized: 'AUTHORIZED',
   Captured: 'CAPTURED',
   Voided: 'VOIDED',
@@ -20,5 +26,15 @@ export type LedgerKind = (typeof LedgerKind)[keyof typeof LedgerKind];
 export const ProviderName = {
   Wallet: 'wallet',
   TestCard: 'test-card',
+  Stripe: 'stripe',
 } as const;
 export type ProviderName = (typeof ProviderName)[keyof typeof ProviderName];
+
+/** What made a payment change: a command of the saga, or an event the provider sent (a webhook). */
+export interface PaymentCause {
+  readonly kind: 'command' | 'webhook';
+  /** The command's message id, or the provider's event id. */
+  readonly id: string;
+  /** The command's type (payment.authorize), or the event's (payment_intent.canceled). */
+  readonly type: string;
+}

@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { minorUnits } from '@saga/persistence';
-import type { Failure, FailureCode } from '@saga/contracts';
+import type { Currency, Failure, FailureCode, PaymentMethod } from '@saga/contracts';
+import type { ReplyAddress } from '@saga/participant';
 import type { PaymentStatus, ProviderName } from './payment-codes';
 
 /**
@@ -29,7 +30,7 @@ export class Payment {
   amount: number;
 
   @Column({ type: 'text' })
-  currency: string;
+  currency: Currency;
 
   @Column({ type: 'text' })
   status: PaymentStatus;
@@ -39,6 +40,18 @@ export class Payment {
 
   @Column({ name: 'failure_message', type: 'text', nullable: true })
   failureMessage: string | null;
+
+  /** The card's token while the authorization is AUTHORIZING: a retry calls the provider with it again. */
+  @Column({ name: 'payment_method', type: 'jsonb', nullable: true })
+  paymentMethod: PaymentMethod | null;
+
+  /** What the shopper must do while REQUIRES_ACTION (the 3-D Secure page), as the provider said. */
+  @Column({ name: 'next_action', type: 'text', nullable: true })
+  nextAction: string | null;
+
+  /** While REQUIRES_ACTION: the authorize command the provider's webhook will answer. */
+  @Column({ name: 'awaiting_reply', type: 'jsonb', nullable: true })
+  awaitingReply: ReplyAddress | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;

@@ -7,7 +7,7 @@ import { createHttpApp, type HttpApp } from '@saga/runtime';
 import { authorizePayment } from '../commands/authorize-payment';
 import { capturePayment } from '../commands/capture-payment';
 import { voidPayment } from '../commands/void-payment';
-import { defaultPaymentProviders } from '../providers/default-providers';
+import { testCardProvider } from '../providers/test-card-provider';
 import {
   cardOrder,
   fundWallet,
@@ -41,14 +41,14 @@ describe('payment routes', () => {
     const userId = newUserId();
     await fundWallet(db.dataSource, userId, 10_000);
     const orderId = randomUUID();
-    await runCommand({ dataSource: db.dataSource, sent }, paymentAuthorize, authorizePayment(defaultPaymentProviders), {
+    await runCommand({ dataSource: db.dataSource, sent }, paymentAuthorize, authorizePayment(testCardProvider), {
       orderId,
       userId,
       amount: 3_300,
       currency: 'USD',
       paymentMethod: { method: 'wallet' },
     });
-    await runCommand({ dataSource: db.dataSource, sent }, paymentCapture, capturePayment(defaultPaymentProviders), {
+    await runCommand({ dataSource: db.dataSource, sent }, paymentCapture, capturePayment(testCardProvider), {
       orderId,
     });
 
@@ -77,12 +77,7 @@ describe('payment routes', () => {
   it('shows a declined payment with the failure the shopper was given', async () => {
     const order = await cardOrder(db.dataSource, 'pm_card_chargeDeclined', { amount: 1_000 });
     const { orderId } = order;
-    await runCommand(
-      { dataSource: db.dataSource, sent },
-      paymentAuthorize,
-      authorizePayment(defaultPaymentProviders),
-      order,
-    );
+    await runCommand({ dataSource: db.dataSource, sent }, paymentAuthorize, authorizePayment(testCardProvider), order);
 
     const response = await getPayment(orderId);
 
@@ -96,7 +91,7 @@ describe('payment routes', () => {
 
   it('shows a tombstone as a VOIDED payment without provider or ledger', async () => {
     const orderId = randomUUID();
-    await runCommand({ dataSource: db.dataSource, sent }, paymentVoid, voidPayment(defaultPaymentProviders), {
+    await runCommand({ dataSource: db.dataSource, sent }, paymentVoid, voidPayment(testCardProvider), {
       orderId,
     });
 

@@ -5,7 +5,7 @@ import { runCommand } from '@saga/participant/testing';
 import { createLogger } from '@saga/observability';
 import { createHttpApp, type HttpApp } from '@saga/runtime';
 import { authorizePayment } from '../commands/authorize-payment';
-import { defaultPaymentProviders } from '../providers/default-providers';
+import { testCardProvider } from '../providers/test-card-provider';
 import { newUserId, openPaymentTestDatabase, type PaymentTestDatabase } from '../testing/payment-test-database';
 import { registerWalletRoutes } from './wallet-routes';
 
@@ -44,7 +44,7 @@ describe('wallet routes', () => {
   it('shows a wallet with what is held and what is still available', async () => {
     const userId = newUserId();
     await credit(userId, { amount: 5_000 });
-    await runCommand({ dataSource: db.dataSource, sent }, paymentAuthorize, authorizePayment(defaultPaymentProviders), {
+    await runCommand({ dataSource: db.dataSource, sent }, paymentAuthorize, authorizePayment(testCardProvider), {
       orderId: randomUUID(),
       userId,
       amount: 1_200,

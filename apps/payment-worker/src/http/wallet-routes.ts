@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cents } from '@saga/contracts';
+import { Cents, maxAmount } from '@saga/contracts';
 import { HttpProblem, type HttpApp, type ServiceContext } from '@saga/runtime';
 import { availableFunds, type Wallet } from '../domain/wallet.entity';
 import { creditWallet, findWallet } from '../domain/wallets';
@@ -10,7 +10,7 @@ const WalletParams = z.object({ userId: z.string().min(1).max(200) });
 export const WalletView = z.object({ userId: z.string(), balance: Cents, held: Cents, available: Cents });
 export type WalletView = z.infer<typeof WalletView>;
 
-export const CreditRequest = z.object({ amount: Cents.min(1) });
+export const CreditRequest = z.object({ amount: z.int().positive().max(maxAmount) });
 export type CreditRequest = z.infer<typeof CreditRequest>;
 
 function walletView(wallet: Wallet): WalletView {

@@ -1,68 +1,47 @@
-import type { EntityManager } from 'typeorm';
-import type { Currency, FailureCode, PaymentMethod, PaymentMethodChoice } from '@saga/contracts';
+import type { Currency, Failure } from '@saga/contracts';
 import type { ProviderName } from '../domain/payment-codes';
-import type { ProviderPayment } from '../domain/payment.entity';
 
-/** What a provider is asked to authorize; the same idempotency key must reach the provider on every attempt. */
-export interface AuthorizationRequest {
+/** What a card provider is asked to authorize; the same request, key included, on every attempt. */
+export interface CardAuthorizationRequest {
   readonly paymentId: string;
   readonly orderId: string;
   readonly userId: string;
   readonly amount: number;
   readonly currency: Currency;
-  readonly method: PaymentMethod;
-  /** `${orderId}:authorize`: a retried command reaches the provider with the key of its first attempt. */
+  /** The card's payment method token, as the shopper's client got it from the provider. */
+  readonly token: string;
+  /** `${orderId}:authorize`: a redelivered or retried command reaches the provider with the same key. */
   readonly idempotencyKey: string;
 }
 
-/** What the provider said: the money is held under its reference, or the shopper was declined and why. */
-export type AuthorizationOutcome =
+/** What the provider said: the money is held, the shopper must act first (3-D Secure), or declined and why. */
+export type CardAuthorization =
   | { readonly status: 'authorized'; readonly providerRef: string }
-  | { readonly status: 'declined'; readonly code: FailureCode; readonly message: string };
+  | { readonly status: 'requires-action'; readonly providerRef: string; readonly nextAction: string | null }
+  | { readonly status: 'declined'; readonly failure: Failure; readonly providerRef: string | null };
 
-/** What a provider is asked to capture or void: an authorized payment and the key of this operation. */
-export interface SettlementRequest {
-  readonly payment: ProviderPayment;
+/** A capture or a void of a held amount, with this operation's idempotency key. */
+export interface CardSettlementRequest {
+  readonly providerRef: string;
+  readonly amount: number;
   /** `${orderId}:capture` or `${orderId}:void`. */
   readonly idempotencyKey: string;
 }
 
+/** Whether the provider did it, or refused because the payment is no longer in a state that allows it. */
+export type CardSettlement = { readonly status: 'done' } | { readonly status: 'refused'; readonly reason: string };
+
 /**
- * Somewhere money is held and taken: a wallet, a card network. Every call runs inside the command's
- * transaction (the manager), so a provider keeping money in Postgres commits or rolls back with it.
- * A provider throws only for faults (unreachable, a bug); a refusal is a declined outcome.
+ * A card network behind an API (Stripe, or the test-card simulation without a key). Its calls are
+ * made with no database transaction open and must be safe to repeat with the same key: the provider
+ * answers a repeated key as the first time. A call throws only for a fault (unreachable, 5xx, rate
+ * limited), which the broker retries with backoff; a refusal is an answer.
  */
-export interface PaymentProvider {
+export interface CardProvider {
   readonly name: ProviderName;
-  authorize(request: AuthorizationRequest, manager: EntityManager): Promise<AuthorizationOutcome>;
-  /** Takes the held amount; called once per payment, after authorize succeeded. */
-  capture(request: SettlementRequest, manager: EntityManager): Promise<void>;
-  /** Lets the hold go without moving money; called once per payment, after authorize succeeded. */
-  void(request: SettlementRequest, manager: EntityManager): Promise<void>;
-}
-
-/** The providers a worker runs with: one per payment method, and each findable by its stored name. */
-export interface PaymentProviders {
-  forMethod(method: PaymentMethodChoice): PaymentProvider;
-  named(name: ProviderName): PaymentProvider;
-}
-
-/** Picks the card or wallet provider for a method, and the provider a stored payment went through. */
-export function paymentProviders(providers: {
-  readonly card: PaymentProvider;
-  readonly wallet: PaymentProvider;
-}): PaymentProviders {
-  const byName = new Map<ProviderName, PaymentProvider>([
-    [providers.card.name, providers.card],
-    [providers.wallet.name, providers.wallet],
-  ]);
-  return {
-    forMethod: (method) => (method.method === 'card' ? providers.card : providers.wallet),
-    named: (name) => {
-      const provider = byName.get(name);
-      // A stored payment names a provider this worker was started without: a deployment fault.
-      if (!provider) throw new Error(`no payment provider named ${name} is configured`);
-      return provider;
-    },
-  };
+  authorize(request: CardAuthorizationRequest): Promise<CardAuthorization>;
+  /** Takes the held amount. */
+  capture(request: CardSettlementRequest): Promise<CardSettlement>;
+  /** Lets the hold go, or stops an authorization waiting on the shopper. */
+  void(request: CardSettlementRequest): Promise<CardSettlement>;
 }

@@ -1,25 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import { FailureCode } from '@saga/contracts';
+import { createHash } from 'node:crypto';
+import { FailureCode, type Failure } from '@saga/contracts';
 import { ProviderName } from '../domain/payment-codes';
-import type { AuthorizationOutcome, PaymentProvider } from './payment-provider';
+import type { CardAuthorization, CardProvider } from './payment-provider';
 
-type TestCardBehaviour = { readonly status: 'authorized' } | Extract<AuthorizationOutcome, { status: 'declined' }>;
-
-const cardDeclined: TestCardBehaviour = {
-  status: 'declined',
-  code: FailureCode.CardDeclined,
-  message: 'Your card was declined.',
-};
-const cardInsufficientFunds: TestCardBehaviour = {
-  status: 'declined',
+const cardDeclined: Failure = { code: FailureCode.CardDeclined, message: 'Your card was declined.' };
+const cardInsufficientFunds: Failure = {
   code: FailureCode.InsufficientFunds,
   message: 'Your card has insufficient funds.',
 };
 
-/** Stripe's test payment-method tokens and how a card behaves with each. */
-const testCards: Readonly<Record<string, TestCardBehaviour>> = {
-  pm_card_visa: { status: 'authorized' },
-  pm_card_mastercard: { status: 'authorized' },
+/** Stripe's test payment-method tokens and how a card behaves with each; absent means authorized. */
+const testCards: Readonly<Record<string, Failure | null>> = {
+  pm_card_visa: null,
+  pm_card_mastercard: null,
   pm_card_chargeDeclined: cardDeclined,
   pm_card_visa_chargeDeclined: cardDeclined,
   pm_card_chargeDeclinedInsufficientFunds: cardInsufficientFunds,
@@ -27,29 +20,37 @@ const testCards: Readonly<Record<string, TestCardBehaviour>> = {
 };
 
 /**
- * A card provider for development and tests that answers like Stripe does for its test tokens
- * (pm_card_visa succeeds, pm_card_chargeDeclined declines, ...); no money moves anywhere.
+ * The card provider without a Stripe key, for the demo and the tests: it answers like Stripe does for
+ * its test tokens (pm_card_visa succeeds, pm_card_chargeDeclined declines, ...), and like Stripe it
+ * answers a repeated idempotency key with the same intent id. No money moves anywhere.
  */
-export const testCardProvider: PaymentProvider = {
+export const testCardProvider: CardProvider = {
   name: ProviderName.TestCard,
 
-  async authorize(request): Promise<AuthorizationOutcome> {
-    const token = request.method.method === 'card' ? request.method.token : undefined;
+  async authorize(request): Promise<CardAuthorization> {
     // hasOwn, so a token like "toString" is an unknown card rather than a property of every object.
-    const behaviour = token !== undefined && Object.hasOwn(testCards, token) ? testCards[token] : undefined;
-    if (!behaviour) {
+    const failure = Object.hasOwn(testCards, request.token) ? testCards[request.token] : undefined;
+    if (failure === undefined) {
       return {
         status: 'declined',
-        code: FailureCode.PaymentMethodInvalid,
-        message: 'This card cannot be used; check its details or use another card.',
+        failure: {
+          code: FailureCode.PaymentMethodInvalid,
+          message: 'This card cannot be used; check its details or use another card.',
+        },
+        providerRef: null,
       };
     }
-    if (behaviour.status === 'declined') return behaviour;
-    return { status: 'authorized', providerRef: `pi_test_${randomBytes(12).toString('hex')}` };
+    if (failure !== null) return { status: 'declined', failure, providerRef: null };
+    const id = createHash('sha256').update(request.idempotencyKey).digest('hex').slice(0, 24);
+    return { status: 'authorized', providerRef: `pi_test_${id}` };
   },
 
   // A test card holds no money anywhere: capturing or voiding it only changes the payment's status.
-  async capture(): Promise<void> {},
+  async capture() {
+    return { status: 'done' };
+  },
 
-  async void(): Promise<void> {},
+  async void() {
+    return { status: 'done' };
+  },
 };

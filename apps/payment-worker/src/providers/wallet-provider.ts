@@ -1,51 +1,54 @@
 import type { EntityManager } from 'typeorm';
-import { FailureCode, formatMoney } from '@saga/contracts';
-import { ProviderName } from '../domain/payment-codes';
+import { FailureCode, formatMoney, type Currency, type Failure } from '@saga/contracts';
+import type { ProviderPayment } from '../domain/payment.entity';
 import { availableFunds, Wallet } from '../domain/wallet.entity';
 import { lockWallet } from '../domain/wallets';
-import type {
-  AuthorizationOutcome,
-  AuthorizationRequest,
-  PaymentProvider,
-  SettlementRequest,
-} from './payment-provider';
 
 /**
- * Pays from the shopper's wallet in Postgres: authorize holds the amount, capture debits it, void
- * releases it. The wallet row is locked for the transaction, so holds never exceed the balance.
+ * Pays from the shopper's wallet in Postgres, inside the command's transaction: authorize holds the
+ * amount, capture debits it, void releases it. The wallet row is locked for the transaction, so holds
+ * never exceed the balance.
  */
-export const walletProvider: PaymentProvider = {
-  name: ProviderName.Wallet,
-
-  async authorize(request: AuthorizationRequest, manager: EntityManager): Promise<AuthorizationOutcome> {
+export const walletProvider = {
+  async authorize(
+    manager: EntityManager,
+    request: {
+      readonly id: string;
+      readonly userId: string;
+      readonly amount: number;
+      readonly currency: Currency;
+    },
+  ): Promise<{ readonly providerRef: string } | { readonly failure: Failure }> {
     const wallet = await lockWallet(manager, request.userId);
     if (!wallet) {
       return {
-        status: 'declined',
-        code: FailureCode.PaymentMethodInvalid,
-        message: 'You have no wallet to pay with yet; add funds to it or pay by card.',
+        failure: {
+          code: FailureCode.PaymentMethodInvalid,
+          message: 'You have no wallet to pay with yet; add funds to it or pay by card.',
+        },
       };
     }
     const available = availableFunds(wallet);
     if (available < request.amount) {
       return {
-        status: 'declined',
-        code: FailureCode.InsufficientFunds,
-        message:
-          `Your wallet balance is too low: ${formatMoney(available, request.currency)} available, ` +
-          `${formatMoney(request.amount, request.currency)} needed.`,
+        failure: {
+          code: FailureCode.InsufficientFunds,
+          message:
+            `Your wallet balance is too low: ${formatMoney(available, request.currency)} available, ` +
+            `${formatMoney(request.amount, request.currency)} needed.`,
+        },
       };
     }
     await adjustWallet(manager, request.userId, { held: request.amount });
-    return { status: 'authorized', providerRef: `hold_${request.paymentId}` };
+    return { providerRef: `hold_${request.id}` };
   },
 
-  async capture({ payment }: SettlementRequest, manager: EntityManager): Promise<void> {
+  async capture(manager: EntityManager, payment: ProviderPayment): Promise<void> {
     await lockHeldWallet(manager, payment.userId, payment.amount);
     await adjustWallet(manager, payment.userId, { balance: -payment.amount, held: -payment.amount });
   },
 
-  async void({ payment }: SettlementRequest, manager: EntityManager): Promise<void> {
+  async void(manager: EntityManager, payment: ProviderPayment): Promise<void> {
     await lockHeldWallet(manager, payment.userId, payment.amount);
     await adjustWallet(manager, payment.userId, { held: -payment.amount });
   },

@@ -7,12 +7,13 @@ import { amountFromDatabase } from '@saga/persistence';
 import { openServiceDatabase } from '@saga/runtime';
 import { runCommand } from '@saga/participant/testing';
 import { provisionTestInfrastructure, type TestInfrastructure } from '@saga/testing';
-import { paymentWorkerService } from '../payment-worker-service';
+import { testCardPaymentWorker } from '../payment-worker-service';
+import type { CardProvider } from '../providers/payment-provider';
 import { authorizePayment } from '../commands/authorize-payment';
 import { capturePayment } from '../commands/capture-payment';
 import { voidPayment } from '../commands/void-payment';
 import { creditWallet } from '../domain/wallets';
-import { defaultPaymentProviders } from '../providers/default-providers';
+import { testCardProvider } from '../providers/test-card-provider';
 
 /** A migrated payment schema on a fresh database, for specs; close() drops it. */
 export interface PaymentTestDatabase {
@@ -24,7 +25,7 @@ export interface PaymentTestDatabase {
 /** Provisions a fresh database and migrates the payment schema (with outbox and inbox) into it. */
 export async function openPaymentTestDatabase(): Promise<PaymentTestDatabase> {
   const infra = await provisionTestInfrastructure();
-  const dataSource = await openServiceDatabase(paymentWorkerService, infra.databaseUrl, { poolSize: 30 });
+  const dataSource = await openServiceDatabase(testCardPaymentWorker, infra.databaseUrl, { poolSize: 30 });
   return {
     infra,
     dataSource,
@@ -72,25 +73,24 @@ export async function walletInvariants(dataSource: DataSource, userId: string) {
 }
 
 /**
- * The payment commands with the default providers, each run as the command processor runs it; what a
+ * The payment commands with cards through this provider (test cards unless told), each run as the command processor runs it; what a
  * handler sends besides its reply lands in sent. database is read at each call, so specs can pass
  * () => db before beforeAll has opened it.
  */
-export function paymentCommands(database: () => PaymentTestDatabase, sent: PendingMessage[]) {
+export function paymentCommands(
+  database: () => PaymentTestDatabase,
+  sent: PendingMessage[],
+  card: CardProvider = testCardProvider,
+) {
   return {
     authorize: (payload: PaymentAuthorize) =>
-      runCommand(
-        { dataSource: database().dataSource, sent },
-        paymentAuthorize,
-        authorizePayment(defaultPaymentProviders),
-        payload,
-      ),
+      runCommand({ dataSource: database().dataSource, sent }, paymentAuthorize, authorizePayment(card), payload),
     voidOrder: (orderId: string) =>
-      runCommand({ dataSource: database().dataSource, sent }, paymentVoid, voidPayment(defaultPaymentProviders), {
+      runCommand({ dataSource: database().dataSource, sent }, paymentVoid, voidPayment(card), {
         orderId,
       }),
     capture: (orderId: string) =>
-      runCommand({ dataSource: database().dataSource, sent }, paymentCapture, capturePayment(defaultPaymentProviders), {
+      runCommand({ dataSource: database().dataSource, sent }, paymentCapture, capturePayment(card), {
         orderId,
       }),
   };
