@@ -64,7 +64,13 @@ describe('payment-worker service', () => {
       result: { paymentId: expect.any(String), provider: 'wallet' },
     });
     expect(captured).toMatchObject({ outcome: 'success', result: { amount: 6_100 } });
-    expect(await wallet('alice')).toEqual({ userId: 'alice', balance: 3_900, held: 0, available: 3_900 });
+    expect(await wallet('alice')).toEqual({
+      userId: 'alice',
+      balance: 3_900,
+      held: 0,
+      available: 3_900,
+      currency: 'USD',
+    });
     const payment = await (await fetch(`${service.url}/payments?orderId=${orderId}`)).json();
     expect(payment).toMatchObject({ status: 'CAPTURED', ledger: [{ kind: 'authorize' }, { kind: 'capture' }] });
   });

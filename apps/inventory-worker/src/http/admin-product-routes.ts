@@ -1,5 +1,5 @@
 import { Cents } from '@saga/contracts';
-import { HttpProblem, type HttpApp } from '@saga/runtime';
+import { HttpProblem, type HttpApp, LedgerPageQuery } from '@saga/runtime';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { addProduct, restockProduct, SkuTakenError } from '../domain/catalogue';
@@ -23,14 +23,6 @@ const NewProductBody = z.object({
 });
 
 const RestockBody = z.object({ quantity: z.int().positive().max(maxStock) });
-
-const LedgerQuery = z.object({
-  after: z
-    .string()
-    .regex(/^\d{1,18}$/, { error: 'expected the id of a ledger entry' })
-    .optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-});
 
 const LedgerEntry = z.object({
   id: z.string(),
@@ -80,7 +72,7 @@ export function registerAdminProductRoutes(app: HttpApp, { dataSource }: AdminPr
 
   app.get(
     '/admin/products/:id/ledger',
-    { schema: { params: ProductParams, querystring: LedgerQuery, response: { 200: LedgerPage } } },
+    { schema: { params: ProductParams, querystring: LedgerPageQuery, response: { 200: LedgerPage } } },
     async (request) => {
       const productId = request.params.id;
       if (!(await dataSource.manager.existsBy(Product, { id: productId }))) {

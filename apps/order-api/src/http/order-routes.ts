@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HttpProblem, type HttpApp, type ServiceContext } from '@saga/runtime';
+import { HttpProblem, idempotencyKeyOf, IdempotencyKeyHeaders, type HttpApp, type ServiceContext } from '@saga/runtime';
 import { Order } from '../domain/order.entity';
 import { toOrderView, OrderView } from '../domain/order-view';
 import { IdempotencyKeyReusedError, PlaceOrderRequest, placeOrder } from '../domain/place-order';
@@ -10,7 +10,6 @@ const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 const Accepted = z.object({ orderId: z.uuid(), status: z.string() });
-const IdempotencyHeaders = z.looseObject({ 'idempotency-key': z.string().max(200).optional() });
 
 /** The shopper-facing order API: place an order, read it, list a user's orders. */
 export function registerOrderRoutes(
@@ -19,7 +18,7 @@ export function registerOrderRoutes(
 ): void {
   app.post(
     '/orders',
-    { schema: { body: PlaceOrderRequest, headers: IdempotencyHeaders, response: { 202: Accepted } } },
+    { schema: { body: PlaceOrderRequest, headers: IdempotencyKeyHeaders, response: { 202: Accepted } } },
     async (request, reply) => {
       const key = idempotencyKeyOf(request.headers['idempotency-key']);
       const { accepted, replayed } = await messaging
@@ -58,12 +57,4 @@ export function registerOrderRoutes(
       return { orders: orders.map(toOrderView) };
     },
   );
-}
-
-/** Accepts `key` and `"key"` (the header is a structured-field string in the IETF draft). */
-function idempotencyKeyOf(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  const key = header.trim().replace(/^"(.*)"$/, '$1');
-  if (key.length === 0) throw HttpProblem.badRequest('Idempotency-Key must not be empty', { field: 'Idempotency-Key' });
-  return key;
 }

@@ -62,7 +62,7 @@ export function authorizePayment(card: CardProvider): AuthorizeHandler {
 
     call: (request) => card.authorize(request),
 
-    async conclude(payload, request, answer, context) {
+    async conclude(payload, _request, answer, context) {
       const existing = await lockPaymentOfOrder(context.manager, payload.orderId);
       // Another delivery recorded the answer first, or the payment was voided meanwhile.
       if (existing?.status !== PaymentStatus.Authorizing) return answerRecordedOrLost(existing, context);
@@ -74,7 +74,7 @@ export function authorizePayment(card: CardProvider): AuthorizeHandler {
           : null;
       const result = earlier?.settled ?? answered;
       await recordAuthorization(context.manager, existing, result, earlier?.cause ?? commandCause(context.envelope));
-      return concludedBy(result, request.paymentId, card.name);
+      return concludedBy(result, existing.id, card.name);
     },
   };
 
@@ -138,13 +138,11 @@ function cardRequest(
   token: string,
 ): CardAuthorizationRequest {
   return {
-    paymentId,
-    orderId: payload.orderId,
-    userId: payload.userId,
     amount: payload.amount,
     currency: payload.currency,
     token,
     idempotencyKey: authorizeKey(payload.orderId),
+    metadata: { orderId: payload.orderId, paymentId, userId: payload.userId },
   };
 }
 

@@ -18,7 +18,7 @@ import { authorizationRequestOf } from './authorize-payment';
  */
 type VoidCall =
   | { readonly kind: 'known'; readonly settlement: CardSettlementRequest }
-  | { readonly kind: 'unanswered'; readonly authorization: CardAuthorizationRequest };
+  | { readonly kind: 'unanswered'; readonly orderId: string; readonly authorization: CardAuthorizationRequest };
 
 type VoidHandler = CallingCommandHandler<typeof paymentVoid, VoidCall, CardSettlement>;
 
@@ -48,9 +48,7 @@ export function voidPayment(card: CardProvider): VoidHandler {
       if (request.kind === 'known') return card.void(request.settlement);
       const authorization = await card.authorize(request.authorization);
       if (authorization.status === 'declined') return { status: 'done' };
-      return card.void(
-        voidSettlement(request.authorization.orderId, authorization.providerRef, request.authorization.amount),
-      );
+      return card.void(voidSettlement(request.orderId, authorization.providerRef, request.authorization.amount));
     },
 
     async conclude({ orderId }, _request, answer, { manager, envelope }) {
@@ -75,7 +73,7 @@ function canVoid(payment: Payment): boolean {
 
 function voidCallOf(payment: Payment): VoidCall {
   if (payment.status === PaymentStatus.Authorizing) {
-    return { kind: 'unanswered', authorization: authorizationRequestOf(payment) };
+    return { kind: 'unanswered', orderId: payment.orderId, authorization: authorizationRequestOf(payment) };
   }
   if (payment.providerRef === null) throw new Error(`payment ${payment.id} has no provider reference`);
   return { kind: 'known', settlement: voidSettlement(payment.orderId, payment.providerRef, payment.amount) };

@@ -67,9 +67,22 @@ describe('payment routes', () => {
       failure: null,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
+      nextAction: null,
       ledger: [
         { kind: 'authorize', amount: 3_300, at: expect.any(String) },
         { kind: 'capture', amount: 3_300, at: expect.any(String) },
+      ],
+      history: [
+        {
+          status: 'AUTHORIZED',
+          cause: { kind: 'command', id: expect.any(String), type: 'payment.authorize' },
+          at: expect.any(String),
+        },
+        {
+          status: 'CAPTURED',
+          cause: { kind: 'command', id: expect.any(String), type: 'payment.capture' },
+          at: expect.any(String),
+        },
       ],
     });
   });

@@ -6,7 +6,7 @@ import { findPaymentWithLedger } from '../domain/payments';
 
 const PaymentQuery = z.object({ orderId: z.uuid() });
 
-/** An order's payment with every ledger entry; a tombstone shows as VOIDED with no provider. */
+/** An order's payment with its ledger and status history; a tombstone shows as VOIDED with no provider. */
 export const PaymentView = z.object({
   paymentId: z.uuid(),
   orderId: z.uuid(),
@@ -19,7 +19,17 @@ export const PaymentView = z.object({
   failure: Failure.nullable(),
   createdAt: z.iso.datetime({ offset: true }),
   updatedAt: z.iso.datetime({ offset: true }),
+  /** While REQUIRES_ACTION: what the shopper must do (the provider's 3-D Secure page). */
+  nextAction: z.string().nullable(),
   ledger: z.array(z.object({ kind: z.enum(LedgerKind), amount: Cents, at: z.iso.datetime({ offset: true }) })),
+  /** Every status the payment took, with what caused it: a command of the saga, or a provider's webhook. */
+  history: z.array(
+    z.object({
+      status: z.enum(PaymentStatus),
+      cause: z.object({ kind: z.enum(['command', 'webhook']), id: z.string(), type: z.string() }),
+      at: z.iso.datetime({ offset: true }),
+    }),
+  ),
 });
 export type PaymentView = z.infer<typeof PaymentView>;
 
@@ -31,7 +41,7 @@ export function registerPaymentRoutes(app: HttpApp, { dataSource }: Pick<Service
     async (request): Promise<PaymentView> => {
       const found = await findPaymentWithLedger(dataSource.manager, request.query.orderId);
       if (!found) throw HttpProblem.notFound(`order ${request.query.orderId} has no payment`);
-      const { payment, ledger } = found;
+      const { payment, ledger, history } = found;
       return {
         paymentId: payment.id,
         orderId: payment.orderId,
@@ -47,7 +57,13 @@ export function registerPaymentRoutes(app: HttpApp, { dataSource }: Pick<Service
             : { code: payment.failureCode, message: payment.failureMessage },
         createdAt: payment.createdAt.toISOString(),
         updatedAt: payment.updatedAt.toISOString(),
+        nextAction: payment.nextAction,
         ledger: ledger.map((entry) => ({ kind: entry.kind, amount: entry.amount, at: entry.at.toISOString() })),
+        history: history.map((change) => ({
+          status: change.status,
+          cause: { kind: change.causeKind, id: change.causeId, type: change.causeType },
+          at: change.at.toISOString(),
+        })),
       };
     },
   );

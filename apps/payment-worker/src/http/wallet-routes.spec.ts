@@ -2,19 +2,37 @@ import { randomUUID } from 'node:crypto';
 import { paymentAuthorize } from '@saga/contracts';
 import type { PendingMessage } from '@saga/outbox';
 import { runCommand } from '@saga/participant/testing';
+import { maxAmount } from '@saga/contracts';
 import { createLogger } from '@saga/observability';
 import { createHttpApp, type HttpApp } from '@saga/runtime';
 import { authorizePayment } from '../commands/authorize-payment';
+import type { CardProvider } from '../providers/payment-provider';
 import { testCardProvider } from '../providers/test-card-provider';
+import { resumePendingTopUps } from '../top-ups/top-up-wallet';
 import { newUserId, openPaymentTestDatabase, type PaymentTestDatabase } from '../testing/payment-test-database';
 import { registerWalletRoutes } from './wallet-routes';
+
+/** Test cards that count what they take, and can be made to fail once right after taking it (a crash). */
+const taken = new Map<string, number>();
+let failAfterCapture = false;
+const flakyCards: CardProvider = {
+  ...testCardProvider,
+  async capture(request) {
+    taken.set(request.idempotencyKey, (taken.get(request.idempotencyKey) ?? 0) + 1);
+    if (failAfterCapture) {
+      failAfterCapture = false;
+      throw new Error('connection lost after the capture');
+    }
+    return testCardProvider.capture(request);
+  },
+};
 
 let db: PaymentTestDatabase;
 let app: HttpApp;
 beforeAll(async () => {
   db = await openPaymentTestDatabase();
   app = createHttpApp(createLogger({ service: 'payment-worker-test', level: 'error' }));
-  registerWalletRoutes(app, { dataSource: db.dataSource });
+  registerWalletRoutes(app, { dataSource: db.dataSource, card: flakyCards });
   await app.ready();
 });
 afterAll(async () => {
@@ -37,8 +55,8 @@ describe('wallet routes', () => {
     const second = await credit(userId, { amount: 1_000 });
 
     expect(first.statusCode).toBe(200);
-    expect(first.json()).toEqual({ userId, balance: 2_500, held: 0, available: 2_500 });
-    expect(second.json()).toEqual({ userId, balance: 3_500, held: 0, available: 3_500 });
+    expect(first.json()).toEqual({ userId, balance: 2_500, held: 0, available: 2_500, currency: 'USD' });
+    expect(second.json()).toEqual({ userId, balance: 3_500, held: 0, available: 3_500, currency: 'USD' });
   });
 
   it('shows a wallet with what is held and what is still available', async () => {
@@ -55,7 +73,7 @@ describe('wallet routes', () => {
     const response = await app.inject({ method: 'GET', url: `/wallets/${userId}` });
 
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ userId, balance: 5_000, held: 1_200, available: 3_800 });
+    expect(response.json()).toEqual({ userId, balance: 5_000, held: 1_200, available: 3_800, currency: 'USD' });
   });
 
   it('answers 404 problem+json for a user without a wallet', async () => {
@@ -76,5 +94,95 @@ describe('wallet routes', () => {
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toContain('application/problem+json');
     expect(response.json().errors).toEqual([expect.objectContaining({ field })]);
+  });
+
+  it('refuses a credit past the most a wallet may hold with 422 naming the amount', async () => {
+    const userId = newUserId();
+    await credit(userId, { amount: maxAmount });
+    const response = await credit(userId, { amount: 1 });
+    expect(response.statusCode).toBe(422);
+    expect(response.json()).toMatchObject({ field: 'amount' });
+  });
+
+  it('lists the ledger a page at a time, each movement with the balance it left', async () => {
+    const userId = newUserId();
+    await credit(userId, { amount: 1_000 });
+    await credit(userId, { amount: 500 });
+    await topUp(userId, { amount: 250 }, 'first');
+
+    const first = await app.inject({ method: 'GET', url: `/wallets/${userId}/ledger?limit=2` });
+    const rest = await app.inject({ method: 'GET', url: `/wallets/${userId}/ledger?after=${first.json().next}` });
+
+    expect(first.json().entries.map((e: { kind: string; balanceAfter: number }) => [e.kind, e.balanceAfter])).toEqual([
+      ['credit', 1_000],
+      ['credit', 1_500],
+    ]);
+    expect(rest.json()).toMatchObject({ entries: [{ kind: 'top-up', amount: 250, balanceAfter: 1_750 }], next: null });
+  });
+});
+
+const topUp = (userId: string, body: { amount: number; token?: string }, key?: string) =>
+  app.inject({
+    method: 'POST',
+    url: `/wallets/${userId}/top-ups`,
+    headers: key === undefined ? {} : { 'idempotency-key': key },
+    payload: { amount: body.amount, paymentMethod: { method: 'card', token: body.token ?? 'pm_card_visa' } },
+  });
+
+describe('wallet top-ups by card', () => {
+  it('takes the money from the card and credits the wallet, once per Idempotency-Key', async () => {
+    const userId = newUserId();
+
+    const first = await topUp(userId, { amount: 2_000 }, 'top-up-1');
+    const again = await topUp(userId, { amount: 2_000 }, 'top-up-1');
+
+    expect(first.statusCode).toBe(201);
+    expect(first.json()).toMatchObject({ status: 'SUCCEEDED', amount: 2_000, wallet: { balance: 2_000 } });
+    expect(again.json()).toEqual(first.json());
+    expect(taken.get(`top-up:${first.json().topUpId}:capture`)).toBe(1);
+    const status = await app.inject({ method: 'GET', url: first.headers.location as string });
+    expect(status.json()).toMatchObject({ topUpId: first.json().topUpId, status: 'SUCCEEDED' });
+  });
+
+  it('answers a declined card with 402 problem+json and credits nothing', async () => {
+    const userId = newUserId();
+    const response = await topUp(userId, { amount: 2_000, token: 'pm_card_visa_chargeDeclined' }, 'declined');
+
+    expect(response.statusCode).toBe(402);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.json()).toMatchObject({ code: 'card_declined', detail: 'Your card was declined.' });
+    const wallet = await app.inject({ method: 'GET', url: `/wallets/${userId}` });
+    expect(wallet.statusCode).toBe(404);
+  });
+
+  it.each([
+    ['without an Idempotency-Key', undefined, 400],
+    ['with a key used for another amount', 'reused', 422],
+  ])('refuses a top-up %s', async (_name, key, status) => {
+    const userId = newUserId();
+    await topUp(userId, { amount: 1_000 }, 'reused');
+    const response = await topUp(userId, { amount: 9_000 }, key);
+    expect(response.statusCode).toBe(status);
+    expect((await app.inject({ method: 'GET', url: `/wallets/${userId}` })).json()).toMatchObject({ balance: 1_000 });
+  });
+
+  it('finishes a top-up a crash left after the card was charged, crediting it once', async () => {
+    const userId = newUserId();
+    failAfterCapture = true;
+    const crashed = await topUp(userId, { amount: 3_000 }, 'crashed');
+    expect(crashed.statusCode).toBe(503);
+    expect(crashed.headers['retry-after']).toBe('5');
+    expect((await app.inject({ method: 'GET', url: `/wallets/${userId}` })).statusCode).toBe(404);
+
+    const finished = await resumePendingTopUps(db.dataSource, flakyCards, {
+      olderThanMs: 0,
+      logger: createLogger({ service: 'spec', level: 'error' }),
+    });
+    const retried = await topUp(userId, { amount: 3_000 }, 'crashed');
+
+    expect(finished).toBeGreaterThanOrEqual(1);
+    expect(retried.json()).toMatchObject({ status: 'SUCCEEDED', wallet: { balance: 3_000 } });
+    const ledger = await app.inject({ method: 'GET', url: `/wallets/${userId}/ledger` });
+    expect(ledger.json().entries).toHaveLength(1);
   });
 });

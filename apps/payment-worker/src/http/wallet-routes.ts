@@ -1,37 +1,210 @@
 import { z } from 'zod';
-import { Cents, maxAmount } from '@saga/contracts';
-import { HttpProblem, type HttpApp, type ServiceContext } from '@saga/runtime';
+import { Cents, Currency, FailureCode, maxAmount } from '@saga/contracts';
+import { HttpProblem, idempotencyKeyOf, IdempotencyKeyHeaders, type HttpApp, LedgerPageQuery } from '@saga/runtime';
+import type { DataSource } from 'typeorm';
 import { availableFunds, type Wallet } from '../domain/wallet.entity';
-import { creditWallet, findWallet } from '../domain/wallets';
+import { WalletMovementKind } from '../domain/wallet-ledger-entry.entity';
+import { addToWallet, findWallet, walletLedgerPage, WalletLimitError } from '../domain/wallets';
+import type { CardProvider } from '../providers/payment-provider';
+import { CardProviderUnavailableError, topUpWallet, TopUpKeyReusedError } from '../top-ups/top-up-wallet';
+import { TopUpStatus, WalletTopUp } from '../top-ups/wallet-top-up.entity';
 
-const WalletParams = z.object({ userId: z.string().min(1).max(200) });
-
-/** A wallet as the API shows it; available is what authorizations can still hold. */
-export const WalletView = z.object({ userId: z.string(), balance: Cents, held: Cents, available: Cents });
-export type WalletView = z.infer<typeof WalletView>;
-
-export const CreditRequest = z.object({ amount: z.int().positive().max(maxAmount) });
-export type CreditRequest = z.infer<typeof CreditRequest>;
-
-function walletView(wallet: Wallet): WalletView {
-  return { userId: wallet.userId, balance: wallet.balance, held: wallet.held, available: availableFunds(wallet) };
+/** What the wallet routes read and change, and the card provider top-ups are paid through. */
+export interface WalletRoutesContext {
+  readonly dataSource: DataSource;
+  readonly card: CardProvider;
 }
 
-/** GET /wallets/:userId and POST /admin/wallets/:userId/credit. */
-export function registerWalletRoutes(app: HttpApp, { dataSource }: Pick<ServiceContext, 'dataSource'>): void {
+const WalletParams = z.object({ userId: z.string().min(1).max(200) });
+const TopUpParams = WalletParams.extend({ topUpId: z.uuid() });
+
+/** A wallet as the API shows it; available is what authorizations can still hold. */
+export const WalletView = z.object({
+  userId: z.string(),
+  balance: Cents,
+  held: Cents,
+  available: Cents,
+  currency: Currency,
+});
+export type WalletView = z.infer<typeof WalletView>;
+
+const PositiveAmount = z.int().positive().max(maxAmount);
+
+export const CreditRequest = z.object({ amount: PositiveAmount });
+export type CreditRequest = z.infer<typeof CreditRequest>;
+
+const TopUpBody = z.object({
+  amount: PositiveAmount,
+  currency: Currency.default('USD'),
+  paymentMethod: z.object({ method: z.literal('card'), token: z.string().min(1).max(200) }),
+});
+
+const TopUpView = z.object({
+  topUpId: z.uuid(),
+  userId: z.string(),
+  amount: Cents,
+  currency: Currency,
+  status: z.enum(TopUpStatus),
+  failure: z.object({ code: z.string(), message: z.string() }).nullable(),
+  createdAt: z.iso.datetime({ offset: true }),
+});
+
+const LedgerPage = z.object({
+  userId: z.string(),
+  entries: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.enum(WalletMovementKind),
+      amount: Cents,
+      paymentId: z.uuid().nullable(),
+      topUpId: z.uuid().nullable(),
+      balanceAfter: Cents,
+      heldAfter: Cents,
+      at: z.iso.datetime({ offset: true }),
+    }),
+  ),
+  /** Pass as `after` to read on; null when this page reached the end. */
+  next: z.string().nullable(),
+});
+
+function walletView(wallet: Wallet): WalletView {
+  return {
+    userId: wallet.userId,
+    balance: wallet.balance,
+    held: wallet.held,
+    available: availableFunds(wallet),
+    currency: 'USD',
+  };
+}
+
+function topUpView(topUp: WalletTopUp): z.infer<typeof TopUpView> {
+  return {
+    topUpId: topUp.id,
+    userId: topUp.userId,
+    amount: topUp.amount,
+    currency: topUp.currency,
+    status: topUp.status,
+    failure:
+      topUp.failureCode === null
+        ? null
+        : { code: topUp.failureCode, message: topUp.failureMessage ?? topUp.failureCode },
+    createdAt: topUp.createdAt.toISOString(),
+  };
+}
+
+function refusedPastLimit(error: unknown): never {
+  if (error instanceof WalletLimitError) throw HttpProblem.unprocessable(error.message, { field: 'amount' });
+  throw error;
+}
+
+/**
+ * A shopper's wallet: its balance, its ledger (every movement, oldest first, a page at a time), and
+ * top-ups by card (POST with an Idempotency-Key: the same key answers with the same top-up). An
+ * administrator's credit is POST /admin/wallets/:userId/credit.
+ */
+export function registerWalletRoutes(app: HttpApp, { dataSource, card }: WalletRoutesContext): void {
   app.get('/wallets/:userId', { schema: { params: WalletParams, response: { 200: WalletView } } }, async (request) => {
     const wallet = await findWallet(dataSource.manager, request.params.userId);
     if (!wallet) throw HttpProblem.notFound(`${request.params.userId} has no wallet`);
     return walletView(wallet);
   });
 
+  app.get(
+    '/wallets/:userId/ledger',
+    { schema: { params: WalletParams, querystring: LedgerPageQuery, response: { 200: LedgerPage } } },
+    async (request) => {
+      const { userId } = request.params;
+      if (!(await findWallet(dataSource.manager, userId))) throw HttpProblem.notFound(`${userId} has no wallet`);
+      const entries = await walletLedgerPage(dataSource.manager, userId, request.query);
+      return {
+        userId,
+        entries: entries.map((entry) => ({
+          id: entry.id,
+          kind: entry.kind,
+          amount: entry.amount,
+          paymentId: entry.paymentId,
+          topUpId: entry.topUpId,
+          balanceAfter: entry.balanceAfter,
+          heldAfter: entry.heldAfter,
+          at: entry.at.toISOString(),
+        })),
+        next: entries.length === request.query.limit ? (entries.at(-1)?.id ?? null) : null,
+      };
+    },
+  );
+
+  app.post(
+    '/wallets/:userId/top-ups',
+    {
+      schema: {
+        params: WalletParams,
+        headers: IdempotencyKeyHeaders,
+        body: TopUpBody,
+        response: { 201: TopUpView.extend({ wallet: WalletView }) },
+      },
+    },
+    async (request, reply) => {
+      const idempotencyKey = idempotencyKeyOf(request.headers['idempotency-key']);
+      if (idempotencyKey === undefined) {
+        throw HttpProblem.badRequest('a top-up takes an Idempotency-Key header, so a retry cannot pay twice', {
+          field: 'Idempotency-Key',
+        });
+      }
+      const { userId } = request.params;
+      const topUp = await topUpWallet(dataSource, card, {
+        userId,
+        idempotencyKey,
+        amount: request.body.amount,
+        currency: request.body.currency,
+        token: request.body.paymentMethod.token,
+      }).catch((error: unknown) => {
+        if (error instanceof TopUpKeyReusedError) throw HttpProblem.unprocessable(error.message);
+        if (error instanceof CardProviderUnavailableError) {
+          reply.header('retry-after', '5');
+          throw new HttpProblem(
+            503,
+            'Card provider unavailable',
+            'the card could not be charged yet; the top-up is pending and will be finished: ' +
+              'retry with the same Idempotency-Key to see how it ended',
+            { topUpId: error.topUpId },
+          );
+        }
+        return refusedPastLimit(error);
+      });
+      reply.header('location', `/wallets/${encodeURIComponent(userId)}/top-ups/${topUp.id}`);
+      if (topUp.status === TopUpStatus.Declined) {
+        throw new HttpProblem(402, 'Payment declined', topUp.failureMessage ?? 'the card was declined', {
+          code: topUp.failureCode ?? FailureCode.CardDeclined,
+          topUpId: topUp.id,
+        });
+      }
+      const wallet = await findWallet(dataSource.manager, userId);
+      if (!wallet) throw new Error(`top-up ${topUp.id} succeeded without a wallet`);
+      return reply.status(201).send({ ...topUpView(topUp), wallet: walletView(wallet) });
+    },
+  );
+
+  app.get(
+    '/wallets/:userId/top-ups/:topUpId',
+    { schema: { params: TopUpParams, response: { 200: TopUpView } } },
+    async (request) => {
+      const topUp = await dataSource
+        .getRepository(WalletTopUp)
+        .findOneBy({ id: request.params.topUpId, userId: request.params.userId });
+      if (!topUp) throw HttpProblem.notFound(`${request.params.userId} has no top-up ${request.params.topUpId}`);
+      return topUpView(topUp);
+    },
+  );
+
   app.post(
     '/admin/wallets/:userId/credit',
     { schema: { params: WalletParams, body: CreditRequest, response: { 200: WalletView } } },
     async (request) => {
-      const wallet = await dataSource.transaction((manager) =>
-        creditWallet(manager, request.params.userId, request.body.amount),
-      );
+      const wallet = await dataSource
+        .transaction((manager) =>
+          addToWallet(manager, request.params.userId, { kind: 'credit', amount: request.body.amount }),
+        )
+        .catch(refusedPastLimit);
       return walletView(wallet);
     },
   );

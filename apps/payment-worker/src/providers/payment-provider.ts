@@ -3,15 +3,14 @@ import type { ProviderName } from '../domain/payment-codes';
 
 /** What a card provider is asked to authorize; the same request, key included, on every attempt. */
 export interface CardAuthorizationRequest {
-  readonly paymentId: string;
-  readonly orderId: string;
-  readonly userId: string;
   readonly amount: number;
   readonly currency: Currency;
   /** The card's payment method token, as the shopper's client got it from the provider. */
   readonly token: string;
   /** `${orderId}:authorize`: a redelivered or retried command reaches the provider with the same key. */
   readonly idempotencyKey: string;
+  /** What the hold is for, kept with it at the provider: `{ orderId, paymentId, userId }` or `{ topUpId, userId }`. */
+  readonly metadata: Readonly<Record<string, string>>;
 }
 
 /** What the provider said: the money is held, the shopper must act first (3-D Secure), or declined and why. */

@@ -48,7 +48,7 @@ export function stripeProvider(stripe: Stripe): CardProvider {
             capture_method: 'manual',
             confirm: true,
             automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
-            metadata: { orderId: request.orderId, paymentId: request.paymentId, userId: request.userId },
+            metadata: { ...request.metadata },
           },
           { idempotencyKey: request.idempotencyKey },
         );

@@ -1,12 +1,12 @@
 import type { EntityManager } from 'typeorm';
 import { FailureCode, formatMoney, type Currency, type Failure } from '@saga/contracts';
 import type { ProviderPayment } from '../domain/payment.entity';
-import { availableFunds, Wallet } from '../domain/wallet.entity';
-import { lockWallet } from '../domain/wallets';
+import { availableFunds } from '../domain/wallet.entity';
+import { lockWallet, moveWalletMoney } from '../domain/wallets';
 
 /**
  * Pays from the shopper's wallet in Postgres, inside the command's transaction: authorize holds the
- * amount, capture debits it, void releases it. The wallet row is locked for the transaction, so holds
+ * amount, capture debits it, void releases it, each a movement in the wallet's ledger. The wallet row is locked for the transaction, so holds
  * never exceed the balance.
  */
 export const walletProvider = {
@@ -39,18 +39,18 @@ export const walletProvider = {
         },
       };
     }
-    await adjustWallet(manager, request.userId, { held: request.amount });
+    await moveWalletMoney(manager, request.userId, { kind: 'hold', amount: request.amount, paymentId: request.id });
     return { providerRef: `hold_${request.id}` };
   },
 
   async capture(manager: EntityManager, payment: ProviderPayment): Promise<void> {
     await lockHeldWallet(manager, payment.userId, payment.amount);
-    await adjustWallet(manager, payment.userId, { balance: -payment.amount, held: -payment.amount });
+    await moveWalletMoney(manager, payment.userId, { kind: 'capture', amount: payment.amount, paymentId: payment.id });
   },
 
   async void(manager: EntityManager, payment: ProviderPayment): Promise<void> {
     await lockHeldWallet(manager, payment.userId, payment.amount);
-    await adjustWallet(manager, payment.userId, { held: -payment.amount });
+    await moveWalletMoney(manager, payment.userId, { kind: 'release', amount: payment.amount, paymentId: payment.id });
   },
 };
 
@@ -60,22 +60,4 @@ async function lockHeldWallet(manager: EntityManager, userId: string, amount: nu
   if (!wallet || wallet.held < amount) {
     throw new Error(`wallet of ${userId} does not hold the ${amount} cents of an authorized payment`);
   }
-}
-
-async function adjustWallet(
-  manager: EntityManager,
-  userId: string,
-  delta: { readonly balance?: number; readonly held?: number },
-): Promise<void> {
-  await manager
-    .createQueryBuilder()
-    .update(Wallet)
-    .set({
-      balance: () => 'balance + :balanceDelta',
-      held: () => 'held + :heldDelta',
-      updatedAt: () => 'now()',
-    })
-    .where('user_id = :userId', { userId })
-    .setParameters({ balanceDelta: delta.balance ?? 0, heldDelta: delta.held ?? 0 })
-    .execute();
 }

@@ -12,7 +12,7 @@ import type { CardProvider } from '../providers/payment-provider';
 import { authorizePayment } from '../commands/authorize-payment';
 import { capturePayment } from '../commands/capture-payment';
 import { voidPayment } from '../commands/void-payment';
-import { creditWallet } from '../domain/wallets';
+import { addToWallet, walletFromLedger } from '../domain/wallets';
 import { testCardProvider } from '../providers/test-card-provider';
 
 /** A migrated payment schema on a fresh database, for specs; close() drops it. */
@@ -38,7 +38,7 @@ export async function openPaymentTestDatabase(): Promise<PaymentTestDatabase> {
 
 /** Opens (or tops up) a wallet with this many cents. */
 export async function fundWallet(dataSource: DataSource, userId: string, amount: number): Promise<void> {
-  await dataSource.transaction((manager) => creditWallet(manager, userId, amount));
+  await dataSource.transaction((manager) => addToWallet(manager, userId, { kind: 'credit', amount }));
 }
 
 /** A user id no other test shares. */
@@ -49,7 +49,8 @@ export function newUserId(): string {
 /**
  * The money invariants of a user's wallet, checked against the balance it was funded with: money is
  * conserved (balance + captured = funded), held is exactly what authorized payments hold, held never
- * exceeds the balance, and no payment was captured twice.
+ * exceeds the balance, and no payment was captured twice. A wallet that is not what its ledger adds up
+ * to fails the call.
  */
 export async function walletInvariants(dataSource: DataSource, userId: string) {
   const [row] = (await dataSource.query(
@@ -63,9 +64,15 @@ export async function walletInvariants(dataSource: DataSource, userId: string) {
      FROM payment.wallets w WHERE w.user_id = $1`,
     [userId],
   )) as { balance: string; held: string; captured: string; authorized: string; captures: number }[];
+  const ledger = await walletFromLedger(dataSource.manager, userId);
+  const balance = amountFromDatabase(row.balance);
+  const held = amountFromDatabase(row.held);
+  if (ledger.balance !== balance || ledger.held !== held) {
+    throw new Error(`wallet of ${userId} (${balance} held ${held}) is not its ledger (${JSON.stringify(ledger)})`);
+  }
   return {
-    balance: amountFromDatabase(row.balance),
-    held: amountFromDatabase(row.held),
+    balance,
+    held,
     captured: amountFromDatabase(row.captured),
     authorized: amountFromDatabase(row.authorized),
     captures: row.captures,

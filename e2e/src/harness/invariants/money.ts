@@ -1,8 +1,11 @@
 import type { Check, RuleInput } from './rule';
 
-/** Money is captured once, for exactly one COMPLETED order, for its total; nothing is left held. */
+/**
+ * Money is captured once, for exactly one COMPLETED order, for its total; nothing is left held; every
+ * wallet is what its ledger adds up to.
+ */
 export function checkMoney({ snapshot, load }: RuleInput, check: Check): void {
-  const { orders, payments, captures, wallets } = snapshot;
+  const { orders, payments, captures, wallets, walletLedgers } = snapshot;
   const orderById = new Map(orders.map((o) => [o.id, o]));
   const paymentOf = new Map(payments.map((p) => [p.order_id, p]));
   const captured = payments.filter((p) => p.status === 'CAPTURED');
@@ -46,5 +49,13 @@ export function checkMoney({ snapshot, load }: RuleInput, check: Check): void {
         ({ userId, credit, wallet }) =>
           `${userId}: ${wallet?.balance} != ${credit} - ${paidFromWallet.get(userId) ?? 0}`,
       ),
+  );
+  const ledgerOf = new Map(walletLedgers.map((l) => [l.user_id, l]));
+  const ledgerOfWallet = (userId: string) => ledgerOf.get(userId) ?? { balance: 0, held: 0 };
+  check(
+    'wallets whose balance or hold is not what their ledger adds up to',
+    wallets
+      .filter((w) => ledgerOfWallet(w.user_id).balance !== w.balance || ledgerOfWallet(w.user_id).held !== w.held)
+      .map((w) => `${w.user_id}: ${w.balance} held ${w.held}, ledger ${JSON.stringify(ledgerOfWallet(w.user_id))}`),
   );
 }

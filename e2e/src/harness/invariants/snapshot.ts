@@ -58,6 +58,15 @@ export async function readSnapshot(client: PoolClient) {
   const wallets = await rows<{ user_id: string; balance: number; held: number }>(
     'SELECT user_id, balance, held FROM payment.wallets',
   );
+  // What each wallet's ledger adds up to, movement by movement.
+  const walletLedgers = await rows<{ user_id: string; balance: number; held: number }>(
+    `SELECT user_id,
+            sum(CASE WHEN kind IN ('credit', 'top-up', 'refund') THEN amount WHEN kind = 'capture' THEN -amount ELSE 0 END)
+              AS balance,
+            sum(CASE kind WHEN 'hold' THEN amount WHEN 'release' THEN -amount WHEN 'capture' THEN -amount ELSE 0 END)
+              AS held
+       FROM payment.wallet_ledger GROUP BY user_id`,
+  );
   const carts = await rows<{ user_id: string; status: string; items: { productId: string; quantity: number }[] }>(
     `SELECT c.user_id, c.status,
             coalesce(json_agg(json_build_object('productId', i.product_id, 'quantity', i.quantity)
@@ -100,6 +109,7 @@ export async function readSnapshot(client: PoolClient) {
     payments,
     captures,
     wallets,
+    walletLedgers,
     carts,
     checkouts,
     recoveries,
