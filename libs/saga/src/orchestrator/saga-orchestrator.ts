@@ -233,7 +233,7 @@ export class SagaOrchestrator<Input> {
     let handled = 0;
     while (handled < limit) {
       const expired = await this.options.messaging.transaction(async (tx) => {
-        const saga = await claimOverdueSaga(tx.manager, this.clock().now);
+        const saga = await claimOverdueSaga(tx.manager, this.name, this.clock().now);
         if (!saga) return false;
         this.recent.forget(saga.id);
         const decision = this.decide(saga, (definition, clock) => applyTimeout(definition, saga.state, clock));

@@ -165,6 +165,20 @@ describe('saga definitions in several versions, on a real database', () => {
     await expect(current.resume(unknown.id)).rejects.toThrow(SagaNotResumableError);
   });
 
+  it('leaves the overdue sagas of another saga definition in the same schema to that saga', async () => {
+    const returns = defineSaga<ShopInput>('returns', 1).step(open).pivot(take).build();
+    const other = await start(orchestratorOf([returns]));
+    const shop = await start(orchestratorOf([shopSagaV1, shopSagaV2]));
+    const later = 60 * 60_000;
+
+    await orchestratorOf([shopSagaV1, shopSagaV2], later).expireOverdue();
+
+    expect(await reload(other)).toMatchObject({ status: 'RUNNING', definitionName: 'returns' });
+    expect(await reload(shop)).toMatchObject({ status: 'COMPENSATING' });
+    await orchestratorOf([returns], later).expireOverdue();
+    expect(await reload(other)).toMatchObject({ status: 'COMPENSATING', definitionName: 'returns' });
+  });
+
   it('parks a saga whose decision throws instead of failing the message for ever', async () => {
     const breaks = compensatable({
       id: 'breaks',

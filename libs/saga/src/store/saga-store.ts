@@ -82,16 +82,21 @@ export async function lockSaga(manager: EntityManager, sagaId: string): Promise<
 }
 
 /**
- * Claims the saga whose deadline passed longest ago and that no other transaction holds, locking it
- * until the transaction ends: orchestrator replicas scanning together never take the same one.
+ * Claims the saga of this definition whose deadline passed longest ago and that no other transaction
+ * holds, locking it until the transaction ends: orchestrator replicas scanning together never take the
+ * same one, and the orchestrator of another saga in the same schema never takes it at all.
  */
-export async function claimOverdueSaga(manager: EntityManager, now: Date): Promise<LockedSaga | undefined> {
+export async function claimOverdueSaga(
+  manager: EntityManager,
+  definitionName: string,
+  now: Date,
+): Promise<LockedSaga | undefined> {
   const { rows } = await preparedQuery<LockedSaga>(
     manager,
     `SELECT ${lockedColumns} FROM "${schemaOf(manager.connection)}".saga_instances
-        WHERE awaiting_command_id IS NOT NULL AND deadline_at <= $1
+        WHERE awaiting_command_id IS NOT NULL AND deadline_at <= $1 AND definition_name = $2
         ORDER BY deadline_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-    [now],
+    [now, definitionName],
   );
   return rows[0];
 }
