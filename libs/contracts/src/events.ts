@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cents, OrderItem, PaymentMethod, PaymentMethodChoice, PricedItem } from './common';
+import { Cents, Currency, OrderItem, PaymentMethod, PaymentMethodChoice, PricedItem } from './common';
 
 export const OrderPlaced = z.object({
   orderId: z.uuid(),
@@ -33,6 +33,31 @@ export const OrderFailed = z.object({
   reason: z.string().min(1),
 });
 export type OrderFailed = z.infer<typeof OrderFailed>;
+
+/** A shopper or the shop asked for money back on a completed order: the refund saga starts. */
+export const RefundRequested = z.object({
+  refundId: z.uuid(),
+  orderId: z.uuid(),
+  userId: z.string().min(1),
+  /** The lines refunded, at the prices they were sold at. */
+  items: z.array(PricedItem).min(1),
+  amount: Cents.min(1),
+  currency: Currency,
+  reason: z.string().min(1),
+});
+export type RefundRequested = z.infer<typeof RefundRequested>;
+
+/** A refund went through: the money is back and the stock on sale. */
+export const OrderRefunded = z.object({
+  refundId: z.uuid(),
+  orderId: z.uuid(),
+  userId: z.string().min(1),
+  items: z.array(OrderItem).min(1),
+  amount: Cents,
+  currency: Currency,
+  orderStatus: z.enum(['REFUNDED', 'PARTIALLY_REFUNDED']),
+});
+export type OrderRefunded = z.infer<typeof OrderRefunded>;
 
 /** A saga stopped trying and needs a person: where, and why. */
 export const SagaStalled = z.object({
@@ -78,6 +103,9 @@ export const paymentMethodProvided = defineEvent('order.payment-method-provided'
 export const orderCompleted = defineEvent('order.completed', OrderCompleted);
 export const orderFailed = defineEvent('order.failed', OrderFailed);
 export const sagaStalled = defineEvent('saga.stalled', SagaStalled);
+/** A refund was asked for; the refund saga starts. */
+export const refundRequested = defineEvent('order.refund-requested', RefundRequested);
+export const orderRefunded = defineEvent('order.refunded', OrderRefunded);
 export const sagaResumed = defineEvent('saga.resumed', SagaResumed);
 
 /** Every event, by type. */

@@ -35,6 +35,7 @@ describe('commandTypesOf', () => {
       'inventory.commit',
       'inventory.release',
       'inventory.reserve',
+      'inventory.return',
     ]);
   });
 

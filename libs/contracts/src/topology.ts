@@ -1,4 +1,4 @@
-import { orderPlaced, paymentMethodProvided, sagaResumed, sagaStalled } from './events';
+import { orderPlaced, paymentMethodProvided, refundRequested, sagaResumed, sagaStalled } from './events';
 import { commandContracts } from './commands';
 import { replyRoutingKey } from './replies';
 
@@ -46,7 +46,13 @@ export const Queues = {
     name: 'order-saga.replies',
     bindings: [{ exchange: Exchange.Replies, pattern: replyRoutingKey('#') }],
   },
-  orderSagaEvents: { name: 'order-saga.events', bindings: [{ exchange: Exchange.Events, pattern: orderPlaced.type }] },
+  orderSagaEvents: {
+    name: 'order-saga.events',
+    bindings: [
+      { exchange: Exchange.Events, pattern: orderPlaced.type },
+      { exchange: Exchange.Events, pattern: refundRequested.type },
+    ],
+  },
   inventoryCommands: {
     name: 'inventory-worker.commands',
     bindings: [{ exchange: Exchange.Commands, pattern: 'inventory.*' }],

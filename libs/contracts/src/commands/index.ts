@@ -1,7 +1,14 @@
 import { cartCheckout, cartClear, cartRelease } from './cart';
-import { inventoryCommit, inventoryRelease, inventoryReserve } from './inventory';
-import { orderApprove, orderProcess, orderReject } from './order';
-import { paymentAuthorize, paymentCapture, paymentVoid } from './payment';
+import { inventoryCommit, inventoryRelease, inventoryReserve, inventoryReturn } from './inventory';
+import {
+  orderApprove,
+  orderCompleteRefund,
+  orderFailRefund,
+  orderOpenRefund,
+  orderProcess,
+  orderReject,
+} from './order';
+import { paymentAuthorize, paymentCapture, paymentRefund, paymentVoid } from './payment';
 
 export * from './cart';
 export * from './define-command';
@@ -23,6 +30,11 @@ export const commandContracts = {
   [paymentAuthorize.type]: paymentAuthorize,
   [paymentVoid.type]: paymentVoid,
   [paymentCapture.type]: paymentCapture,
+  [orderOpenRefund.type]: orderOpenRefund,
+  [orderFailRefund.type]: orderFailRefund,
+  [orderCompleteRefund.type]: orderCompleteRefund,
+  [paymentRefund.type]: paymentRefund,
+  [inventoryReturn.type]: inventoryReturn,
 } as const;
 export type CommandType = keyof typeof commandContracts;
 

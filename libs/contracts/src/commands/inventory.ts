@@ -25,3 +25,9 @@ export const inventoryReserve = defineCommand('inventory.reserve', InventoryRese
 export const inventoryRelease = defineCommand('inventory.release', InventoryRelease, EmptyResult);
 /** Turns the order's reservation into a sale. */
 export const inventoryCommit = defineCommand('inventory.commit', InventoryCommit, EmptyResult);
+
+export const InventoryReturn = z.object({ refundId: z.uuid(), orderId: z.uuid(), items: z.array(OrderItem).min(1) });
+export type InventoryReturn = z.infer<typeof InventoryReturn>;
+
+/** Puts refunded items of a sold order back on sale: from sold to available, once per refund. */
+export const inventoryReturn = defineCommand('inventory.return', InventoryReturn, EmptyResult);

@@ -30,3 +30,17 @@ export const paymentAuthorize = defineCommand('payment.authorize', PaymentAuthor
 export const paymentVoid = defineCommand('payment.void', PaymentVoid, EmptyResult);
 /** Takes the held money: the saga's point of no return. */
 export const paymentCapture = defineCommand('payment.capture', PaymentCapture, PaymentCaptured);
+
+export const PaymentRefund = z.object({
+  refundId: z.uuid(),
+  orderId: z.uuid(),
+  amount: Cents.min(1),
+  currency: Currency,
+});
+export type PaymentRefund = z.infer<typeof PaymentRefund>;
+
+export const PaymentRefunded = z.object({ paymentId: z.uuid(), amount: Cents, refundedInAll: Cents });
+export type PaymentRefunded = z.infer<typeof PaymentRefunded>;
+
+/** Gives captured money back, in full or in part; never more than what was captured and not yet refunded. */
+export const paymentRefund = defineCommand('payment.refund', PaymentRefund, PaymentRefunded);
