@@ -6,17 +6,25 @@ import { trackSagaAttention } from './consumers/track-saga-attention';
 import { IdempotencyKey } from './domain/idempotency-key.entity';
 import { OrderLine } from './domain/order-line.entity';
 import { Order } from './domain/order.entity';
+import { Refund } from './domain/refund.entity';
 import { registerOrderRoutes } from './http/order-routes';
+import { registerRefundRoutes } from './http/refund-routes';
 import { CreateOrders1732200001000 } from './migrations/1732200001000-create-orders';
 import { AddOrderAttention1732200001100 } from './migrations/1732200001100-add-order-attention';
 import { MoneyInBigint1732200001200 } from './migrations/1732200001200-money-in-bigint';
+import { Refunds1732200001300 } from './migrations/1732200001300-refunds';
 
-/** The order service: the public HTTP order API, the orders schema, and the order.* commands. */
+/** The order service: the public HTTP order and refund API, the orders schema, and the order.* commands. */
 export const orderApiService: ServiceDefinition = {
   name: 'order-api',
   schema: 'orders',
-  entities: [Order, OrderLine, IdempotencyKey],
-  migrations: [CreateOrders1732200001000, AddOrderAttention1732200001100, MoneyInBigint1732200001200],
+  entities: [Order, OrderLine, IdempotencyKey, Refund],
+  migrations: [
+    CreateOrders1732200001000,
+    AddOrderAttention1732200001100,
+    MoneyInBigint1732200001200,
+    Refunds1732200001300,
+  ],
   wire: ({ messaging, logger, dataSource }) => ({
     consumers: [
       {
@@ -25,6 +33,9 @@ export const orderApiService: ServiceDefinition = {
       },
       { queue: Queues.orderApiEvents, handler: trackSagaAttention(messaging) },
     ],
-    routes: (app) => registerOrderRoutes(app, { messaging, dataSource }),
+    routes: (app) => {
+      registerOrderRoutes(app, { messaging, dataSource });
+      registerRefundRoutes(app, { messaging, dataSource });
+    },
   }),
 };

@@ -3,14 +3,14 @@ import { eventMessage } from '@saga/outbox';
 import { fail, succeed, type CommandHandler } from '@saga/participant';
 import { Order } from '../domain/order.entity';
 import { lockOrder, writePricedLines } from '../domain/order-repository';
-import { OrderStatus } from '../domain/order-status';
+import { OrderStatus, wasCompleted } from '../domain/order-status';
 
 /** The order is paid and its stock taken: COMPLETED, with priced items; order.completed is announced. */
 export const approveOrder: CommandHandler<typeof orderApprove> = async ({ orderId, items, total }, context) => {
   const { manager, envelope } = context;
   const order = await lockOrder(manager, orderId);
   if (!order) return fail(FailureCode.NotFound, `Order ${orderId} does not exist.`);
-  if (order.status === OrderStatus.Completed) return succeed({});
+  if (wasCompleted(order.status)) return succeed({});
   if (order.status === OrderStatus.Failed) {
     return fail(FailureCode.InvalidState, `Order ${orderId} already FAILED; it cannot be approved.`);
   }

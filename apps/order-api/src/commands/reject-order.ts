@@ -3,7 +3,7 @@ import { eventMessage } from '@saga/outbox';
 import { fail, succeed, type CommandHandler } from '@saga/participant';
 import { Order } from '../domain/order.entity';
 import { lockOrder, writePricedLines } from '../domain/order-repository';
-import { OrderStatus } from '../domain/order-status';
+import { OrderStatus, wasCompleted } from '../domain/order-status';
 
 /** The saga failed and undid its steps: FAILED, with the reason; order.failed is announced. */
 export const rejectOrder: CommandHandler<typeof orderReject> = async (payload, context) => {
@@ -12,8 +12,8 @@ export const rejectOrder: CommandHandler<typeof orderReject> = async (payload, c
   const order = await lockOrder(manager, orderId);
   if (!order) return fail(FailureCode.NotFound, `Order ${orderId} does not exist.`);
   if (order.status === OrderStatus.Failed) return succeed({});
-  if (order.status === OrderStatus.Completed) {
-    return fail(FailureCode.InvalidState, `Order ${orderId} is COMPLETED; it cannot be rejected.`);
+  if (wasCompleted(order.status)) {
+    return fail(FailureCode.InvalidState, `Order ${orderId} is ${order.status}; it cannot be rejected.`);
   }
   if (items) await writePricedLines(manager, orderId, items);
   await manager.getRepository(Order).update(

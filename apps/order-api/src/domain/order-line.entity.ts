@@ -17,6 +17,10 @@ export class OrderLine {
   @Column({ type: 'text', nullable: true })
   name: string | null;
 
+  /** How many of this line refunds have taken, requested or done; never more than quantity. */
+  @Column({ name: 'refunded_quantity', type: 'int', default: 0 })
+  refundedQuantity: number;
+
   @Column({ name: 'unit_price', type: 'bigint', nullable: true, transformer: minorUnits })
   unitPrice: number | null;
 

@@ -5,7 +5,7 @@ import type { Order } from './order.entity';
 export const OrderView = z.object({
   id: z.uuid(),
   userId: z.string(),
-  status: z.enum(['PENDING', 'PROCESSING', 'COMPLETED', 'FAILED']),
+  status: z.enum(['PENDING', 'PROCESSING', 'COMPLETED', 'FAILED', 'PARTIALLY_REFUNDED', 'REFUNDED']),
   source: z.enum(['items', 'cart']),
   paymentMethod: z.enum(['card', 'wallet']),
   items: z.array(
@@ -14,6 +14,8 @@ export const OrderView = z.object({
       quantity: z.int(),
       name: z.string().nullable(),
       unitPrice: z.int().nullable(),
+      /** How many of this line refunds have taken, requested or done. */
+      refundedQuantity: z.int(),
     }),
   ),
   total: z.int().nullable(),
@@ -36,7 +38,13 @@ export function toOrderView(order: Order): OrderView {
     paymentMethod: order.paymentMethod,
     items: [...order.lines]
       .sort((a, b) => a.productId.localeCompare(b.productId))
-      .map((l) => ({ productId: l.productId, quantity: l.quantity, name: l.name, unitPrice: l.unitPrice })),
+      .map((l) => ({
+        productId: l.productId,
+        quantity: l.quantity,
+        name: l.name,
+        unitPrice: l.unitPrice,
+        refundedQuantity: l.refundedQuantity,
+      })),
     total: order.total,
     currency: order.currency,
     failure:
