@@ -5,6 +5,7 @@ import { paymentCommandHandlers } from './commands';
 import { recordPaymentMethodOnEvent } from './consumers/record-payment-method';
 import { untakenPaymentMethods } from './domain/order-payment-methods';
 import { PaymentLedgerEntry } from './domain/payment-ledger-entry.entity';
+import { PaymentRefund } from './domain/payment-refund.entity';
 import { PaymentStatusChange } from './domain/payment-status-change.entity';
 import { Payment } from './domain/payment.entity';
 import { Wallet } from './domain/wallet.entity';
@@ -13,7 +14,7 @@ import { registerPaymentRoutes } from './http/payment-routes';
 import { registerWalletRoutes } from './http/wallet-routes';
 import { paymentMigrations } from './migrations';
 import type { StripeSettings } from './payment-worker-config';
-import { cardProviderFor } from './providers/card-provider-for';
+import { cardProvidersFor } from './providers/card-providers-for';
 import { resumePendingTopUps } from './top-ups/top-up-wallet';
 import { WalletTopUp } from './top-ups/wallet-top-up.entity';
 import { registerStripeWebhookRoute } from './webhooks/stripe-webhook-route';
@@ -26,6 +27,7 @@ export const paymentEntities = [
   Payment,
   PaymentLedgerEntry,
   PaymentStatusChange,
+  PaymentRefund,
 ];
 
 /** What shapes the worker: Stripe for cards, or (undefined) the test-card simulation. */
@@ -45,8 +47,8 @@ export function paymentWorkerService(settings: PaymentWorkerSettings): ServiceDe
     entities: paymentEntities,
     migrations: paymentMigrations,
     wire: ({ messaging, logger, dataSource }) => {
-      const card = cardProviderFor(stripe);
-      logger.info('cards go through', { provider: card.name });
+      const cards = cardProvidersFor(stripe);
+      logger.info('new card payments go through', { provider: cards.current });
       return {
         consumers: [
           { queue: Queues.paymentEvents, handler: recordPaymentMethodOnEvent(messaging) },
@@ -55,13 +57,13 @@ export function paymentWorkerService(settings: PaymentWorkerSettings): ServiceDe
             handler: commandProcessor({
               consumer: 'payment-worker',
               messaging,
-              handlers: paymentCommandHandlers(card),
+              handlers: paymentCommandHandlers(cards),
               logger,
             }),
           },
         ],
         routes: (app) => {
-          registerWalletRoutes(app, { dataSource, card });
+          registerWalletRoutes(app, { dataSource, cards });
           registerPaymentRoutes(app, { dataSource });
           if (stripe) registerStripeWebhookRoute(app, { webhookSecret: stripe.webhookSecret, messaging, logger });
         },
@@ -73,7 +75,7 @@ export function paymentWorkerService(settings: PaymentWorkerSettings): ServiceDe
             firstAfterMs: 30_000,
             logger,
             // A top-up left PENDING by a crash took the card or not; the same keys find out, once.
-            pass: async () => void (await resumePendingTopUps(dataSource, card, { olderThanMs: 60_000, logger })),
+            pass: async () => void (await resumePendingTopUps(dataSource, cards, { olderThanMs: 60_000, logger })),
           }),
         ],
       };

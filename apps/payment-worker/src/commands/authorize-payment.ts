@@ -11,7 +11,7 @@ import {
 } from '@saga/participant';
 import { takePaymentMethod } from '../domain/order-payment-methods';
 import { PaymentStatus, ProviderName } from '../domain/payment-codes';
-import { asProviderPayment, Payment, recordedFailure } from '../domain/payment.entity';
+import { asProviderPayment, Payment, recordedFailure, type ProviderPayment } from '../domain/payment.entity';
 import {
   commandCause,
   lockPaymentOfOrder,
@@ -20,7 +20,7 @@ import {
   recordDecidedPayment,
   type AuthorizationResult,
 } from '../domain/payments';
-import type { CardAuthorization, CardAuthorizationRequest, CardProvider } from '../providers/payment-provider';
+import type { CardAuthorization, CardAuthorizationRequest, CardProviders } from '../providers/payment-provider';
 import { authorizationSettledEarlier } from '../webhooks/stripe-events';
 import { walletProvider } from '../providers/wallet-provider';
 
@@ -34,7 +34,7 @@ type AuthorizeHandler = CallingCommandHandler<typeof paymentAuthorize, CardAutho
  * sends the reply. Asked again for the same order, it answers as the first time; once the order's
  * payment was voided, it refuses.
  */
-export function authorizePayment(card: CardProvider): AuthorizeHandler {
+export function authorizePayment(cards: CardProviders): AuthorizeHandler {
   return {
     async decide(payload, context) {
       const existing = await lockPaymentOfOrder(context.manager, payload.orderId);
@@ -56,25 +56,28 @@ export function authorizePayment(card: CardProvider): AuthorizeHandler {
       }
       const paymentMethod = await takePaymentMethod(context.manager, payload);
       if (paymentMethod.method !== 'card') throw new Error(`order ${payload.orderId} handed over no card`);
-      await recordAuthorizing(context.manager, { ...payment, provider: card.name, paymentMethod }, cause);
-      return callFirst(cardRequest(payload, payment.id, paymentMethod.token));
+      await recordAuthorizing(context.manager, { ...payment, provider: cards.current, paymentMethod }, cause);
+      return callFirst(
+        cardRequest(payload, { paymentId: payment.id, token: paymentMethod.token, provider: cards.current }),
+      );
     },
 
-    call: (request) => card.authorize(request),
+    call: (request) => cards.authorize(request),
 
     async conclude(payload, _request, answer, context) {
       const existing = await lockPaymentOfOrder(context.manager, payload.orderId);
       // Another delivery recorded the answer first, or the payment was voided meanwhile.
       if (existing?.status !== PaymentStatus.Authorizing) return answerRecordedOrLost(existing, context);
       const answered = resultOf(answer, context);
-      // The shopper may have finished 3-D Secure, and its webhook come, before this answer is recorded.
+      // A webhook may have come before this answer is recorded: the shopper finished 3-D Secure, or
+      // the intent was cancelled on Stripe's side.
       const earlier =
-        answered.status === PaymentStatus.RequiresAction
-          ? await authorizationSettledEarlier(context.manager, answered.providerRef)
-          : null;
+        answered.status === PaymentStatus.Declined
+          ? null
+          : await authorizationSettledEarlier(context.manager, answered.providerRef);
       const result = earlier?.settled ?? answered;
       await recordAuthorization(context.manager, existing, result, earlier?.cause ?? commandCause(context.envelope));
-      return concludedBy(result, existing.id, card.name);
+      return concludedBy(result, asProviderPayment(existing));
     },
   };
 
@@ -83,6 +86,8 @@ export function authorizePayment(card: CardProvider): AuthorizeHandler {
     switch (existing.status) {
       case PaymentStatus.Authorized:
       case PaymentStatus.Captured:
+      case PaymentStatus.PartiallyRefunded:
+      case PaymentStatus.Refunded:
         return authorized(existing.id, asProviderPayment(existing).provider);
       case PaymentStatus.Declined: {
         const failure = recordedFailure(existing);
@@ -127,22 +132,21 @@ export function authorizationRequestOf(payment: Payment): CardAuthorizationReque
   }
   return cardRequest(
     { orderId: payment.orderId, userId: payment.userId, amount: payment.amount, currency: payment.currency },
-    payment.id,
-    method.token,
+    { paymentId: payment.id, token: method.token, provider: asProviderPayment(payment).provider },
   );
 }
 
 function cardRequest(
   payload: Pick<PaymentAuthorize, 'orderId' | 'userId' | 'amount' | 'currency'>,
-  paymentId: string,
-  token: string,
+  card: { readonly paymentId: string; readonly token: string; readonly provider: ProviderName },
 ): CardAuthorizationRequest {
   return {
+    provider: card.provider,
     amount: payload.amount,
     currency: payload.currency,
-    token,
+    token: card.token,
     idempotencyKey: authorizeKey(payload.orderId),
-    metadata: { orderId: payload.orderId, paymentId, userId: payload.userId },
+    metadata: { orderId: payload.orderId, paymentId: card.paymentId, userId: payload.userId },
   };
 }
 
@@ -167,10 +171,10 @@ function resultOf(answer: CardAuthorization, context: CommandContext): Authoriza
   }
 }
 
-function concludedBy(result: AuthorizationResult, paymentId: string, provider: ProviderName) {
+function concludedBy(result: AuthorizationResult, payment: ProviderPayment) {
   switch (result.status) {
     case PaymentStatus.Authorized:
-      return authorized(paymentId, provider);
+      return authorized(payment.id, payment.provider);
     case PaymentStatus.Declined:
       return fail(result.failure.code, result.failure.message);
     case PaymentStatus.RequiresAction:

@@ -1,9 +1,9 @@
 import { FailureCode, type paymentCapture } from '@saga/contracts';
 import { callFirst, fail, succeed, type CallingCommandHandler } from '@saga/participant';
 import { PaymentStatus, ProviderName } from '../domain/payment-codes';
-import { asProviderPayment, type Payment } from '../domain/payment.entity';
-import { commandCause, lockPaymentOfOrder, settlePayment } from '../domain/payments';
-import type { CardProvider, CardSettlement, CardSettlementRequest } from '../providers/payment-provider';
+import { asProviderPayment, type Payment, type ProviderPayment } from '../domain/payment.entity';
+import { commandCause, lockPaymentOfOrder, settlePayment, wasCaptured } from '../domain/payments';
+import type { CardProviders, CardSettlement, CardSettlementRequest } from '../providers/payment-provider';
 import { walletProvider } from '../providers/wallet-provider';
 
 type CaptureHandler = CallingCommandHandler<typeof paymentCapture, CardSettlementRequest, CardSettlement>;
@@ -14,7 +14,7 @@ type CaptureHandler = CallingCommandHandler<typeof paymentCapture, CardSettlemen
  * under the order's capture key, and recorded after. Asked again, it answers with the same capture
  * and takes nothing more; without an authorized payment it refuses.
  */
-export function capturePayment(card: CardProvider): CaptureHandler {
+export function capturePayment(cards: CardProviders): CaptureHandler {
   return {
     async decide({ orderId }, { manager, envelope }) {
       const existing = await lockPaymentOfOrder(manager, orderId);
@@ -26,7 +26,7 @@ export function capturePayment(card: CardProvider): CaptureHandler {
       return captured(payment);
     },
 
-    call: (request) => card.capture(request),
+    call: (request) => cards.capture(request),
 
     async conclude({ orderId }, _request, answer, { manager, envelope }) {
       const existing = await lockPaymentOfOrder(manager, orderId);
@@ -41,23 +41,24 @@ export function capturePayment(card: CardProvider): CaptureHandler {
   };
 }
 
-function settlementOf(payment: Payment & { providerRef: string | null }): CardSettlementRequest {
+function settlementOf(payment: ProviderPayment): CardSettlementRequest {
   if (payment.providerRef === null) throw new Error(`authorized payment ${payment.id} has no provider reference`);
-  return { providerRef: payment.providerRef, amount: payment.amount, idempotencyKey: `${payment.orderId}:capture` };
+  return {
+    provider: payment.provider,
+    providerRef: payment.providerRef,
+    amount: payment.amount,
+    idempotencyKey: `${payment.orderId}:capture`,
+  };
 }
 
-/** The answer for a payment that is not AUTHORIZED: the capture it had, or why it cannot be taken. */
+/** The answer for a payment that is not AUTHORIZED: the capture it had (refunded since or not), or why it cannot be taken. */
 function recordedAnswer(existing: Payment | null) {
   if (!existing) return fail(FailureCode.InvalidState, 'There is no authorized payment for this order to take.');
-  switch (existing.status) {
-    case PaymentStatus.Captured:
-      return captured(existing);
-    default:
-      return fail(
-        FailureCode.InvalidState,
-        `The payment for this order is ${existing.status.toLowerCase().replaceAll('_', ' ')}; it cannot be taken.`,
-      );
-  }
+  if (wasCaptured(existing)) return captured(existing);
+  return fail(
+    FailureCode.InvalidState,
+    `The payment for this order is ${existing.status.toLowerCase().replaceAll('_', ' ')}; it cannot be taken.`,
+  );
 }
 
 function captured(payment: Payment) {

@@ -1,11 +1,11 @@
 import { FailureCode, type paymentVoid } from '@saga/contracts';
 import { callFirst, fail, succeed, type CallingCommandHandler } from '@saga/participant';
 import { PaymentStatus, ProviderName } from '../domain/payment-codes';
-import { asProviderPayment, type Payment } from '../domain/payment.entity';
-import { commandCause, lockPaymentOfOrder, recordTombstone, settlePayment } from '../domain/payments';
+import { asProviderPayment, type Payment, type ProviderPayment } from '../domain/payment.entity';
+import { commandCause, lockPaymentOfOrder, recordTombstone, settlePayment, wasCaptured } from '../domain/payments';
 import type {
   CardAuthorizationRequest,
-  CardProvider,
+  CardProviders,
   CardSettlement,
   CardSettlementRequest,
 } from '../providers/payment-provider';
@@ -28,7 +28,7 @@ type VoidHandler = CallingCommandHandler<typeof paymentVoid, VoidCall, CardSettl
  * declined needs nothing more. A card's hold is cancelled with its provider, even one whose authorize
  * answer was lost; a captured payment cannot be voided, only refunded.
  */
-export function voidPayment(card: CardProvider): VoidHandler {
+export function voidPayment(cards: CardProviders): VoidHandler {
   return {
     async decide({ orderId }, { manager, envelope }) {
       const existing = await lockPaymentOfOrder(manager, orderId);
@@ -45,10 +45,17 @@ export function voidPayment(card: CardProvider): VoidHandler {
     },
 
     async call(request) {
-      if (request.kind === 'known') return card.void(request.settlement);
-      const authorization = await card.authorize(request.authorization);
+      if (request.kind === 'known') return cards.void(request.settlement);
+      const authorization = await cards.authorize(request.authorization);
       if (authorization.status === 'declined') return { status: 'done' };
-      return card.void(voidSettlement(request.orderId, authorization.providerRef, request.authorization.amount));
+      return cards.void(
+        voidSettlement(
+          request.orderId,
+          request.authorization.provider,
+          authorization.providerRef,
+          request.authorization.amount,
+        ),
+      );
     },
 
     async conclude({ orderId }, _request, answer, { manager, envelope }) {
@@ -71,21 +78,29 @@ function canVoid(payment: Payment): boolean {
   );
 }
 
-function voidCallOf(payment: Payment): VoidCall {
+function voidCallOf(payment: ProviderPayment): VoidCall {
   if (payment.status === PaymentStatus.Authorizing) {
     return { kind: 'unanswered', orderId: payment.orderId, authorization: authorizationRequestOf(payment) };
   }
   if (payment.providerRef === null) throw new Error(`payment ${payment.id} has no provider reference`);
-  return { kind: 'known', settlement: voidSettlement(payment.orderId, payment.providerRef, payment.amount) };
+  return {
+    kind: 'known',
+    settlement: voidSettlement(payment.orderId, payment.provider, payment.providerRef, payment.amount),
+  };
 }
 
-function voidSettlement(orderId: string, providerRef: string, amount: number): CardSettlementRequest {
-  return { providerRef, amount, idempotencyKey: `${orderId}:void` };
+function voidSettlement(
+  orderId: string,
+  provider: ProviderName,
+  providerRef: string,
+  amount: number,
+): CardSettlementRequest {
+  return { provider, providerRef, amount, idempotencyKey: `${orderId}:void` };
 }
 
 /** The answer for a payment that cannot be voided (any more): done already, or captured. */
 function recordedAnswer(existing: Payment | null) {
-  if (existing?.status === PaymentStatus.Captured) {
+  if (existing && wasCaptured(existing)) {
     return fail(FailureCode.InvalidState, 'The payment for this order was already taken; it can only be refunded.');
   }
   return succeed({});

@@ -41,7 +41,8 @@ export async function takePaymentMethod(
 /**
  * A card's token is kept until its authorization takes it, and a day at most: an order that failed
  * before it reached payment (no stock, say) never takes its token, and leaves none behind for longer.
- * A saga stalled for longer than that, once resumed, finds no token and fails its payment step.
+ * A saga stalled for longer than that, once resumed, finds no token: its authorization is retried
+ * until it is dead-lettered, and the step fails at its deadline.
  */
 export const untakenPaymentMethods: RetentionRule = deleteOldRows({
   name: 'untaken payment methods',

@@ -1,13 +1,18 @@
 /**
  * Where a payment stands. A card authorization is AUTHORIZING from the moment its intent is recorded
  * until the provider's answer is; one that needs the shopper (3-D Secure) is REQUIRES_ACTION until the
- * provider's webhook says how it ended. From AUTHORIZED a payment is CAPTURED or VOIDED, once.
+ * provider's webhook says how it ended. From AUTHORIZED a payment is CAPTURED or VOIDED, once; a
+ * captured payment is refunded in part or in full, refund by refund.
  */
 export const PaymentStatus = {
   Authorizing: 'AUTHORIZING',
   RequiresAction: 'REQUIRES_ACTION',
   Authorized: 'AUTHORIZED',
   Captured: 'CAPTURED',
+  /** Captured, and some of it given back. */
+  PartiallyRefunded: 'PARTIALLY_REFUNDED',
+  /** Captured, and all of it given back. */
+  Refunded: 'REFUNDED',
   Voided: 'VOIDED',
   Declined: 'DECLINED',
 } as const;
@@ -19,6 +24,7 @@ export const LedgerKind = {
   Capture: 'capture',
   Void: 'void',
   Decline: 'decline',
+  Refund: 'refund',
 } as const;
 export type LedgerKind = (typeof LedgerKind)[keyof typeof LedgerKind];
 

@@ -32,6 +32,10 @@ export class Payment {
   @Column({ type: 'text' })
   currency: Currency;
 
+  /** How much of a captured amount refunds have given back or are giving back; never more than amount. */
+  @Column({ type: 'bigint', transformer: minorUnits, default: 0 })
+  refunded: number;
+
   @Column({ type: 'text' })
   status: PaymentStatus;
 

@@ -5,6 +5,7 @@ import type { ReplyAddress } from '@saga/participant';
 import { lockUntilCommit } from '@saga/persistence';
 import { LedgerKind, PaymentStatus, type PaymentCause, type ProviderName } from './payment-codes';
 import { PaymentLedgerEntry } from './payment-ledger-entry.entity';
+import { PaymentRefund, PaymentRefundStatus } from './payment-refund.entity';
 import { PaymentStatusChange } from './payment-status-change.entity';
 import { Payment, type ProviderPayment } from './payment.entity';
 
@@ -157,10 +158,85 @@ const allowedMoves: Readonly<Record<PaymentStatus, readonly PaymentStatus[]>> = 
   AUTHORIZING: [PaymentStatus.Authorized, PaymentStatus.Declined, PaymentStatus.RequiresAction, PaymentStatus.Voided],
   REQUIRES_ACTION: [PaymentStatus.Authorized, PaymentStatus.Declined, PaymentStatus.Voided],
   AUTHORIZED: [PaymentStatus.Captured, PaymentStatus.Voided],
-  CAPTURED: [],
+  CAPTURED: [PaymentStatus.PartiallyRefunded, PaymentStatus.Refunded],
+  PARTIALLY_REFUNDED: [PaymentStatus.PartiallyRefunded, PaymentStatus.Refunded],
+  REFUNDED: [],
   VOIDED: [],
   DECLINED: [],
 };
+
+/** Whether the payment's money was taken (refunds since included): only such a payment is refunded. */
+export function wasCaptured(payment: Payment): boolean {
+  return (
+    payment.status === PaymentStatus.Captured ||
+    payment.status === PaymentStatus.PartiallyRefunded ||
+    payment.status === PaymentStatus.Refunded
+  );
+}
+
+/**
+ * Sets aside `amount` of a captured payment for a refund about to be made (PENDING), so refunds in
+ * flight never add up to more than was taken; the payment's CHECK refuses it otherwise.
+ */
+export async function reserveRefund(
+  manager: EntityManager,
+  payment: Payment,
+  refund: { readonly refundId: string; readonly amount: number },
+): Promise<PaymentRefund> {
+  await manager.increment(Payment, { id: payment.id }, 'refunded', refund.amount);
+  const row = manager.getRepository(PaymentRefund).create({
+    refundId: refund.refundId,
+    paymentId: payment.id,
+    orderId: payment.orderId,
+    amount: refund.amount,
+    status: PaymentRefundStatus.Pending,
+    providerRef: null,
+    failureMessage: null,
+  });
+  await manager.getRepository(PaymentRefund).insert(row);
+  return row;
+}
+
+/**
+ * Records how a PENDING refund ended: given back (a ledger movement, and the payment PARTIALLY_REFUNDED
+ * or REFUNDED), or refused by the provider (the amount set aside is released).
+ */
+export async function recordRefund(
+  manager: EntityManager,
+  payment: Payment,
+  refund: PaymentRefund,
+  outcome: { readonly providerRef: string } | { readonly refused: string },
+  cause: PaymentCause,
+): Promise<void> {
+  if ('refused' in outcome) {
+    await manager.decrement(Payment, { id: payment.id }, 'refunded', refund.amount);
+    await manager.update(
+      PaymentRefund,
+      { refundId: refund.refundId },
+      { status: PaymentRefundStatus.Failed, failureMessage: outcome.refused, updatedAt: () => 'now()' },
+    );
+    return;
+  }
+  await manager.update(
+    PaymentRefund,
+    { refundId: refund.refundId },
+    { status: PaymentRefundStatus.Succeeded, providerRef: outcome.providerRef, updatedAt: () => 'now()' },
+  );
+  const { succeeded } = (await manager
+    .getRepository(PaymentRefund)
+    .createQueryBuilder('r')
+    .select('coalesce(sum(r.amount), 0)', 'succeeded')
+    .where('r.payment_id = :id AND r.status = :status', { id: payment.id, status: PaymentRefundStatus.Succeeded })
+    .getRawOne()) as { succeeded: string };
+  const status = Number(succeeded) >= payment.amount ? PaymentStatus.Refunded : PaymentStatus.PartiallyRefunded;
+  await changeStatus(manager, payment, { status }, cause);
+  await manager.getRepository(PaymentLedgerEntry).insert({
+    paymentId: payment.id,
+    orderId: payment.orderId,
+    kind: LedgerKind.Refund,
+    amount: refund.amount,
+  });
+}
 
 async function changeStatus(
   manager: EntityManager,

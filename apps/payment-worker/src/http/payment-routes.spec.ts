@@ -7,12 +7,12 @@ import { createHttpApp, type HttpApp } from '@saga/runtime';
 import { authorizePayment } from '../commands/authorize-payment';
 import { capturePayment } from '../commands/capture-payment';
 import { voidPayment } from '../commands/void-payment';
-import { testCardProvider } from '../providers/test-card-provider';
 import {
   cardOrder,
   fundWallet,
   newUserId,
   openPaymentTestDatabase,
+  testCards,
   type PaymentTestDatabase,
 } from '../testing/payment-test-database';
 import { registerPaymentRoutes } from './payment-routes';
@@ -41,14 +41,14 @@ describe('payment routes', () => {
     const userId = newUserId();
     await fundWallet(db.dataSource, userId, 10_000);
     const orderId = randomUUID();
-    await runCommand({ dataSource: db.dataSource, sent }, paymentAuthorize, authorizePayment(testCardProvider), {
+    await runCommand({ dataSource: db.dataSource, sent }, paymentAuthorize, authorizePayment(testCards), {
       orderId,
       userId,
       amount: 3_300,
       currency: 'USD',
       paymentMethod: { method: 'wallet' },
     });
-    await runCommand({ dataSource: db.dataSource, sent }, paymentCapture, capturePayment(testCardProvider), {
+    await runCommand({ dataSource: db.dataSource, sent }, paymentCapture, capturePayment(testCards), {
       orderId,
     });
 
@@ -90,7 +90,7 @@ describe('payment routes', () => {
   it('shows a declined payment with the failure the shopper was given', async () => {
     const order = await cardOrder(db.dataSource, 'pm_card_chargeDeclined', { amount: 1_000 });
     const { orderId } = order;
-    await runCommand({ dataSource: db.dataSource, sent }, paymentAuthorize, authorizePayment(testCardProvider), order);
+    await runCommand({ dataSource: db.dataSource, sent }, paymentAuthorize, authorizePayment(testCards), order);
 
     const response = await getPayment(orderId);
 
@@ -104,7 +104,7 @@ describe('payment routes', () => {
 
   it('shows a tombstone as a VOIDED payment without provider or ledger', async () => {
     const orderId = randomUUID();
-    await runCommand({ dataSource: db.dataSource, sent }, paymentVoid, voidPayment(testCardProvider), {
+    await runCommand({ dataSource: db.dataSource, sent }, paymentVoid, voidPayment(testCards), {
       orderId,
     });
 

@@ -6,10 +6,15 @@ import { maxAmount } from '@saga/contracts';
 import { createLogger } from '@saga/observability';
 import { createHttpApp, type HttpApp } from '@saga/runtime';
 import { authorizePayment } from '../commands/authorize-payment';
-import type { CardProvider } from '../providers/payment-provider';
+import { cardProviders, type CardProvider } from '../providers/payment-provider';
 import { testCardProvider } from '../providers/test-card-provider';
 import { resumePendingTopUps } from '../top-ups/top-up-wallet';
-import { newUserId, openPaymentTestDatabase, type PaymentTestDatabase } from '../testing/payment-test-database';
+import {
+  newUserId,
+  openPaymentTestDatabase,
+  testCards,
+  type PaymentTestDatabase,
+} from '../testing/payment-test-database';
 import { registerWalletRoutes } from './wallet-routes';
 
 /** Test cards that count what they take, and can be made to fail once right after taking it (a crash). */
@@ -32,7 +37,7 @@ let app: HttpApp;
 beforeAll(async () => {
   db = await openPaymentTestDatabase();
   app = createHttpApp(createLogger({ service: 'payment-worker-test', level: 'error' }));
-  registerWalletRoutes(app, { dataSource: db.dataSource, card: flakyCards });
+  registerWalletRoutes(app, { dataSource: db.dataSource, cards: cardProviders(flakyCards) });
   await app.ready();
 });
 afterAll(async () => {
@@ -62,7 +67,7 @@ describe('wallet routes', () => {
   it('shows a wallet with what is held and what is still available', async () => {
     const userId = newUserId();
     await credit(userId, { amount: 5_000 });
-    await runCommand({ dataSource: db.dataSource, sent }, paymentAuthorize, authorizePayment(testCardProvider), {
+    await runCommand({ dataSource: db.dataSource, sent }, paymentAuthorize, authorizePayment(testCards), {
       orderId: randomUUID(),
       userId,
       amount: 1_200,
@@ -174,7 +179,7 @@ describe('wallet top-ups by card', () => {
     expect(crashed.headers['retry-after']).toBe('5');
     expect((await app.inject({ method: 'GET', url: `/wallets/${userId}` })).statusCode).toBe(404);
 
-    const finished = await resumePendingTopUps(db.dataSource, flakyCards, {
+    const finished = await resumePendingTopUps(db.dataSource, cardProviders(flakyCards), {
       olderThanMs: 0,
       logger: createLogger({ service: 'spec', level: 'error' }),
     });

@@ -5,14 +5,14 @@ import type { DataSource } from 'typeorm';
 import { availableFunds, type Wallet } from '../domain/wallet.entity';
 import { WalletMovementKind } from '../domain/wallet-ledger-entry.entity';
 import { addToWallet, findWallet, walletLedgerPage, WalletLimitError } from '../domain/wallets';
-import type { CardProvider } from '../providers/payment-provider';
+import type { CardProviders } from '../providers/payment-provider';
 import { CardProviderUnavailableError, topUpWallet, TopUpKeyReusedError } from '../top-ups/top-up-wallet';
 import { TopUpStatus, WalletTopUp } from '../top-ups/wallet-top-up.entity';
 
-/** What the wallet routes read and change, and the card provider top-ups are paid through. */
+/** What the wallet routes read and change, and the card providers top-ups are paid through. */
 export interface WalletRoutesContext {
   readonly dataSource: DataSource;
-  readonly card: CardProvider;
+  readonly cards: CardProviders;
 }
 
 const WalletParams = z.object({ userId: z.string().min(1).max(200) });
@@ -21,9 +21,10 @@ const TopUpParams = WalletParams.extend({ topUpId: z.uuid() });
 /** A wallet as the API shows it; available is what authorizations can still hold. */
 export const WalletView = z.object({
   userId: z.string(),
-  balance: Cents,
-  held: Cents,
-  available: Cents,
+  // Not Cents: concurrent top-ups, each checked alone, may take a balance past the limit one amount has.
+  balance: z.int().nonnegative(),
+  held: z.int().nonnegative(),
+  available: z.int().nonnegative(),
   currency: Currency,
 });
 export type WalletView = z.infer<typeof WalletView>;
@@ -102,7 +103,7 @@ function refusedPastLimit(error: unknown): never {
  * top-ups by card (POST with an Idempotency-Key: the same key answers with the same top-up). An
  * administrator's credit is POST /admin/wallets/:userId/credit.
  */
-export function registerWalletRoutes(app: HttpApp, { dataSource, card }: WalletRoutesContext): void {
+export function registerWalletRoutes(app: HttpApp, { dataSource, cards }: WalletRoutesContext): void {
   app.get('/wallets/:userId', { schema: { params: WalletParams, response: { 200: WalletView } } }, async (request) => {
     const wallet = await findWallet(dataSource.manager, request.params.userId);
     if (!wallet) throw HttpProblem.notFound(`${request.params.userId} has no wallet`);
@@ -151,7 +152,7 @@ export function registerWalletRoutes(app: HttpApp, { dataSource, card }: WalletR
         });
       }
       const { userId } = request.params;
-      const topUp = await topUpWallet(dataSource, card, {
+      const topUp = await topUpWallet(dataSource, cards, {
         userId,
         idempotencyKey,
         amount: request.body.amount,

@@ -3,6 +3,7 @@ import { CreatePaymentMethods1732200001100 } from './1732200001100-create-paymen
 import { MoneyInBigint1732200001200 } from './1732200001200-money-in-bigint';
 import { CardPaymentsThroughAProvider1732200001300 } from './1732200001300-card-payments-through-a-provider';
 import { WalletLedger1732200001400 } from './1732200001400-wallet-ledger';
+import { PaymentRefunds1732200001500 } from './1732200001500-payment-refunds';
 
 /** The payment schema's migrations, oldest first. */
 export const paymentMigrations = [
@@ -11,4 +12,5 @@ export const paymentMigrations = [
   MoneyInBigint1732200001200,
   CardPaymentsThroughAProvider1732200001300,
   WalletLedger1732200001400,
+  PaymentRefunds1732200001500,
 ];

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { FailureCode } from '@saga/contracts';
+import { FailureCode, paymentCapture } from '@saga/contracts';
+import { runCommand } from '@saga/participant/testing';
 import { createLogger } from '@saga/observability';
 import { TransactionalMessaging, type PendingMessage } from '@saga/outbox';
 import { createHttpApp, type HttpApp } from '@saga/runtime';
@@ -12,7 +14,10 @@ import {
   type PaymentTestDatabase,
 } from '../testing/payment-test-database';
 import { registerStripeWebhookRoute } from '../webhooks/stripe-webhook-route';
+import { capturePayment } from '../commands/capture-payment';
+import { cardProviders } from './payment-provider';
 import { stripeClient, stripeProvider } from './stripe-provider';
+import { testCardProvider } from './test-card-provider';
 
 let db: PaymentTestDatabase;
 let stripe: FakeStripe;
@@ -165,6 +170,37 @@ describe('cards through Stripe (the real SDK against a fake Stripe)', () => {
     const found = await findPaymentWithLedger(db.dataSource.manager, order.orderId);
     expect(found?.payment.status).toBe('VOIDED');
     expect(await commands().authorize(order)).toMatchObject({ failure: { code: FailureCode.InvalidState } });
+  });
+
+  it('settles a test-card payment made before Stripe took over with the test cards, not with Stripe', async () => {
+    const order = await cardOrder(db.dataSource, 'pm_card_visa', { amount: 700 });
+    await paymentCommands(() => db, sent).authorize(order);
+    const requestsBefore = stripe.requests.length;
+
+    const capture = capturePayment(cardProviders(card(), testCardProvider));
+    const outcome = await runCommand({ dataSource: db.dataSource, sent }, paymentCapture, capture, {
+      orderId: order.orderId,
+    });
+
+    expect(outcome).toMatchObject({ outcome: 'success', result: { amount: 700 } });
+    expect(stripe.requests).toHaveLength(requestsBefore);
+    expect((await findPaymentWithLedger(db.dataSource.manager, order.orderId))?.payment.provider).toBe('test-card');
+  });
+
+  it('refunds through Stripe once when its first attempts fail, and refuses a refund past the charge', async () => {
+    const order = await cardOrder(db.dataSource, 'pm_card_visa', { amount: 5_000 });
+    await commands().authorize(order);
+    await commands().capture(order.orderId);
+    const refundId = randomUUID();
+    stripe.inject({ kind: 'status', status: 503 }, { times: 3, path: /\/v1\/refunds$/ });
+
+    await expect(commands().refund(order.orderId, refundId, 2_000)).rejects.toThrow();
+    const retried = await commands().refund(order.orderId, refundId, 2_000);
+    const past = await commands().refund(order.orderId, randomUUID(), 3_001);
+
+    expect(retried).toMatchObject({ outcome: 'success', result: { amount: 2_000, refundedInAll: 2_000 } });
+    expect(stripe.intentsOf(order.orderId)[0].refunded).toBe(2_000);
+    expect(past).toMatchObject({ failure: { code: FailureCode.AmountTooLarge } });
   });
 
   describe('3-D Secure and webhooks', () => {

@@ -31,7 +31,7 @@ export function stripeClient(connection: StripeConnection): Stripe {
 
 /**
  * Cards through Stripe: authorize is a PaymentIntent with manual capture, confirmed with the card's
- * payment method; capture captures it and void cancels it. Every call carries the command's idempotency
+ * payment method; capture captures it, void cancels it, and refund gives (part of) it back. Every call carries the command's idempotency
  * key, so the SDK's own retries and the broker's redeliveries reach Stripe as one request.
  */
 export function stripeProvider(stripe: Stripe): CardProvider {
@@ -74,6 +74,21 @@ export function stripeProvider(stripe: Stripe): CardProvider {
         () => stripe.paymentIntents.cancel(request.providerRef, {}, { idempotencyKey: request.idempotencyKey }),
         'canceled',
       ),
+
+    async refund(request) {
+      try {
+        const refund = await stripe.refunds.create(
+          { payment_intent: request.providerRef, amount: request.amount },
+          { idempotencyKey: request.idempotencyKey },
+        );
+        return { status: 'done', refundRef: refund.id };
+      } catch (error) {
+        // Stripe refuses a refund past what is left to refund, or of a charge refunded in full.
+        if (error instanceof Stripe.errors.StripeInvalidRequestError)
+          return { status: 'refused', reason: error.message };
+        throw error;
+      }
+    },
   };
 }
 

@@ -41,8 +41,7 @@ export const testCardProvider: CardProvider = {
       };
     }
     if (failure !== null) return { status: 'declined', failure, providerRef: null };
-    const id = createHash('sha256').update(request.idempotencyKey).digest('hex').slice(0, 24);
-    return { status: 'authorized', providerRef: `pi_test_${id}` };
+    return { status: 'authorized', providerRef: `pi_test_${keyHash(request.idempotencyKey)}` };
   },
 
   // A test card holds no money anywhere: capturing or voiding it only changes the payment's status.
@@ -53,4 +52,12 @@ export const testCardProvider: CardProvider = {
   async void() {
     return { status: 'done' };
   },
+
+  async refund(request) {
+    return { status: 'done', refundRef: `re_test_${keyHash(request.idempotencyKey)}` };
+  },
 };
+
+function keyHash(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 24);
+}

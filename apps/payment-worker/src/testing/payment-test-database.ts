@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { recordPaymentMethod } from '../domain/order-payment-methods';
 import type { DataSource } from 'typeorm';
-import { paymentAuthorize, paymentCapture, paymentVoid, type PaymentAuthorize } from '@saga/contracts';
+import { paymentAuthorize, paymentCapture, paymentRefund, paymentVoid, type PaymentAuthorize } from '@saga/contracts';
 import type { PendingMessage } from '@saga/outbox';
 import { amountFromDatabase } from '@saga/persistence';
 import { openServiceDatabase } from '@saga/runtime';
 import { runCommand } from '@saga/participant/testing';
 import { provisionTestInfrastructure, type TestInfrastructure } from '@saga/testing';
 import { testCardPaymentWorker } from '../payment-worker-service';
-import type { CardProvider } from '../providers/payment-provider';
+import { cardProviders, type CardProvider } from '../providers/payment-provider';
 import { authorizePayment } from '../commands/authorize-payment';
 import { capturePayment } from '../commands/capture-payment';
 import { voidPayment } from '../commands/void-payment';
+import { refundPayment } from '../commands/refund-payment';
 import { addToWallet, walletFromLedger } from '../domain/wallets';
 import { testCardProvider } from '../providers/test-card-provider';
 
@@ -89,15 +90,23 @@ export function paymentCommands(
   sent: PendingMessage[],
   card: CardProvider = testCardProvider,
 ) {
+  const cards = cardProviders(card);
   return {
     authorize: (payload: PaymentAuthorize) =>
-      runCommand({ dataSource: database().dataSource, sent }, paymentAuthorize, authorizePayment(card), payload),
+      runCommand({ dataSource: database().dataSource, sent }, paymentAuthorize, authorizePayment(cards), payload),
     voidOrder: (orderId: string) =>
-      runCommand({ dataSource: database().dataSource, sent }, paymentVoid, voidPayment(card), {
+      runCommand({ dataSource: database().dataSource, sent }, paymentVoid, voidPayment(cards), {
         orderId,
       }),
+    refund: (orderId: string, refundId: string, amount: number) =>
+      runCommand({ dataSource: database().dataSource, sent }, paymentRefund, refundPayment(cards), {
+        refundId,
+        orderId,
+        amount,
+        currency: 'USD',
+      }),
     capture: (orderId: string) =>
-      runCommand({ dataSource: database().dataSource, sent }, paymentCapture, capturePayment(card), {
+      runCommand({ dataSource: database().dataSource, sent }, paymentCapture, capturePayment(cards), {
         orderId,
       }),
   };
@@ -121,3 +130,6 @@ export async function cardOrder(
 export function walletOrder(userId: string, amount: number): PaymentAuthorize {
   return { orderId: randomUUID(), userId, amount, currency: 'USD', paymentMethod: { method: 'wallet' } };
 }
+
+/** The card providers of a worker without a Stripe key, for specs that run handlers themselves. */
+export const testCards = cardProviders(testCardProvider);

@@ -3,7 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { FailureCode, maxAmount, type Currency, type Failure } from '@saga/contracts';
 import type { Logger } from '@saga/observability';
 import { ensureWallet, lockWallet, moveWalletMoney, WalletLimitError } from '../domain/wallets';
-import type { CardAuthorizationRequest, CardProvider } from '../providers/payment-provider';
+import type { CardAuthorizationRequest, CardProviders } from '../providers/payment-provider';
 import { TopUpStatus, WalletTopUp } from './wallet-top-up.entity';
 
 /** A shopper's request to pay money into their wallet by card. */
@@ -47,17 +47,17 @@ type TopUpAnswer =
  */
 export async function topUpWallet(
   dataSource: DataSource,
-  card: CardProvider,
+  cards: CardProviders,
   request: TopUpRequest,
 ): Promise<WalletTopUp> {
-  const topUp = await dataSource.transaction((manager) => claimTopUp(manager, card, request));
-  return topUp.status === TopUpStatus.Pending ? finishTopUp(dataSource, card, topUp) : topUp;
+  const topUp = await dataSource.transaction((manager) => claimTopUp(manager, cards, request));
+  return topUp.status === TopUpStatus.Pending ? finishTopUp(dataSource, cards, topUp) : topUp;
 }
 
 /** Finishes top-ups a crash left PENDING for longer than olderThanMs; returns how many it finished. */
 export async function resumePendingTopUps(
   dataSource: DataSource,
-  card: CardProvider,
+  cards: CardProviders,
   { olderThanMs, logger }: { readonly olderThanMs: number; readonly logger: Logger },
 ): Promise<number> {
   const pending = await dataSource
@@ -68,14 +68,21 @@ export async function resumePendingTopUps(
     .orderBy('t.created_at')
     .limit(100)
     .getMany();
+  let finished = 0;
   for (const topUp of pending) {
-    const finished = await finishTopUp(dataSource, card, topUp);
-    logger.info('pending top-up finished', { topUpId: topUp.id, userId: topUp.userId, status: finished.status });
+    try {
+      const done = await finishTopUp(dataSource, cards, topUp);
+      logger.info('pending top-up finished', { topUpId: topUp.id, userId: topUp.userId, status: done.status });
+      finished += 1;
+    } catch (error) {
+      // Left PENDING for the next pass; the others are not held up by it.
+      logger.warn('pending top-up could not be finished yet', { topUpId: topUp.id, error });
+    }
   }
-  return pending.length;
+  return finished;
 }
 
-async function claimTopUp(manager: EntityManager, card: CardProvider, request: TopUpRequest): Promise<WalletTopUp> {
+async function claimTopUp(manager: EntityManager, cards: CardProviders, request: TopUpRequest): Promise<WalletTopUp> {
   const repository = manager.getRepository(WalletTopUp);
   const requestHash = hashOf(request);
   const inserted = await manager
@@ -89,7 +96,7 @@ async function claimTopUp(manager: EntityManager, card: CardProvider, request: T
       requestHash,
       amount: request.amount,
       currency: request.currency,
-      provider: card.name,
+      provider: cards.current,
       status: TopUpStatus.Pending,
       paymentMethod: { method: 'card', token: request.token },
     })
@@ -106,8 +113,8 @@ async function claimTopUp(manager: EntityManager, card: CardProvider, request: T
   return topUp;
 }
 
-async function finishTopUp(dataSource: DataSource, card: CardProvider, topUp: WalletTopUp): Promise<WalletTopUp> {
-  const answer = await chargeCard(card, topUp).catch((error: unknown) => {
+async function finishTopUp(dataSource: DataSource, cards: CardProviders, topUp: WalletTopUp): Promise<WalletTopUp> {
+  const answer = await chargeCard(cards, topUp).catch((error: unknown) => {
     throw new CardProviderUnavailableError(topUp.id, error);
   });
   return dataSource.transaction(async (manager) => {
@@ -133,21 +140,22 @@ async function finishTopUp(dataSource: DataSource, card: CardProvider, topUp: Wa
 }
 
 /** Authorizes and captures the card at once, under the top-up's own keys; safe to repeat. */
-async function chargeCard(card: CardProvider, topUp: WalletTopUp): Promise<TopUpAnswer> {
+async function chargeCard(cards: CardProviders, topUp: WalletTopUp): Promise<TopUpAnswer> {
   const method = topUp.paymentMethod;
   if (method?.method !== 'card') throw new Error(`top-up ${topUp.id} is PENDING without a card`);
   const request: CardAuthorizationRequest = {
+    provider: topUp.provider,
     amount: topUp.amount,
     currency: topUp.currency,
     token: method.token,
     idempotencyKey: `top-up:${topUp.id}:authorize`,
     metadata: { topUpId: topUp.id, userId: topUp.userId },
   };
-  const authorization = await card.authorize(request);
+  const authorization = await cards.authorize(request);
   if (authorization.status === 'declined') return authorization;
-  const settlement = { providerRef: authorization.providerRef, amount: topUp.amount };
+  const settlement = { provider: topUp.provider, providerRef: authorization.providerRef, amount: topUp.amount };
   if (authorization.status === 'requires-action') {
-    await card.void({ ...settlement, idempotencyKey: `top-up:${topUp.id}:void` });
+    await cards.void({ ...settlement, idempotencyKey: `top-up:${topUp.id}:void` });
     return {
       status: 'declined',
       failure: {
@@ -156,7 +164,7 @@ async function chargeCard(card: CardProvider, topUp: WalletTopUp): Promise<TopUp
       },
     };
   }
-  const captured = await card.capture({ ...settlement, idempotencyKey: `top-up:${topUp.id}:capture` });
+  const captured = await cards.capture({ ...settlement, idempotencyKey: `top-up:${topUp.id}:capture` });
   if (captured.status === 'refused') {
     return { status: 'declined', failure: { code: FailureCode.CardDeclined, message: captured.reason } };
   }
