@@ -6,7 +6,7 @@ describe('unitDeltaOf', () => {
       const { available, reserved, sold } = unitDeltaOf(kind);
       return [kind, available + reserved + sold];
     });
-    expect(Object.fromEntries(totals)).toEqual({ reserve: 0, release: 0, commit: 0, restock: 1 });
+    expect(Object.fromEntries(totals)).toEqual({ reserve: 0, release: 0, commit: 0, restock: 1, return: 0 });
   });
 
   it('moves a reserved unit to sold on commit and back to available on release', () => {

@@ -7,6 +7,8 @@ export const StockMovementKind = {
   Release: 'release',
   Commit: 'commit',
   Restock: 'restock',
+  /** Refunded items of a sold order back on sale. */
+  Return: 'return',
 } as const;
 export type StockMovementKind = (typeof StockMovementKind)[keyof typeof StockMovementKind];
 
@@ -38,6 +40,8 @@ export function unitDeltaOf(kind: StockMovementKind): StockDelta {
       return { available: 0, reserved: -1, sold: 1 };
     case StockMovementKind.Restock:
       return { available: 1, reserved: 0, sold: 0 };
+    case StockMovementKind.Return:
+      return { available: 1, reserved: 0, sold: -1 };
     default: {
       const unclassified: never = kind;
       throw new Error(`stock movement ${String(unclassified)} has no effect defined`);

@@ -52,14 +52,15 @@ export async function openInventoryDatabase(): Promise<InventoryDatabase> {
             coalesce(sum(l.quantity) FILTER (WHERE l.kind = 'restock'), 0) AS restocked,
             coalesce(sum(l.quantity) FILTER (WHERE l.kind = 'reserve'), 0) AS reserves,
             coalesce(sum(l.quantity) FILTER (WHERE l.kind = 'release'), 0) AS releases,
-            coalesce(sum(l.quantity) FILTER (WHERE l.kind = 'commit'), 0) AS commits
+            coalesce(sum(l.quantity) FILTER (WHERE l.kind = 'commit'), 0) AS commits,
+            coalesce(sum(l.quantity) FILTER (WHERE l.kind = 'return'), 0) AS returns
           FROM inventory.products p LEFT JOIN inventory.stock_ledger l ON l.product_id = p.id
           GROUP BY p.id)
         SELECT * FROM moved
         WHERE available + reserved + sold <> restocked
-          OR available <> restocked - reserves + releases
+          OR available <> restocked - reserves + releases + returns
           OR reserved <> reserves - releases - commits
-          OR sold <> commits`),
+          OR sold <> commits - returns`),
     async close() {
       await dataSource.destroy();
       await infrastructure.teardown();

@@ -30,9 +30,10 @@ export function checkStock({ snapshot, load }: RuleInput, check: Check): void {
       .filter(
         (p) =>
           ledger(p.id, 'restock') !== load.initialStock.get(p.id) ||
-          ledger(p.id, 'restock') - ledger(p.id, 'reserve') + ledger(p.id, 'release') !== p.available ||
+          ledger(p.id, 'restock') - ledger(p.id, 'reserve') + ledger(p.id, 'release') + ledger(p.id, 'return') !==
+            p.available ||
           ledger(p.id, 'reserve') - ledger(p.id, 'release') - ledger(p.id, 'commit') !== p.reserved ||
-          ledger(p.id, 'commit') !== p.sold,
+          ledger(p.id, 'commit') - ledger(p.id, 'return') !== p.sold,
       )
       .map((p) => p.name),
   );
