@@ -18,7 +18,7 @@ import {
   type TestInfrastructure,
 } from '@saga/testing';
 import { advanceOnReply } from './consumers/advance-on-reply';
-import { startOnOrderPlaced } from './consumers/start-on-order-placed';
+import { startOnEvent } from './consumers/start-on-event';
 import { orderSagaService } from './order-saga-service';
 
 describe('the order-saga service', () => {
@@ -133,9 +133,20 @@ describe('the order-saga service', () => {
       correlationId: 'x',
       causationId: null,
     });
-    const orchestrator = {} as never;
-    await expect(startOnOrderPlaced(orchestrator)({ envelope: wrong } as never)).rejects.toThrow(InvalidMessageError);
-    await expect(advanceOnReply(orchestrator)({ envelope: wrong } as never)).rejects.toThrow(InvalidMessageError);
+    const nothing = {} as never;
+    await expect(startOnEvent(nothing)({ envelope: wrong } as never)).rejects.toThrow(InvalidMessageError);
+    await expect(advanceOnReply(nothing)({ envelope: wrong } as never)).rejects.toThrow(InvalidMessageError);
+    // A reply to a command no saga sends has no saga to go to.
+    const stray = newEnvelope({
+      type: sagaReplyType,
+      payload: { commandId: randomUUID(), commandType: 'cart.unknown', outcome: 'success', result: {} },
+      sagaId: randomUUID(),
+      correlationId: 'x',
+      causationId: null,
+    });
+    await expect(advanceOnReply({ forCommand: () => undefined })({ envelope: stray } as never)).rejects.toThrow(
+      InvalidMessageError,
+    );
   });
 
   const post = async (path: string) => {

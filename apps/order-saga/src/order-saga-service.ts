@@ -7,13 +7,16 @@ import {
   SagaOrchestrator,
   sagaMigrations,
   withLimits,
+  type SagaDefinition,
 } from '@saga/saga';
 import { advanceOnReply } from './consumers/advance-on-reply';
-import { startOnOrderPlaced } from './consumers/start-on-order-placed';
+import { startOnEvent } from './consumers/start-on-event';
 import { registerSagaAdminRoutes } from './http/saga-admin-routes';
 import { registerSagaRoutes } from './http/saga-routes';
 import type { OrderSagaConfig } from './order-saga-config';
 import { orderSagaDefinitions } from './saga/order-saga';
+import { refundSagaDefinitions } from './saga/refund-saga';
+import { SagaRouter } from './saga/saga-router';
 /** Name under which the orchestrator records processed messages in its inbox. */
 const consumer = 'order-saga';
 
@@ -28,7 +31,7 @@ export type OrderSagaSettings = Pick<
   | 'SAGA_RETENTION'
 >;
 
-/** The orchestrator: runs OrderSaga instances; owns the saga schema and no business data. */
+/** The orchestrator: runs the order and refund sagas; owns the saga schema and no business data. */
 export function orderSagaService(settings: OrderSagaSettings): ServiceDefinition {
   const limits = {
     defaultTimeoutMs: settings.SAGA_STEP_TIMEOUT_MS,
@@ -42,32 +45,37 @@ export function orderSagaService(settings: OrderSagaSettings): ServiceDefinition
     entities: [SagaInstance, SagaEvent],
     migrations: sagaMigrations,
     wire: async ({ messaging, logger, dataSource, broker }) => {
-      const orchestrator = new SagaOrchestrator({
-        definitions: orderSagaDefinitions.map((definition) => withLimits(definition, limits)),
-        messaging,
-        consumer,
-        logger,
-      });
+      const orchestratorOf = <Input>(definitions: readonly SagaDefinition<Input>[]) =>
+        new SagaOrchestrator({
+          definitions: definitions.map((definition) => withLimits(definition, limits)),
+          messaging,
+          consumer,
+          logger,
+        });
+      const orders = orchestratorOf(orderSagaDefinitions);
+      const refunds = orchestratorOf(refundSagaDefinitions);
+      const sagas = new SagaRouter([orders, refunds]);
       // Refuses to start a build whose steps for a version differ from what that version ran with.
-      await orchestrator.register();
+      await orders.register();
+      await refunds.register();
       // Safe in every replica: each overdue saga is claimed by one of them.
       const deadlineScan = new PeriodicTask({
         name: 'deadline scan',
         intervalMs: settings.DEADLINE_SCAN_INTERVAL_MS,
         logger,
         pass: async () => {
-          const handled = await orchestrator.expireOverdue();
+          const handled = (await orders.expireOverdue()) + (await refunds.expireOverdue());
           if (handled > 0) logger.warn('acted on overdue saga steps', { sagas: handled });
         },
       });
       return {
         consumers: [
-          { queue: Queues.orderSagaEvents, handler: startOnOrderPlaced(orchestrator) },
-          { queue: Queues.orderSagaReplies, handler: advanceOnReply(orchestrator) },
+          { queue: Queues.orderSagaEvents, handler: startOnEvent({ orders, refunds }) },
+          { queue: Queues.orderSagaReplies, handler: advanceOnReply(sagas) },
         ],
         routes: (app) => {
           registerSagaRoutes(app, { dataSource });
-          registerSagaAdminRoutes(app, { orchestrator, broker });
+          registerSagaAdminRoutes(app, { sagas, dataSource, broker });
         },
         retention: settings.SAGA_RETENTION === null ? [] : [finishedSagaRetention(settings.SAGA_RETENTION)],
         background: [deadlineScan],

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { Queues, type QueueSpec } from '@saga/contracts';
 import type { Broker } from '@saga/messaging';
 import { HttpProblem, type HttpApp } from '@saga/runtime';
-import { SagaNotFoundError, SagaNotResumableError, type SagaOrchestrator } from '@saga/saga';
+import { SagaInstance, SagaNotFoundError, SagaNotResumableError } from '@saga/saga';
+import type { DataSource } from 'typeorm';
+import type { SagaRouter } from '../saga/saga-router';
 
 const SagaIdParams = z.object({ id: z.uuid() });
 const queuesByName = new Map<string, QueueSpec>(Object.values(Queues).map((q) => [q.name, q]));
@@ -21,7 +23,7 @@ const ReplayBody = z.object({
 /** Operator actions on sagas and dead letters (no authentication: keep /admin behind a gateway). */
 export function registerSagaAdminRoutes(
   app: HttpApp,
-  { orchestrator, broker }: { orchestrator: Pick<SagaOrchestrator<unknown>, 'resume'>; broker: Broker },
+  { sagas, dataSource, broker }: { sagas: Pick<SagaRouter, 'named'>; dataSource: DataSource; broker: Broker },
 ): void {
   app.get('/admin/dead-letters', { schema: { querystring: DeadLettersQuery } }, async (request) => {
     const { queue, limit } = request.query;
@@ -40,6 +42,11 @@ export function registerSagaAdminRoutes(
 
   app.post('/admin/sagas/:id/resume', { schema: { params: SagaIdParams } }, async (request, reply) => {
     try {
+      const saga = await dataSource.getRepository(SagaInstance).findOneBy({ id: request.params.id });
+      const orchestrator = saga && sagas.named(saga.definitionName);
+      if (!saga) throw new SagaNotFoundError(request.params.id);
+      if (!orchestrator)
+        throw new SagaNotResumableError(saga.id, `this build runs no saga named ${saga.definitionName}`);
       const status = await orchestrator.resume(request.params.id);
       return reply.status(202).send({ sagaId: request.params.id, status });
     } catch (error) {
