@@ -118,6 +118,33 @@ describe('card orders through Stripe (the payment worker on the real SDK, a fake
     expect((await paymentHistory(sut, orderId)).at(-1)).toMatchObject({ status: 'VOIDED', cause_type: 'payment.void' });
   });
 
+  it('refunds a card order through Stripe once, when Stripe fails the first attempts and then answers', async () => {
+    const { orderId, product } = await cardOrder('pm_card_visa');
+    await sut.settledOrder(orderId);
+    stripe.inject({ kind: 'status', status: 503 }, { times: 3, path: /\/v1\/refunds$/ });
+
+    const asked = await sut.http<{ refundId: string }>('order-api', 'POST', `/orders/${orderId}/refunds`, {
+      body: { reason: 'changed my mind' },
+    });
+    const refund = await waitFor(
+      async () => {
+        const { body } = await sut.http<{ status: string }>(
+          'order-api',
+          'GET',
+          `/orders/${orderId}/refunds/${asked.body.refundId}`,
+        );
+        return body.status === 'REFUNDED' || body.status === 'FAILED' ? body : undefined;
+      },
+      { timeoutMs: 30_000, description: 'the refund to end' },
+    );
+
+    expect(refund).toMatchObject({ status: 'REFUNDED' });
+    expect(stripe.intentsOf(orderId)[0].refunded).toBe(3_000);
+    const refunds = stripe.requests.filter((r) => r.path === '/v1/refunds');
+    expect(new Set(refunds.map((r) => r.idempotencyKey))).toEqual(new Set([`${asked.body.refundId}:refund`]));
+    expect(await shop.stock(product.id)).toEqual({ available: 10, reserved: 0, sold: 0 });
+  });
+
   it('refuses a webhook with a bad signature with 400 and changes nothing', async () => {
     const { orderId } = await cardOrder('pm_card_visa');
     await sut.settledOrder(orderId);

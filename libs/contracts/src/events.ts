@@ -116,5 +116,7 @@ export const eventContracts = {
   [orderFailed.type]: orderFailed,
   [sagaStalled.type]: sagaStalled,
   [sagaResumed.type]: sagaResumed,
+  [refundRequested.type]: refundRequested,
+  [orderRefunded.type]: orderRefunded,
 } as const;
 export type EventType = keyof typeof eventContracts;
