@@ -64,8 +64,12 @@ export function orderSagaService(settings: OrderSagaSettings): ServiceDefinition
         intervalMs: settings.DEADLINE_SCAN_INTERVAL_MS,
         logger,
         pass: async () => {
-          const handled = (await orders.expireOverdue()) + (await refunds.expireOverdue());
+          // Each saga's scan on its own: one that fails holds up no deadline of the other.
+          const scans = await Promise.allSettled([orders.expireOverdue(), refunds.expireOverdue()]);
+          const handled = scans.reduce((sum, scan) => sum + (scan.status === 'fulfilled' ? scan.value : 0), 0);
           if (handled > 0) logger.warn('acted on overdue saga steps', { sagas: handled });
+          const failed = scans.find((scan) => scan.status === 'rejected');
+          if (failed) throw failed.reason;
         },
       });
       return {

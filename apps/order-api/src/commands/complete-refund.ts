@@ -15,7 +15,9 @@ export const completeRefund: CommandHandler<typeof orderCompleteRefund> = async 
   const { refundId, orderId } = payload;
   const order = await lockOrder(manager, orderId);
   const refund = await lockRefund(manager, refundId);
-  if (!order || !refund) return fail(FailureCode.NotFound, `Refund ${refundId} of order ${orderId} does not exist.`);
+  if (!order || refund?.orderId !== orderId) {
+    return fail(FailureCode.NotFound, `Order ${orderId} has no refund ${refundId}.`);
+  }
   if (refund.status === RefundStatus.Refunded)
     return succeed({ orderStatus: await statusAfterRefunds(manager, orderId) });
   if (refund.status !== RefundStatus.Processing) {

@@ -22,6 +22,9 @@ export function refundPayment(cards: CardProviders): RefundHandler {
       if (!existing || !wasCaptured(existing)) return notCaptured(existing);
       const payment = asProviderPayment(existing);
       const earlier = await manager.getRepository(PaymentRefund).findOneBy({ refundId });
+      if (earlier && (earlier.paymentId !== payment.id || earlier.amount !== amount)) {
+        return fail(FailureCode.InvalidState, `Refund ${refundId} was made for another payment or amount.`);
+      }
       if (earlier)
         return earlier.status === PaymentRefundStatus.Pending
           ? callFirst(requestOf(payment, earlier))
@@ -39,8 +42,7 @@ export function refundPayment(cards: CardProviders): RefundHandler {
       await moveWalletMoney(manager, payment.userId, { kind: 'refund', amount, paymentId: payment.id });
       await recordRefund(
         manager,
-        payment,
-        refund,
+        { payment, refund },
         { providerRef: `wallet_refund_${refundId}` },
         commandCause(envelope),
       );
@@ -57,7 +59,7 @@ export function refundPayment(cards: CardProviders): RefundHandler {
       // Another delivery recorded the answer first.
       if (refund.status !== PaymentRefundStatus.Pending) return answerOf(payment, refund);
       const outcome = answer.status === 'done' ? { providerRef: answer.refundRef } : { refused: answer.reason };
-      await recordRefund(manager, payment, refund, outcome, commandCause(envelope));
+      await recordRefund(manager, { payment, refund }, outcome, commandCause(envelope));
       const after = await lockPaymentOfOrder(manager, orderId);
       return answer.status === 'done'
         ? refunded(payment.id, refund.amount, after?.refunded ?? payment.refunded)

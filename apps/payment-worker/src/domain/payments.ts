@@ -118,21 +118,25 @@ export async function recordAuthorization(
   const base = { paymentMethod: null, nextAction: null, awaitingReply: null, providerRef: result.providerRef };
   switch (result.status) {
     case PaymentStatus.Authorized:
-      return changeStatus(manager, payment, { ...base, status: result.status }, cause, LedgerKind.Authorize);
+      return changeStatus(
+        manager,
+        payment,
+        { ...base, status: result.status },
+        { cause, ledger: LedgerKind.Authorize },
+      );
     case PaymentStatus.Declined:
       return changeStatus(
         manager,
         payment,
         { ...base, status: result.status, failureCode: result.failure.code, failureMessage: result.failure.message },
-        cause,
-        LedgerKind.Decline,
+        { cause, ledger: LedgerKind.Decline },
       );
     case PaymentStatus.RequiresAction:
       return changeStatus(
         manager,
         payment,
         { ...base, status: result.status, nextAction: result.nextAction, awaitingReply: result.awaitingReply },
-        cause,
+        { cause },
       );
   }
 }
@@ -150,7 +154,7 @@ export async function settlePayment(
   const held = payment.status === PaymentStatus.Authorized;
   const ledger = outcome === PaymentStatus.Captured ? LedgerKind.Capture : held ? LedgerKind.Void : undefined;
   const set = { status: outcome, paymentMethod: null, nextAction: null, awaitingReply: null };
-  await changeStatus(manager, payment, set, cause, ledger);
+  await changeStatus(manager, payment, set, { cause, ledger });
 }
 
 /** The statuses a payment may move to from each status; anything else is a bug and rolls back. */
@@ -203,8 +207,7 @@ export async function reserveRefund(
  */
 export async function recordRefund(
   manager: EntityManager,
-  payment: Payment,
-  refund: PaymentRefund,
+  { payment, refund }: { readonly payment: Payment; readonly refund: PaymentRefund },
   outcome: { readonly providerRef: string } | { readonly refused: string },
   cause: PaymentCause,
 ): Promise<void> {
@@ -229,7 +232,7 @@ export async function recordRefund(
     .where('r.payment_id = :id AND r.status = :status', { id: payment.id, status: PaymentRefundStatus.Succeeded })
     .getRawOne()) as { succeeded: string };
   const status = Number(succeeded) >= payment.amount ? PaymentStatus.Refunded : PaymentStatus.PartiallyRefunded;
-  await changeStatus(manager, payment, { status }, cause);
+  await changeStatus(manager, payment, { status }, { cause });
   await manager.getRepository(PaymentLedgerEntry).insert({
     paymentId: payment.id,
     orderId: payment.orderId,
@@ -242,9 +245,9 @@ async function changeStatus(
   manager: EntityManager,
   payment: Payment,
   set: Partial<Payment> & { readonly status: PaymentStatus },
-  cause: PaymentCause,
-  ledger?: LedgerKind,
+  change: { readonly cause: PaymentCause; readonly ledger?: LedgerKind },
 ): Promise<void> {
+  const { cause, ledger } = change;
   if (!allowedMoves[payment.status].includes(set.status)) {
     throw new Error(`payment ${payment.id} cannot move from ${payment.status} to ${set.status}`);
   }

@@ -61,9 +61,9 @@ export async function readSnapshot(client: PoolClient) {
   // What each wallet's ledger adds up to, movement by movement.
   const walletLedgers = await rows<{ user_id: string; balance: number; held: number }>(
     `SELECT user_id,
-            sum(CASE WHEN kind IN ('credit', 'top-up', 'refund') THEN amount WHEN kind = 'capture' THEN -amount ELSE 0 END)
+            sum(CASE WHEN kind IN ('credit', 'top-up', 'refund') THEN amount WHEN kind = 'capture' THEN -amount ELSE 0 END)::bigint
               AS balance,
-            sum(CASE kind WHEN 'hold' THEN amount WHEN 'release' THEN -amount WHEN 'capture' THEN -amount ELSE 0 END)
+            sum(CASE kind WHEN 'hold' THEN amount WHEN 'release' THEN -amount WHEN 'capture' THEN -amount ELSE 0 END)::bigint
               AS held
        FROM payment.wallet_ledger GROUP BY user_id`,
   );

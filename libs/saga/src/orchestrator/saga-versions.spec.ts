@@ -166,7 +166,7 @@ describe('saga definitions in several versions, on a real database', () => {
   });
 
   it('leaves the overdue sagas of another saga definition in the same schema to that saga', async () => {
-    const returns = defineSaga<ShopInput>('returns', 1).step(open).pivot(take).build();
+    const returns = defineSaga<ShopInput>('returns', 1).step(open).step(reserve).build();
     const other = await start(orchestratorOf([returns]));
     const shop = await start(orchestratorOf([shopSagaV1, shopSagaV2]));
     const later = 60 * 60_000;
