@@ -1,4 +1,4 @@
-import { Cents, formatMoney, maxAmount } from './common';
+import { Cents, formatMoney, maxAmount, personText } from './common';
 
 describe('money', () => {
   it('writes cents as dollars a person reads', () => {
@@ -18,5 +18,24 @@ describe('money', () => {
       false,
       false,
     ]);
+  });
+});
+
+describe('text a person wrote', () => {
+  const reason = personText(20);
+
+  it('takes ordinary text, trimmed, with new lines and tabs', () => {
+    expect(reason.parse('  arrived\tbroken\n ')).toBe('arrived\tbroken');
+    expect(reason.safeParse('Ünïcödé ✓ 🎉').success).toBe(true);
+  });
+
+  it.each([
+    ['a NUL byte', 'broken\u0000'],
+    ['another control character', 'bell\u0007'],
+    ['a lone surrogate', 'half \ud83c'],
+    ['nothing but spaces', '   '],
+    ['too much', 'x'.repeat(21)],
+  ])('refuses %s', (_name, text) => {
+    expect(reason.safeParse(text).success).toBe(false);
   });
 });

@@ -19,6 +19,25 @@ export function formatMoney(cents: number, currency: Currency): string {
   return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(cents / 100);
 }
 
+/** A high surrogate without its low half after it, or a low one without its high half before it. */
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Text a person wrote (a reason, a note), trimmed, 1 to `max` characters: no control characters
+ * (a NUL byte cannot even be stored) and no lone surrogate halves (not text in any encoding).
+ */
+export function personText(max: number) {
+  return z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((text) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text), {
+      error: 'must not contain control characters',
+    })
+    .refine((text) => !loneSurrogate.test(text), { error: 'must not contain a lone surrogate' });
+}
+
 /** One line of an order as the shopper asked for it. */
 export const OrderItem = z.object({
   productId: z.uuid(),

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { OrderItem, refundRequested, type PricedItem } from '@saga/contracts';
+import { OrderItem, personText, refundRequested, type PricedItem } from '@saga/contracts';
 import { eventMessage, type MessagingTransaction } from '@saga/outbox';
 import { IdempotencyKeyReusedError } from './place-order';
 import { OrderLine } from './order-line.entity';
@@ -12,7 +12,7 @@ import { Refund, RefundStatus } from './refund.entity';
 export const RefundRequest = z
   .object({
     items: z.array(OrderItem).min(1).max(100).optional(),
-    reason: z.string().trim().min(1).max(500),
+    reason: personText(500),
   })
   .superRefine((body, ctx) => {
     const ids = body.items?.map((i) => i.productId.toLowerCase()) ?? [];

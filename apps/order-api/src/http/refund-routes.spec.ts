@@ -201,7 +201,7 @@ describe('refunds of completed orders', () => {
     expect(response.statusCode).toBe(status);
   });
 
-  it('answers 400 naming the field for a body without a reason, or a product listed twice', async () => {
+  it('answers 400 naming the field for a body without a reason, a reason with a NUL byte, or a product listed twice', async () => {
     const orderId = await completedOrder();
     const noReason = await refund(orderId, {});
     const twice = await refund(orderId, {
@@ -214,5 +214,8 @@ describe('refunds of completed orders', () => {
     expect(noReason.statusCode).toBe(400);
     expect(noReason.json().errors).toEqual([expect.objectContaining({ field: 'reason' })]);
     expect(twice.json().errors).toEqual([expect.objectContaining({ field: 'items' })]);
+    const nul = await refund(orderId, { reason: 'broken\u0000' });
+    expect(nul.statusCode).toBe(400);
+    expect(nul.json().errors).toEqual([expect.objectContaining({ field: 'reason' })]);
   });
 });
