@@ -1,4 +1,4 @@
-import { Cents, formatMoney, maxAmount, personText } from './common';
+import { Cents, formatMoney, maxAmount, personText, UserId } from './common';
 
 describe('money', () => {
   it('writes cents as dollars a person reads', () => {
@@ -37,5 +37,14 @@ describe('text a person wrote', () => {
     ['too much', 'x'.repeat(21)],
   ])('refuses %s', (_name, text) => {
     expect(reason.safeParse(text).success).toBe(false);
+  });
+});
+
+describe('a user id', () => {
+  it('is passed along as it is, and refuses what is not text or has surrounding spaces', () => {
+    expect(UserId.parse('shopper-1f2e')).toBe('shopper-1f2e');
+    expect(
+      ['', ' ada', 'ada ', 'a\u0000', 'a\udc00', 'x'.repeat(101)].map((id) => UserId.safeParse(id).success),
+    ).toEqual([false, false, false, false, false, false]);
   });
 });

@@ -22,21 +22,29 @@ export function formatMoney(cents: number, currency: Currency): string {
 /** A high surrogate without its low half after it, or a low one without its high half before it. */
 const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/**
- * Text a person wrote (a reason, a note), trimmed, 1 to `max` characters: no control characters
- * (a NUL byte cannot even be stored) and no lone surrogate halves (not text in any encoding).
- */
-export function personText(max: number) {
-  return z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
+/** Refuses what is not text: control characters (a NUL byte cannot even be stored) and lone surrogates. */
+function wellFormed(schema: z.ZodString) {
+  return schema
     .refine((text) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text), {
       error: 'must not contain control characters',
     })
     .refine((text) => !loneSurrogate.test(text), { error: 'must not contain a lone surrogate' });
 }
+
+/** Text a person wrote (a reason, a name), trimmed, 1 to `max` characters, well formed. */
+export function personText(max: number) {
+  return wellFormed(z.string().trim().min(1).max(max));
+}
+
+/** An id or token passed along as it is: 1 to `max` characters, well formed, no surrounding spaces. */
+export function identifier(max: number) {
+  return wellFormed(z.string().min(1).max(max)).refine((id) => id.trim() === id, {
+    error: 'must not start or end with a space',
+  });
+}
+
+/** A user's id, in every message and route that names one. */
+export const UserId = identifier(100);
 
 /** One line of an order as the shopper asked for it. */
 export const OrderItem = z.object({
@@ -54,7 +62,7 @@ export type PricedItem = z.infer<typeof PricedItem>;
 
 /** How the shopper pays: a card token (Stripe-style test tokens) or their wallet balance. */
 export const PaymentMethod = z.discriminatedUnion('method', [
-  z.object({ method: z.literal('card'), token: z.string().min(1).max(200) }),
+  z.object({ method: z.literal('card'), token: identifier(200) }),
   z.object({ method: z.literal('wallet') }),
 ]);
 export type PaymentMethod = z.infer<typeof PaymentMethod>;

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { Cents, Currency, OrderItem, PaymentMethod, PaymentMethodChoice, PricedItem } from './common';
+import { Cents, Currency, OrderItem, PaymentMethod, PaymentMethodChoice, PricedItem, UserId } from './common';
 
 export const OrderPlaced = z.object({
   orderId: z.uuid(),
-  userId: z.string().min(1),
+  userId: UserId,
   source: z.enum(['items', 'cart']),
   items: z.array(OrderItem).min(1).optional(),
   paymentMethod: PaymentMethodChoice,
@@ -13,14 +13,14 @@ export type OrderPlaced = z.infer<typeof OrderPlaced>;
 /** The payment method a card order was placed with, for the payment worker alone: it holds the token. */
 export const PaymentMethodProvided = z.object({
   orderId: z.uuid(),
-  userId: z.string().min(1),
+  userId: UserId,
   paymentMethod: PaymentMethod,
 });
 export type PaymentMethodProvided = z.infer<typeof PaymentMethodProvided>;
 
 export const OrderCompleted = z.object({
   orderId: z.uuid(),
-  userId: z.string().min(1),
+  userId: UserId,
   items: z.array(PricedItem),
   total: Cents,
 });
@@ -28,7 +28,7 @@ export type OrderCompleted = z.infer<typeof OrderCompleted>;
 
 export const OrderFailed = z.object({
   orderId: z.uuid(),
-  userId: z.string().min(1),
+  userId: UserId,
   code: z.string().min(1),
   reason: z.string().min(1),
 });
@@ -38,7 +38,7 @@ export type OrderFailed = z.infer<typeof OrderFailed>;
 export const RefundRequested = z.object({
   refundId: z.uuid(),
   orderId: z.uuid(),
-  userId: z.string().min(1),
+  userId: UserId,
   /** The lines refunded, at the prices they were sold at. */
   items: z.array(PricedItem).min(1),
   amount: Cents.min(1),
@@ -51,7 +51,7 @@ export type RefundRequested = z.infer<typeof RefundRequested>;
 export const OrderRefunded = z.object({
   refundId: z.uuid(),
   orderId: z.uuid(),
-  userId: z.string().min(1),
+  userId: UserId,
   items: z.array(OrderItem).min(1),
   amount: Cents,
   currency: Currency,

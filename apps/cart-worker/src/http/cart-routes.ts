@@ -1,4 +1,4 @@
-import { OrderItem } from '@saga/contracts';
+import { OrderItem, UserId } from '@saga/contracts';
 import { HttpProblem, type HttpApp, type ServiceContext } from '@saga/runtime';
 import { z } from 'zod';
 import {
@@ -12,7 +12,7 @@ import {
   type CartView,
 } from '../domain';
 
-const UserParams = z.object({ userId: z.string().min(1).max(200) });
+const UserParams = z.object({ userId: UserId });
 const ItemParams = UserParams.extend({ productId: z.uuid() });
 const AddItemBody = OrderItem;
 const SetQuantityBody = OrderItem.pick({ quantity: true });

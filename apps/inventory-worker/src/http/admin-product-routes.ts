@@ -1,4 +1,4 @@
-import { Cents } from '@saga/contracts';
+import { Cents, personText } from '@saga/contracts';
 import { HttpProblem, type HttpApp, LedgerPageQuery } from '@saga/runtime';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
@@ -16,8 +16,8 @@ export interface AdminProductRoutesContext {
 const maxStock = 1_000_000;
 
 const NewProductBody = z.object({
-  sku: z.string().trim().min(1).max(64),
-  name: z.string().trim().min(1).max(200),
+  sku: personText(64),
+  name: personText(200),
   price: Cents,
   stock: z.int().nonnegative().max(maxStock),
 });

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { OrderItem, orderPlaced, PaymentMethod, paymentMethodProvided } from '@saga/contracts';
+import { OrderItem, orderPlaced, PaymentMethod, paymentMethodProvided, UserId } from '@saga/contracts';
 import { eventMessage, type MessagingTransaction } from '@saga/outbox';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { OrderLine } from './order-line.entity';
@@ -10,7 +10,7 @@ import { OrderStatus } from './order-status';
 /** The body of POST /orders: explicit items or the shopper's cart, and how to pay. */
 export const PlaceOrderRequest = z
   .object({
-    userId: z.string().trim().min(1).max(100),
+    userId: UserId,
     items: z.array(OrderItem).min(1).max(100).optional(),
     fromCart: z.literal(true).optional(),
     payment: PaymentMethod,

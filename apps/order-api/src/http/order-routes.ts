@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UserId } from '@saga/contracts';
 import { HttpProblem, idempotencyKeyOf, IdempotencyKeyHeaders, type HttpApp, type ServiceContext } from '@saga/runtime';
 import { Order } from '../domain/order.entity';
 import { toOrderView, OrderView } from '../domain/order-view';
@@ -6,7 +7,7 @@ import { IdempotencyKeyReusedError, PlaceOrderRequest, placeOrder } from '../dom
 
 const OrderIdParams = z.object({ id: z.uuid() });
 const ListQuery = z.object({
-  userId: z.string().trim().min(1).max(100),
+  userId: UserId,
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 const Accepted = z.object({ orderId: z.uuid(), status: z.string() });

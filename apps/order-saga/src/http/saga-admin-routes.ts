@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Queues, type QueueSpec } from '@saga/contracts';
+import { Queues, type QueueSpec, identifier } from '@saga/contracts';
 import type { Broker } from '@saga/messaging';
 import { HttpProblem, type HttpApp } from '@saga/runtime';
 import { SagaInstance, SagaNotFoundError, SagaNotResumableError } from '@saga/saga';
@@ -16,8 +16,8 @@ const DeadLettersQuery = z.object({
 const ReplayBody = z.object({
   queue: QueueName,
   sagaId: z.uuid().optional(),
-  step: z.string().min(1).optional(),
-  messageType: z.string().min(1).optional(),
+  step: identifier(100).optional(),
+  messageType: identifier(100).optional(),
 });
 
 /** Operator actions on sagas and dead letters (no authentication: keep /admin behind a gateway). */

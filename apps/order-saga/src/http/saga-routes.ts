@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { identifier } from '@saga/contracts';
 import { HttpProblem, type HttpApp, type ServiceContext } from '@saga/runtime';
 import { SagaEvent, SagaInstance } from '@saga/saga';
 
 const SagaIdParams = z.object({ id: z.uuid() });
 const ListQuery = z.object({
-  correlationId: z.string().min(1).optional(),
+  correlationId: identifier(200).optional(),
   status: z.enum(['RUNNING', 'COMPENSATING', 'COMPLETED', 'FAILED', 'REQUIRES_ATTENTION']).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cents, Currency, FailureCode, maxAmount } from '@saga/contracts';
+import { Cents, Currency, FailureCode, maxAmount, identifier, UserId } from '@saga/contracts';
 import { HttpProblem, idempotencyKeyOf, IdempotencyKeyHeaders, type HttpApp, LedgerPageQuery } from '@saga/runtime';
 import type { DataSource } from 'typeorm';
 import { availableFunds, type Wallet } from '../domain/wallet.entity';
@@ -15,7 +15,7 @@ export interface WalletRoutesContext {
   readonly cards: CardProviders;
 }
 
-const WalletParams = z.object({ userId: z.string().min(1).max(200) });
+const WalletParams = z.object({ userId: UserId });
 const TopUpParams = WalletParams.extend({ topUpId: z.uuid() });
 
 /** A wallet as the API shows it; available is what authorizations can still hold. */
@@ -37,7 +37,7 @@ export type CreditRequest = z.infer<typeof CreditRequest>;
 const TopUpBody = z.object({
   amount: PositiveAmount,
   currency: Currency.default('USD'),
-  paymentMethod: z.object({ method: z.literal('card'), token: z.string().min(1).max(200) }),
+  paymentMethod: z.object({ method: z.literal('card'), token: identifier(200) }),
 });
 
 const TopUpView = z.object({

@@ -1,17 +1,17 @@
 import { z } from 'zod';
-import { EmptyResult, OrderItem } from '../common';
+import { EmptyResult, OrderItem, UserId } from '../common';
 import { defineCommand } from './define-command';
 
-export const CartCheckout = z.object({ orderId: z.uuid(), userId: z.string().min(1) });
+export const CartCheckout = z.object({ orderId: z.uuid(), userId: UserId });
 export type CartCheckout = z.infer<typeof CartCheckout>;
 
 export const CartCheckedOut = z.object({ cartId: z.uuid(), items: z.array(OrderItem).min(1) });
 export type CartCheckedOut = z.infer<typeof CartCheckedOut>;
 
-export const CartRelease = z.object({ orderId: z.uuid(), userId: z.string().min(1) });
+export const CartRelease = z.object({ orderId: z.uuid(), userId: UserId });
 export type CartRelease = z.infer<typeof CartRelease>;
 
-export const CartClear = z.object({ orderId: z.uuid(), userId: z.string().min(1) });
+export const CartClear = z.object({ orderId: z.uuid(), userId: UserId });
 export type CartClear = z.infer<typeof CartClear>;
 
 /** Locks the user's cart for this order and returns a snapshot of its items. */

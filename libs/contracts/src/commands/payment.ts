@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { Cents, Currency, EmptyResult, PaymentMethodChoice } from '../common';
+import { Cents, Currency, EmptyResult, PaymentMethodChoice, UserId } from '../common';
 import { defineCommand } from './define-command';
 
 export const PaymentAuthorize = z.object({
   orderId: z.uuid(),
-  userId: z.string().min(1),
+  userId: UserId,
   amount: Cents,
   currency: Currency,
   /** Card or wallet; a card's token is not here, the worker has it from order.payment-method-provided. */

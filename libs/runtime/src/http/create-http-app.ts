@@ -1,4 +1,4 @@
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   serializerCompiler,
@@ -23,7 +23,24 @@ export interface FieldError {
  * it is not listening until someone calls listen().
  */
 export function createHttpApp(logger: Logger) {
-  const app = Fastify({ logger: false });
+  const app = Fastify({
+    logger: false,
+    // Errors fastify meets before any route (a URL that is not UTF-8, a malformed header) are problems too.
+    frameworkErrors: (error, request, reply) => {
+      const status = error.statusCode ?? 400;
+      void (reply as FastifyReply)
+        .status(status)
+        .type('application/problem+json')
+        .send({
+          type: problemType(status),
+          title: 'Invalid request',
+          status,
+          detail: error.message,
+          instance: request.url,
+          errors: [{ field: error.code === 'FST_ERR_BAD_URL' ? 'path' : 'request', message: error.message }],
+        });
+    },
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   logRequests(app, logger);
