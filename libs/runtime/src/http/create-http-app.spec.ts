@@ -93,6 +93,41 @@ describe('createHttpApp', () => {
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 
+  it('answers a body past the limit with 413 problem+json', async () => {
+    const { app } = buildApp();
+
+    const response = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ items: [], padding: 'x'.repeat(1_100_000) }),
+    });
+
+    expect(response.statusCode).toBe(413);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({ title: 'Payload too large', status: 413 });
+  });
+
+  it('answers a URL longer than any route needs with 414 problem+json, before any route runs', async () => {
+    const { app } = buildApp();
+
+    const response = await app.inject({ method: 'GET', url: `/orders?limit=1&pad=${'x'.repeat(9_000)}` });
+
+    expect(response.statusCode).toBe(414);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({ title: 'URI too long', status: 414 });
+  });
+
+  it('answers a URL that is not UTF-8 with 400 problem+json naming the path', async () => {
+    const { app } = buildApp();
+
+    const response = await app.inject({ method: 'GET', url: '/orders/%ED%A0%BC' });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({ status: 400, errors: [{ field: 'path' }] });
+  });
+
   it('renders an HttpProblem with its status, title and detail', async () => {
     const { app } = buildApp();
 

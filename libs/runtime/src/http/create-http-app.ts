@@ -11,6 +11,9 @@ import { HttpProblem, problemType } from './http-problem';
 
 export type HttpApp = ReturnType<typeof createHttpApp>;
 
+/** The longest URL a request may have (path and query). */
+const maxUrlLength = 8_192;
+
 /** One field that failed validation: where it is (`items[0].quantity`) and what is wrong with it. */
 export interface FieldError {
   readonly field: string;
@@ -40,6 +43,16 @@ export function createHttpApp(logger: Logger) {
           errors: [{ field: error.code === 'FST_ERR_BAD_URL' ? 'path' : 'request', message: error.message }],
         });
     },
+  });
+  // A URL longer than any route needs is refused before routing; Node refuses one past its header limit.
+  app.addHook('onRequest', async (request) => {
+    if (request.url.length > maxUrlLength) {
+      throw new HttpProblem(
+        414,
+        'URI too long',
+        `the URL has ${request.url.length} characters; at most ${maxUrlLength}`,
+      );
+    }
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -75,6 +88,9 @@ export function createHttpApp(logger: Logger) {
         'Service unavailable',
         'the database is unavailable; retry shortly (with the same Idempotency-Key)',
       );
+    }
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return send(413, 'Payload too large', 'the body is larger than this route takes');
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return send(error.statusCode, 'Invalid request', error.message);
