@@ -4,11 +4,13 @@
 // Ctrl-C stops every app gracefully.
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { ensureDatabase, ensureServices, localEnv, seed } from './local-system.mjs';
 
 const require = createRequire(import.meta.url);
-const { launchSystem, systemApps } = require('../libs/launcher/dist/index.js');
+const { AppLaunchError, launchSystem, systemApps } = require('../libs/launcher/dist/index.js');
 
+await refuseTakenPorts();
 ensureServices();
 enableManagementUi();
 await ensureDatabase();
@@ -19,6 +21,13 @@ const system = await launchSystem({
   env: { ...localEnv, LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty' },
   ports: 'default',
   onLine: (app, line) => console.log(`${app.padEnd(width)} | ${line}`),
+}).catch((error) => {
+  // Every app that started is stopped again by launchSystem; say which one failed, and why, in one line.
+  if (!(error instanceof AppLaunchError)) throw error;
+  console.error(
+    `\nThe system did not start: ${error.message.split('\n')[0]}. Its log is above; nothing is left running.`,
+  );
+  process.exit(1);
 });
 
 console.log('\nThe system is up:');
@@ -45,4 +54,24 @@ function enableManagementUi() {
   } catch {
     console.warn('could not enable the RabbitMQ management UI (rabbitmq-plugins failed); the system runs without it');
   }
+}
+
+/** Stops before anything starts when another process holds an app's port: its /readyz would answer for ours. */
+async function refuseTakenPorts() {
+  const taken = [];
+  for (const [name, port] of Object.entries(systemApps)) {
+    const free = await new Promise((resolve) => {
+      const probe = createServer()
+        .once('error', () => resolve(false))
+        .once('listening', () => probe.close(() => resolve(true)));
+      probe.listen(port, '127.0.0.1');
+    });
+    if (!free) taken.push(`${port} (${name})`);
+  }
+  if (taken.length === 0) return;
+  console.error(
+    `Port ${taken.join(', ')} ${taken.length === 1 ? 'is' : 'are'} taken by another process (an earlier npm start?). ` +
+      'Stop it and run npm start again.',
+  );
+  process.exit(1);
 }

@@ -46,6 +46,11 @@ export function queueDepth(amqpUrl: string, queue: string): Promise<number> {
   return withChannel(amqpUrl, async (channel) => (await channel.checkQueue(queue)).messageCount);
 }
 
+/** How many consumers a queue has now. */
+export function queueConsumers(amqpUrl: string, queue: string): Promise<number> {
+  return withChannel(amqpUrl, async (channel) => (await channel.checkQueue(queue)).consumerCount);
+}
+
 /** Publishes raw bytes to an exchange (with routingKey) or straight to a queue, and waits for the confirm. */
 export function publishRaw(amqpUrl: string, message: RawMessage): Promise<void> {
   const exchange = message.queue === undefined ? (message.exchange ?? '') : '';

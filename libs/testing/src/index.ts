@@ -1,6 +1,6 @@
 export { CommandProbe } from './command-probe';
 export type { CommandOptions } from './command-probe';
-export { publishRaw, queueDepth, readQueue } from './broker-helpers';
+export { publishRaw, queueConsumers, queueDepth, readQueue } from './broker-helpers';
 export { forceCloseBrokerConnection, restartBroker, setDatabaseReachable } from './faults';
 export type { RawMessage, ReadMessage } from './broker-helpers';
 export { deleteWorkQueue, provisionTestInfrastructure, serviceConfigFor } from './provision-test-infrastructure';

@@ -37,10 +37,10 @@ describe('a service’s readiness', () => {
   const healthz = async () => (await fetch(`${service.url}/healthz`)).status;
 
   it('is unready but alive while its broker connection is down, and ready again once it recovered', async () => {
-    expect(await readyz()).toEqual({ status: 200, checks: { database: true, broker: true } });
+    expect(await readyz()).toEqual({ status: 200, checks: { database: true, broker: true, consumers: true } });
     await forceCloseBrokerConnection(name);
 
-    expect(await readyz()).toEqual({ status: 503, checks: { database: true, broker: false } });
+    expect(await readyz()).toEqual({ status: 503, checks: { database: true, broker: false, consumers: true } });
     expect(await healthz()).toBe(200);
     await waitFor(async () => (await readyz()).status === 200, { description: 'the broker connection to recover' });
   });
@@ -48,7 +48,7 @@ describe('a service’s readiness', () => {
   it('is unready but alive while its database refuses connections, and ready again once it is back', async () => {
     await setDatabaseReachable(infra.databaseUrl, false);
     await waitFor(async () => (await readyz()).status === 503, { description: 'the service to notice the outage' });
-    expect((await readyz()).checks).toEqual({ database: false, broker: true });
+    expect((await readyz()).checks).toEqual({ database: false, broker: true, consumers: true });
     expect(await healthz()).toBe(200);
 
     await setDatabaseReachable(infra.databaseUrl, true);

@@ -1,4 +1,7 @@
-import { provisionTestInfrastructure, serviceConfigFor, type TestInfrastructure } from '@saga/testing';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { namespaced, Queues } from '@saga/contracts';
+import { provisionTestInfrastructure, queueConsumers, serviceConfigFor, type TestInfrastructure } from '@saga/testing';
 import { isDatabaseReachable } from '@saga/persistence';
 import { runService, type RunningService, type ServiceDefinition } from './run-service';
 
@@ -8,6 +11,7 @@ const pingService: ServiceDefinition = {
   entities: [],
   migrations: [],
   wire: () => ({
+    consumers: [{ queue: Queues.cartCommands, handler: async () => undefined }],
     routes: (app) => {
       app.get('/ping', async () => ({ pong: true }));
     },
@@ -37,7 +41,7 @@ describe('runService', () => {
     expect(await ping.json()).toEqual({ pong: true });
     const ready = await fetch(`${service.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: true, broker: true } });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: true, broker: true, consumers: true } });
     const [{ n }] = (await service.context.dataSource.query(
       `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'svc' AND table_name IN ('outbox', 'inbox')`,
     )) as { n: number }[];
@@ -51,5 +55,19 @@ describe('runService', () => {
     expect(await isDatabaseReachable(context.dataSource)).toBe(false);
     expect(context.broker.isConnected()).toBe(false);
     await expect(service.stop()).resolves.toBeUndefined();
+  });
+
+  it('fails its start on a port that is taken, having consumed nothing and left nothing open', async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const { port } = squatter.address() as AddressInfo;
+    try {
+      await expect(
+        runService(pingService, { ...serviceConfigFor(infra), LOG_LEVEL: 'error', PORT: port }),
+      ).rejects.toThrow(/EADDRINUSE/);
+      expect(await queueConsumers(infra.amqpUrl, namespaced(infra.namespace, Queues.cartCommands.name))).toBe(0);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
   });
 });

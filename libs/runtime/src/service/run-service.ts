@@ -82,8 +82,10 @@ export interface RunningService {
 }
 
 /**
- * Starts a service: database (with migrations), broker, outbox relay, consumers, the retention pass
- * and HTTP with /healthz, /readyz and /metrics. Ready means its database answers and its broker connection is up.
+ * Starts a service: database (with migrations), broker, outbox relay, HTTP with /healthz, /readyz and
+ * /metrics, then consumers, the retention pass and background work. HTTP binds before anything is
+ * consumed, so a service that cannot take its port consumes nothing. Ready means its database answers,
+ * its broker connection is up and its consumers are running.
  */
 export async function runService(definition: ServiceDefinition, config: ServiceConfig): Promise<RunningService> {
   const logger = createLogger({ service: definition.name, level: config.LOG_LEVEL });
@@ -106,25 +108,37 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
   relay.start();
 
   const wiring = await definition.wire(context);
-  for (const consumer of wiring.consumers ?? []) {
-    await broker.consume(consumer.queue, consumer.handler);
-  }
   const retention = new RetentionJob({
     dataSource,
     logger,
     rules: [...messageRetention(config.MESSAGE_RETENTION), ...(wiring.retention ?? [])],
   });
   const background = [...(wiring.background ?? []), retention];
-  for (const work of background) work.start();
 
+  // HTTP first: an app that cannot bind its port (taken, say) fails its start having consumed nothing.
+  let consuming = false;
   const app = createHttpApp(logger);
   registerHealthRoutes(app, [
     { name: 'database', isHealthy: () => isDatabaseReachable(dataSource) },
     { name: 'broker', isHealthy: () => broker.isConnected() },
+    { name: 'consumers', isHealthy: async () => consuming },
   ]);
   registerMetricsRoute(app, metrics.registry);
   wiring.routes?.(app);
-  await app.listen({ port: config.PORT, host: config.HOST });
+  try {
+    await app.listen({ port: config.PORT, host: config.HOST });
+  } catch (error) {
+    await app.close();
+    await relay.stop();
+    await broker.close();
+    await dataSource.destroy();
+    throw error;
+  }
+  for (const consumer of wiring.consumers ?? []) {
+    await broker.consume(consumer.queue, consumer.handler);
+  }
+  consuming = true;
+  for (const work of background) work.start();
   const { port } = app.server.address() as AddressInfo;
   const url = `http://${config.HOST}:${port}`;
   logger.info(`${definition.name} listening on ${url}`, {
