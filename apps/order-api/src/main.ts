@@ -1,6 +1,9 @@
-import { z } from 'zod';
-import { baseEnv, httpPort, loadConfig } from '@saga/config';
+import { loadConfig } from '@saga/config';
 import { runMain, runService } from '@saga/runtime';
+import { OrderApiConfig } from './order-api-config';
 import { orderApiService } from './order-api-service';
 
-runMain(() => runService(orderApiService, loadConfig(z.object({ ...baseEnv, PORT: httpPort(3000) }))));
+runMain(() => {
+  const config = loadConfig(OrderApiConfig);
+  return runService(orderApiService({ idempotencyKeyTtlMs: config.IDEMPOTENCY_KEY_TTL }), config);
+});

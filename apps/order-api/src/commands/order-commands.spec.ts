@@ -8,7 +8,7 @@ import { runCommand } from '@saga/participant/testing';
 import { provisionTestInfrastructure, type TestInfrastructure } from '@saga/testing';
 import { Order } from '../domain/order.entity';
 import { placeOrder } from '../domain/place-order';
-import { orderApiService } from '../order-api-service';
+import { defaultOrderApiSettings, orderApiService } from '../order-api-service';
 import { approveOrder } from './approve-order';
 import { processOrder } from './process-order';
 import { rejectOrder } from './reject-order';
@@ -21,7 +21,7 @@ describe('the order commands', () => {
 
   beforeAll(async () => {
     infra = await provisionTestInfrastructure();
-    dataSource = await openServiceDatabase(orderApiService, infra.databaseUrl);
+    dataSource = await openServiceDatabase(orderApiService(defaultOrderApiSettings), infra.databaseUrl);
     messaging = new TransactionalMessaging(dataSource, { wake: () => undefined });
   });
 

@@ -1,8 +1,11 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** The first response to a POST carrying this Idempotency-Key, replayed for every retry of it. */
+/** The first response to a user's POST carrying this Idempotency-Key, replayed for every retry of it. */
 @Entity({ name: 'idempotency_keys' })
 export class IdempotencyKey {
+  @PrimaryColumn({ name: 'user_id', type: 'text' })
+  userId: string;
+
   @PrimaryColumn({ type: 'text' })
   key: string;
 

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { OrderItem, orderPlaced, PaymentMethod, paymentMethodProvided, UserId } from '@saga/contracts';
 import { eventMessage, type MessagingTransaction } from '@saga/outbox';
+import { deleteOldRows, type RetentionRule } from '@saga/persistence';
 import { IdempotencyKey } from './idempotency-key.entity';
 import { OrderLine } from './order-line.entity';
 import { Order } from './order.entity';
@@ -45,32 +46,41 @@ export class IdempotencyKeyReusedError extends Error {
 
 /**
  * Records a PENDING order and, in the same transaction, the order.placed event that starts its saga.
- * With an Idempotency-Key, a retry gets the first answer back and places nothing; the same key with
- * another body is refused.
+ * With an Idempotency-Key, a retry by the same user within the key's time gets the first answer back
+ * and places nothing; the same key with another body is refused. Another user's key is another key.
  */
 export async function placeOrder(
   tx: MessagingTransaction,
   request: PlaceOrderRequest,
-  idempotencyKey: string | undefined,
+  idempotency: { readonly key: string; readonly ttlMs: number } | undefined,
 ): Promise<{ replayed: boolean; accepted: OrderAccepted }> {
   const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
   const orderId = randomUUID();
   const accepted: OrderAccepted = { orderId, status: OrderStatus.Pending };
 
-  if (idempotencyKey) {
+  if (idempotency) {
+    const keys = tx.manager.getRepository(IdempotencyKey);
+    const ownKey = { userId: request.userId, key: idempotency.key };
+    // A key past its time places a new order: it is forgotten here, before the claim.
+    await keys
+      .createQueryBuilder()
+      .delete()
+      .where('user_id = :userId AND key = :key', ownKey)
+      .andWhere(`created_at < now() - make_interval(secs => :seconds)`, { seconds: idempotency.ttlMs / 1000 })
+      .execute();
     // Inserting first makes a concurrent request with the same key wait for this one, then replay it.
     const claimed = await tx.manager
       .createQueryBuilder()
       .insert()
       .into(IdempotencyKey)
-      .values({ key: idempotencyKey, requestHash, responseStatus: 202, responseBody: { ...accepted } })
+      .values({ ...ownKey, requestHash, responseStatus: 202, responseBody: { ...accepted } })
       .orIgnore()
       .returning(['key'])
       .execute();
     if (claimed.raw.length === 0) {
-      const first = await tx.manager.getRepository(IdempotencyKey).findOneByOrFail({ key: idempotencyKey });
+      const first = await keys.findOneByOrFail(ownKey);
       if (first.requestHash !== requestHash) {
-        throw new IdempotencyKeyReusedError(idempotencyKey);
+        throw new IdempotencyKeyReusedError(idempotency.key);
       }
       return { replayed: true, accepted: first.responseBody as unknown as OrderAccepted };
     }
@@ -109,4 +119,14 @@ export async function placeOrder(
     );
   }
   return { replayed: false, accepted };
+}
+
+/** A key is no use once it no longer answers: its row goes with the next retention pass. */
+export function expiredIdempotencyKeys(ttlMs: number): RetentionRule {
+  return deleteOldRows({
+    name: 'idempotency keys',
+    retentionMs: ttlMs,
+    table: 'idempotency_keys',
+    olderThan: 'created_at',
+  });
 }

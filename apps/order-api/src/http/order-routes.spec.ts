@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createLogger } from '@saga/observability';
 import { OutboxMessage, TransactionalMessaging } from '@saga/outbox';
-import { createHttpApp, openServiceDatabase, type HttpApp, type ServiceContext } from '@saga/runtime';
+import { createHttpApp, openServiceDatabase, type HttpApp } from '@saga/runtime';
 import { provisionTestInfrastructure, type TestInfrastructure } from '@saga/testing';
-import { orderApiService } from '../order-api-service';
+import { defaultOrderApiSettings, orderApiService } from '../order-api-service';
+import { expiredIdempotencyKeys } from '../domain/place-order';
 import { registerOrderRoutes } from './order-routes';
 
 describe('the order HTTP API', () => {
@@ -15,11 +16,11 @@ describe('the order HTTP API', () => {
 
   beforeAll(async () => {
     infra = await provisionTestInfrastructure();
-    dataSource = await openServiceDatabase(orderApiService, infra.databaseUrl);
+    dataSource = await openServiceDatabase(orderApiService(defaultOrderApiSettings), infra.databaseUrl);
     // No relay runs here: these tests look at the outbox rows themselves.
     const messaging = new TransactionalMessaging(dataSource, { wake: () => undefined });
     app = createHttpApp(logger);
-    registerOrderRoutes(app, { dataSource, messaging, logger } as unknown as ServiceContext);
+    registerOrderRoutes(app, { dataSource, messaging, idempotencyKeyTtlMs: 60_000 });
   });
 
   afterAll(async () => {
@@ -144,12 +145,64 @@ describe('the order HTTP API', () => {
     const other = await app.inject({
       method: 'POST',
       url: '/orders',
-      payload: order({ userId: 'someone-else' }),
+      payload: order({ items: [{ productId: randomUUID(), quantity: 5 }] }),
       headers: { 'idempotency-key': key },
     });
 
     expect(other.statusCode).toBe(422);
     expect(other.json().detail).toMatch(/another request body/);
+  });
+
+  it("keeps one user's Idempotency-Key from answering or blocking another user's request", async () => {
+    const key = 'same-key-for-two-users';
+    const ada = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      payload: order({ userId: 'ada-k' }),
+      headers: { 'idempotency-key': key },
+    });
+    const bo = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      payload: order({ userId: 'bo-k' }),
+      headers: { 'idempotency-key': key },
+    });
+
+    expect([ada.statusCode, bo.statusCode]).toEqual([202, 202]);
+    expect(bo.json().orderId).not.toBe(ada.json().orderId);
+    expect(bo.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('places a new order for a key past its time, and its row goes with the retention pass', async () => {
+    const key = randomUUID();
+    const body = order({ userId: `late-${key}` });
+    const first = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      payload: body,
+      headers: { 'idempotency-key': key },
+    });
+    await dataSource.query(
+      `UPDATE orders.idempotency_keys SET created_at = now() - interval '2 minutes' WHERE key = $1`,
+      [key],
+    );
+
+    const later = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      payload: body,
+      headers: { 'idempotency-key': key },
+    });
+
+    expect(later.statusCode).toBe(202);
+    expect(later.json().orderId).not.toBe(first.json().orderId);
+    const rule = expiredIdempotencyKeys(60_000);
+    await dataSource.query(
+      `UPDATE orders.idempotency_keys SET created_at = now() - interval '2 minutes' WHERE key = $1`,
+      [key],
+    );
+    await dataSource.transaction((manager) => rule.deleteBatch(manager, new Date(Date.now() - rule.retentionMs), 100));
+    expect(await dataSource.query(`SELECT 1 FROM orders.idempotency_keys WHERE key = $1`, [key])).toEqual([]);
   });
 
   it('places a retried request with the same key once even when both arrive together', async () => {

@@ -15,7 +15,11 @@ const Accepted = z.object({ orderId: z.uuid(), status: z.string() });
 /** The shopper-facing order API: place an order, read it, list a user's orders. */
 export function registerOrderRoutes(
   app: HttpApp,
-  { messaging, dataSource }: Pick<ServiceContext, 'messaging' | 'dataSource'>,
+  {
+    messaging,
+    dataSource,
+    idempotencyKeyTtlMs,
+  }: Pick<ServiceContext, 'messaging' | 'dataSource'> & { readonly idempotencyKeyTtlMs: number },
 ): void {
   app.post(
     '/orders',
@@ -23,7 +27,9 @@ export function registerOrderRoutes(
     async (request, reply) => {
       const key = idempotencyKeyOf(request.headers['idempotency-key']);
       const { accepted, replayed } = await messaging
-        .transaction((tx) => placeOrder(tx, request.body, key))
+        .transaction((tx) =>
+          placeOrder(tx, request.body, key === undefined ? undefined : { key, ttlMs: idempotencyKeyTtlMs }),
+        )
         .catch((error: unknown) => {
           if (error instanceof IdempotencyKeyReusedError) throw HttpProblem.unprocessable(error.message);
           throw error;

@@ -11,7 +11,7 @@ import { completeRefund } from '../commands/complete-refund';
 import { failRefund } from '../commands/fail-refund';
 import { openRefund } from '../commands/open-refund';
 import { processOrder } from '../commands/process-order';
-import { orderApiService } from '../order-api-service';
+import { defaultOrderApiSettings, orderApiService } from '../order-api-service';
 import { registerOrderRoutes } from './order-routes';
 import { registerRefundRoutes } from './refund-routes';
 
@@ -25,11 +25,13 @@ describe('refunds of completed orders', () => {
 
   beforeAll(async () => {
     infra = await provisionTestInfrastructure();
-    dataSource = await openServiceDatabase(orderApiService, infra.databaseUrl, { poolSize: 20 });
+    dataSource = await openServiceDatabase(orderApiService(defaultOrderApiSettings), infra.databaseUrl, {
+      poolSize: 20,
+    });
     const messaging = new TransactionalMessaging(dataSource, { wake: () => undefined });
     app = createHttpApp(logger);
     const context = { dataSource, messaging, logger } as unknown as ServiceContext;
-    registerOrderRoutes(app, context);
+    registerOrderRoutes(app, { ...context, idempotencyKeyTtlMs: 60_000 });
     registerRefundRoutes(app, context);
   });
 
