@@ -43,9 +43,26 @@ export async function restockProduct(
   productId: string,
   quantity: number,
 ): Promise<Product | null> {
-  if (!(await manager.existsBy(Product, { id: productId }))) return null;
+  const product = await manager.findOne(Product, { where: { id: productId }, lock: { mode: 'pessimistic_write' } });
+  if (!product) return null;
+  const stock = product.available + product.reserved + product.sold;
+  if (stock + quantity > maxProductStock) throw new StockLimitError(product.sku, maxProductStock - stock);
   await moveStock(manager, [{ kind: StockMovementKind.Restock, productId, quantity }]);
   return manager.findOneByOrFail(Product, { id: productId });
+}
+
+/** The most units one product may have in all (available, reserved and sold): its counters are int. */
+export const maxProductStock = 1_000_000_000;
+
+/** Thrown when a restock would take a product's stock past maxProductStock. */
+export class StockLimitError extends Error {
+  constructor(
+    readonly sku: string,
+    readonly room: number,
+  ) {
+    super(`product ${sku} can take at most ${room} more units (a product holds at most ${maxProductStock})`);
+    this.name = 'StockLimitError';
+  }
 }
 
 /** What loading a catalogue did: the SKUs it added, and those it only updated (name, price). */

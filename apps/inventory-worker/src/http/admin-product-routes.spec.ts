@@ -75,6 +75,23 @@ describe('admin product routes', () => {
     expect(await db.stockDiscrepancies()).toEqual([]);
   });
 
+  it('refuses a restock that would take a product past the stock its counters hold, with 422 naming the quantity', async () => {
+    const product = await db.addProduct({ stock: 10 });
+    await db.dataSource.query('UPDATE inventory.products SET available = 999999990 WHERE id = $1', [product.id]);
+    await db.dataSource.query(
+      `INSERT INTO inventory.stock_ledger (product_id, order_id, kind, quantity) VALUES ($1, NULL, 'restock', 999999980)`,
+      [product.id],
+    );
+
+    const past = await post(`/admin/products/${product.id}/restock`, { quantity: 11 });
+    const right = await post(`/admin/products/${product.id}/restock`, { quantity: 10 });
+
+    expect(past.statusCode).toBe(422);
+    expect(past.json()).toMatchObject({ field: 'quantity', detail: expect.stringContaining('at most 10 more') });
+    expect(right.statusCode).toBe(200);
+    expect(right.json()).toMatchObject({ available: 1_000_000_000 });
+  });
+
   it('refuses to restock nothing, or a product that does not exist', async () => {
     const product = await db.addProduct();
 

@@ -2,7 +2,7 @@ import { Cents, personText } from '@saga/contracts';
 import { HttpProblem, type HttpApp, LedgerPageQuery } from '@saga/runtime';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { addProduct, restockProduct, SkuTakenError } from '../domain/catalogue';
+import { addProduct, restockProduct, SkuTakenError, StockLimitError } from '../domain/catalogue';
 import { Product } from '../domain/product.entity';
 import { StockLedgerEntry } from '../domain/stock-ledger-entry.entity';
 import { StockMovementKind } from '../domain/stock-movement';
@@ -62,9 +62,12 @@ export function registerAdminProductRoutes(app: HttpApp, { dataSource }: AdminPr
     '/admin/products/:id/restock',
     { schema: { params: ProductParams, body: RestockBody, response: { 200: AdminProduct } } },
     async (request) => {
-      const product = await dataSource.transaction((manager) =>
-        restockProduct(manager, request.params.id, request.body.quantity),
-      );
+      const product = await dataSource
+        .transaction((manager) => restockProduct(manager, request.params.id, request.body.quantity))
+        .catch((error: unknown) => {
+          if (error instanceof StockLimitError) throw HttpProblem.unprocessable(error.message, { field: 'quantity' });
+          throw error;
+        });
       if (!product) throw HttpProblem.notFound(`no product ${request.params.id}`);
       return adminProductOf(product);
     },
