@@ -109,7 +109,7 @@ describe('hostile input, against the system started as every app a process', () 
 
   it.each(cases)(
     'refuses %s with 400 problem+json naming the field, changing nothing',
-    async (_name, app, method, path, body, field) => {
+    async (...[, app, method, path, body, field]: Case) => {
       const before = await rowCounts(sut);
 
       const response = await sut.http<{ errors?: { field: string }[] }>(app, method, path, { body });
