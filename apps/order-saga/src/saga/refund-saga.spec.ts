@@ -34,6 +34,13 @@ function accepted(decision: Decision) {
   return decision;
 }
 
+/** A refund saga opened, then answered at refund-payment with this failure. */
+function paymentAnswered(failure: { code: FailureCode; message: string }) {
+  const opened = startSaga(refundSaga, refundOf(), clock);
+  const atPayment = accepted(applyReply(refundSaga, opened.state, answer(opened.state), clock));
+  return accepted(applyReply(refundSaga, atPayment.state, answer(atPayment.state, failure), clock));
+}
+
 describe('refund saga engine', () => {
   it('opens the refund, gives the money back, returns the stock and completes, in that order', () => {
     const input = refundOf();
@@ -60,16 +67,7 @@ describe('refund saga engine', () => {
   });
 
   it('fails the refund, giving its lines back, when the payment worker refuses the money', () => {
-    const opened = startSaga(refundSaga, refundOf(), clock);
-    const atPayment = accepted(applyReply(refundSaga, opened.state, answer(opened.state), clock));
-    const refused = accepted(
-      applyReply(
-        refundSaga,
-        atPayment.state,
-        answer(atPayment.state, { code: FailureCode.AmountTooLarge, message: 'Only $10.00 is left to refund.' }),
-        clock,
-      ),
-    );
+    const refused = paymentAnswered({ code: FailureCode.AmountTooLarge, message: 'Only $10.00 is left to refund.' });
 
     expect(refused.commands.map((c) => [c.type, c.payload])).toEqual([
       [
@@ -82,16 +80,7 @@ describe('refund saga engine', () => {
   });
 
   it('sends the money back again, not compensating, when the provider is unavailable', () => {
-    const opened = startSaga(refundSaga, refundOf(), clock);
-    const atPayment = accepted(applyReply(refundSaga, opened.state, answer(opened.state), clock));
-    const unavailable = accepted(
-      applyReply(
-        refundSaga,
-        atPayment.state,
-        answer(atPayment.state, { code: FailureCode.ProviderUnavailable, message: 'Stripe is down.' }),
-        clock,
-      ),
-    );
+    const unavailable = paymentAnswered({ code: FailureCode.ProviderUnavailable, message: 'Stripe is down.' });
 
     expect(unavailable.state.status).toBe(SagaStatus.Running);
     expect(unavailable.state.awaiting).toMatchObject({ commandType: 'payment.refund', attempt: 2 });
