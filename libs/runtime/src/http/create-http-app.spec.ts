@@ -194,6 +194,18 @@ describe('createHttpApp', () => {
     });
   });
 
+  it('documents every problem type it answers at its URI, with the title the problems carry', async () => {
+    const { app } = buildApp();
+    const problem = await app.inject({ method: 'GET', url: '/orders/123' });
+    const { type, title } = problem.json();
+
+    const page = await app.inject({ method: 'GET', url: type });
+
+    expect(page.statusCode).toBe(200);
+    expect(page.json()).toMatchObject({ type, title, means: expect.stringContaining('id') });
+    expect((await app.inject({ method: 'GET', url: '/problems/418' })).statusCode).toBe(404);
+  });
+
   it('answers a valid request through its route', async () => {
     const { app } = buildApp();
 

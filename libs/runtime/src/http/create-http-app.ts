@@ -8,6 +8,7 @@ import {
 import { logRequests, type Logger } from '@saga/observability';
 import { isDatabaseUnavailable } from '@saga/persistence';
 import { HttpProblem, problemType } from './http-problem';
+import { registerProblemPages } from './problem-pages';
 
 export type HttpApp = ReturnType<typeof createHttpApp>;
 
@@ -112,6 +113,7 @@ export function createHttpApp(logger: Logger) {
       }),
   );
 
+  registerProblemPages(app);
   return app.withTypeProvider<ZodTypeProvider>();
 }
 

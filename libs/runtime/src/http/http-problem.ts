@@ -30,7 +30,7 @@ export class HttpProblem extends Error {
   }
 }
 
-/** The problem type URI for a status: one page per kind of problem, under /problems. */
+/** The problem type URI for a status: one page per kind of problem, GET /problems/:status on every app. */
 export function problemType(status: number): string {
   return `/problems/${status}`;
 }
