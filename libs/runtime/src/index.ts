@@ -3,6 +3,7 @@ export type { FieldError, HttpApp } from './http/create-http-app';
 export { HttpProblem, problemType } from './http/http-problem';
 export { idempotencyKeyOf, IdempotencyKeyHeaders } from './http/idempotency-key';
 export { LedgerPageQuery } from './http/page-query';
+export { problemTitle } from './http/problem-pages';
 export { openServiceDatabase } from './service/open-service-database';
 export { PeriodicTask } from './service/periodic-task';
 export type { PeriodicTaskOptions } from './service/periodic-task';

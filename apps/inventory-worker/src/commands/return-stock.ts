@@ -20,10 +20,10 @@ export const returnStock: CommandHandler<typeof inventoryReturn> = async (
   if (reservation?.status !== ReservationStatus.Committed) {
     return fail(FailureCode.InvalidState, `Order ${orderId} has no sold stock to return.`);
   }
-  if (await alreadyReturned(manager, refundId)) return succeed({});
+  const { done, returned } = await returnsOf(manager, { orderId, refundId });
+  if (done) return succeed({});
   const wanted = mergeOrderItems(items);
   const sold = new Map((await itemsOf(manager, reservation)).map((item) => [item.productId, item.quantity]));
-  const returned = await returnedOf(manager, orderId);
   const tooMany = wanted.filter(
     (item) => item.quantity > (sold.get(item.productId) ?? 0) - (returned.get(item.productId) ?? 0),
   );
@@ -54,25 +54,20 @@ export const returnStock: CommandHandler<typeof inventoryReturn> = async (
   return succeed({});
 };
 
-async function alreadyReturned(manager: EntityManager, refundId: string): Promise<boolean> {
-  const { rows } = await preparedQuery(
+/** Whether this refund was returned already, and how many of each product the order has returned so far: one query. */
+async function returnsOf(
+  manager: EntityManager,
+  { orderId, refundId }: { readonly orderId: string; readonly refundId: string },
+): Promise<{ done: boolean; returned: Map<string, number> }> {
+  const { rows } = await preparedQuery<{ refund_id: string; order_id: string; items: OrderItem[] }>(
     manager,
-    `SELECT 1 FROM "${schemaOf(manager.connection)}".stock_returns WHERE refund_id = $1`,
-    [refundId],
-  );
-  return rows.length > 0;
-}
-
-/** How many of each product the order has returned so far. */
-async function returnedOf(manager: EntityManager, orderId: string): Promise<Map<string, number>> {
-  const { rows } = await preparedQuery<{ items: OrderItem[] }>(
-    manager,
-    `SELECT items FROM "${schemaOf(manager.connection)}".stock_returns WHERE order_id = $1`,
-    [orderId],
+    `SELECT refund_id, order_id, items FROM "${schemaOf(manager.connection)}".stock_returns
+      WHERE order_id = $1 OR refund_id = $2`,
+    [orderId, refundId],
   );
   const returned = new Map<string, number>();
-  for (const item of rows.flatMap((row) => row.items)) {
+  for (const item of rows.filter((row) => row.order_id === orderId).flatMap((row) => row.items)) {
     returned.set(item.productId, (returned.get(item.productId) ?? 0) + item.quantity);
   }
-  return returned;
+  return { done: rows.some((row) => row.refund_id === refundId), returned };
 }

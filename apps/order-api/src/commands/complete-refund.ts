@@ -14,8 +14,8 @@ export const completeRefund: CommandHandler<typeof orderCompleteRefund> = async 
   const { manager, envelope } = context;
   const { refundId, orderId } = payload;
   const order = await lockOrder(manager, orderId);
-  const refund = await lockRefund(manager, refundId);
-  if (!order || refund?.orderId !== orderId) {
+  const refund = await lockRefund(manager, { orderId, refundId });
+  if (!order || !refund) {
     return fail(FailureCode.NotFound, `Order ${orderId} has no refund ${refundId}.`);
   }
   if (refund.status === RefundStatus.Refunded)

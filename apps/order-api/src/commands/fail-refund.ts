@@ -13,8 +13,8 @@ export const failRefund: CommandHandler<typeof orderFailRefund> = async (payload
   const { refundId, orderId, code, reason } = payload;
   // The order first, then the refund: the lock order of every refund change.
   await lockOrder(manager, orderId);
-  const refund = await lockRefund(manager, refundId);
-  if (refund?.orderId !== orderId) return fail(FailureCode.NotFound, `Order ${orderId} has no refund ${refundId}.`);
+  const refund = await lockRefund(manager, { orderId, refundId });
+  if (!refund) return fail(FailureCode.NotFound, `Order ${orderId} has no refund ${refundId}.`);
   if (refund.status === RefundStatus.Failed) return succeed({});
   if (refund.status === RefundStatus.Refunded) {
     return fail(FailureCode.InvalidState, `Refund ${refundId} is REFUNDED; it cannot fail.`);

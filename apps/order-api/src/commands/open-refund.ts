@@ -5,8 +5,8 @@ import { Refund, RefundStatus } from '../domain/refund.entity';
 
 /** The refund's saga has picked it up: REQUESTED becomes PROCESSING. */
 export const openRefund: CommandHandler<typeof orderOpenRefund> = async ({ refundId, orderId }, { manager }) => {
-  const refund = await lockRefund(manager, refundId);
-  if (refund?.orderId !== orderId) return fail(FailureCode.NotFound, `Order ${orderId} has no refund ${refundId}.`);
+  const refund = await lockRefund(manager, { orderId, refundId });
+  if (!refund) return fail(FailureCode.NotFound, `Order ${orderId} has no refund ${refundId}.`);
   if (refund.status === RefundStatus.Processing) return succeed({});
   if (refund.status !== RefundStatus.Requested) {
     return fail(FailureCode.InvalidState, `Refund ${refundId} is already ${refund.status}.`);

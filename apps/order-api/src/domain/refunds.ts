@@ -3,9 +3,17 @@ import { OrderLine } from './order-line.entity';
 import { OrderStatus } from './order-status';
 import { Refund, RefundStatus } from './refund.entity';
 
-/** Loads a refund with a row lock, so two commands for one refund apply one after the other. */
-export function lockRefund(manager: EntityManager, refundId: string): Promise<Refund | null> {
-  return manager.getRepository(Refund).findOne({ where: { id: refundId }, lock: { mode: 'pessimistic_write' } });
+/**
+ * Loads the order's refund with a row lock, so two commands for one refund apply one after the
+ * other; null when the order has no such refund.
+ */
+export function lockRefund(
+  manager: EntityManager,
+  { orderId, refundId }: { readonly orderId: string; readonly refundId: string },
+): Promise<Refund | null> {
+  return manager
+    .getRepository(Refund)
+    .findOne({ where: { id: refundId, orderId }, lock: { mode: 'pessimistic_write' } });
 }
 
 /** What the order is once its REFUNDED refunds are counted: REFUNDED when they cover every line. */

@@ -64,8 +64,7 @@ export function registerRefundRoutes(
         .catch((error: unknown) => {
           if (error instanceof IdempotencyKeyReusedError) throw HttpProblem.unprocessable(error.message);
           if (error instanceof RefundRefusedError) {
-            const title = { 404: 'Not found', 409: 'Conflict', 422: 'Unprocessable request' }[error.status];
-            throw new HttpProblem(error.status, title, error.message, error.field ? { field: error.field } : {});
+            throw HttpProblem.of(error.status, error.message, error.field ? { field: error.field } : {});
           }
           throw error;
         });

@@ -3,7 +3,12 @@ import { callFirst, fail, succeed, type CallingCommandHandler } from '@saga/part
 import { PaymentStatus, ProviderName } from '../domain/payment-codes';
 import { asProviderPayment, type Payment, type ProviderPayment } from '../domain/payment.entity';
 import { commandCause, lockPaymentOfOrder, settlePayment, wasCaptured } from '../domain/payments';
-import type { CardProviders, CardSettlement, CardSettlementRequest } from '../providers/payment-provider';
+import {
+  settlementOf,
+  type CardProviders,
+  type CardSettlement,
+  type CardSettlementRequest,
+} from '../providers/payment-provider';
 import { walletProvider } from '../providers/wallet-provider';
 
 type CaptureHandler = CallingCommandHandler<typeof paymentCapture, CardSettlementRequest, CardSettlement>;
@@ -20,7 +25,7 @@ export function capturePayment(cards: CardProviders): CaptureHandler {
       const existing = await lockPaymentOfOrder(manager, orderId);
       if (existing?.status !== PaymentStatus.Authorized) return recordedAnswer(existing);
       const payment = asProviderPayment(existing);
-      if (payment.provider !== ProviderName.Wallet) return callFirst(settlementOf(payment));
+      if (payment.provider !== ProviderName.Wallet) return callFirst(captureOf(payment));
       await walletProvider.capture(manager, payment);
       await settlePayment(manager, payment, PaymentStatus.Captured, commandCause(envelope));
       return captured(payment);
@@ -41,14 +46,10 @@ export function capturePayment(cards: CardProviders): CaptureHandler {
   };
 }
 
-function settlementOf(payment: ProviderPayment): CardSettlementRequest {
+function captureOf(payment: ProviderPayment): CardSettlementRequest {
   if (payment.providerRef === null) throw new Error(`authorized payment ${payment.id} has no provider reference`);
-  return {
-    provider: payment.provider,
-    providerRef: payment.providerRef,
-    amount: payment.amount,
-    idempotencyKey: `${payment.orderId}:capture`,
-  };
+  const { provider, providerRef, amount } = payment;
+  return settlementOf(payment.orderId, 'capture', { provider, providerRef, amount });
 }
 
 /** The answer for a payment that is not AUTHORIZED: the capture it had (refunded since or not), or why it cannot be taken. */

@@ -60,10 +60,8 @@ export function refundPayment(cards: CardProviders): RefundHandler {
       if (refund.status !== PaymentRefundStatus.Pending) return answerOf(payment, refund);
       const outcome = answer.status === 'done' ? { providerRef: answer.refundRef } : { refused: answer.reason };
       await recordRefund(manager, { payment, refund }, outcome, commandCause(envelope));
-      const after = await lockPaymentOfOrder(manager, orderId);
-      return answer.status === 'done'
-        ? refunded(payment.id, refund.amount, after?.refunded ?? payment.refunded)
-        : fail(FailureCode.InvalidState, `The card payment could not be refunded: ${answer.reason}`);
+      // The payment's refunded amount took this refund in when it was set aside.
+      return answer.status === 'done' ? refunded(payment.id, refund.amount, payment.refunded) : refused(answer.reason);
     },
   };
 }
@@ -80,10 +78,12 @@ function requestOf(payment: Payment & { provider: ProviderName }, refund: Paymen
 
 /** The answer a refund already decided gives: the same as the first time. */
 function answerOf(payment: Payment, refund: PaymentRefund) {
-  if (refund.status === PaymentRefundStatus.Failed) {
-    return fail(FailureCode.InvalidState, `The card payment could not be refunded: ${refund.failureMessage ?? ''}`);
-  }
+  if (refund.status === PaymentRefundStatus.Failed) return refused(refund.failureMessage ?? '');
   return refunded(payment.id, refund.amount, payment.refunded);
+}
+
+function refused(reason: string) {
+  return fail(FailureCode.InvalidState, `The card payment could not be refunded: ${reason}`);
 }
 
 function notCaptured(payment: Payment | null) {

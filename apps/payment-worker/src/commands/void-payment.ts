@@ -3,11 +3,12 @@ import { callFirst, fail, succeed, type CallingCommandHandler } from '@saga/part
 import { PaymentStatus, ProviderName } from '../domain/payment-codes';
 import { asProviderPayment, type Payment, type ProviderPayment } from '../domain/payment.entity';
 import { commandCause, lockPaymentOfOrder, recordTombstone, settlePayment, wasCaptured } from '../domain/payments';
-import type {
-  CardAuthorizationRequest,
-  CardProviders,
-  CardSettlement,
-  CardSettlementRequest,
+import {
+  settlementOf,
+  type CardAuthorizationRequest,
+  type CardProviders,
+  type CardSettlement,
+  type CardSettlementRequest,
 } from '../providers/payment-provider';
 import { walletProvider } from '../providers/wallet-provider';
 import { authorizationRequestOf } from './authorize-payment';
@@ -49,12 +50,11 @@ export function voidPayment(cards: CardProviders): VoidHandler {
       const authorization = await cards.authorize(request.authorization);
       if (authorization.status === 'declined') return { status: 'done' };
       return cards.void(
-        voidSettlement(
-          request.orderId,
-          request.authorization.provider,
-          authorization.providerRef,
-          request.authorization.amount,
-        ),
+        settlementOf(request.orderId, 'void', {
+          provider: request.authorization.provider,
+          providerRef: authorization.providerRef,
+          amount: request.authorization.amount,
+        }),
       );
     },
 
@@ -85,17 +85,12 @@ function voidCallOf(payment: ProviderPayment): VoidCall {
   if (payment.providerRef === null) throw new Error(`payment ${payment.id} has no provider reference`);
   return {
     kind: 'known',
-    settlement: voidSettlement(payment.orderId, payment.provider, payment.providerRef, payment.amount),
+    settlement: settlementOf(payment.orderId, 'void', {
+      provider: payment.provider,
+      providerRef: payment.providerRef,
+      amount: payment.amount,
+    }),
   };
-}
-
-function voidSettlement(
-  orderId: string,
-  provider: ProviderName,
-  providerRef: string,
-  amount: number,
-): CardSettlementRequest {
-  return { provider, providerRef, amount, idempotencyKey: `${orderId}:void` };
 }
 
 /** The answer for a payment that cannot be voided (any more): done already, or captured. */

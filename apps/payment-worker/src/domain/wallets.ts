@@ -76,9 +76,10 @@ export async function addToWallet(
 ): Promise<Wallet> {
   await ensureWallet(manager, userId);
   const wallet = await lockWallet(manager, userId);
-  if (!wallet || wallet.balance + movement.amount > maxAmount) throw new WalletLimitError(userId);
-  await moveWalletMoney(manager, userId, movement);
-  return manager.getRepository(Wallet).findOneByOrFail({ userId });
+  if (!wallet) throw new Error(`the wallet of ${userId} vanished while it was being credited`);
+  if (wallet.balance + movement.amount > maxAmount) throw new WalletLimitError(userId);
+  // The movement's statement returns the balance and hold it left: no read after it.
+  return Object.assign(wallet, await moveWalletMoney(manager, userId, movement));
 }
 
 /** Opens an empty wallet for the user unless they have one. */

@@ -174,7 +174,7 @@ export function registerWalletRoutes(app: HttpApp, { dataSource, cards }: Wallet
       });
       reply.header('location', `/wallets/${encodeURIComponent(userId)}/top-ups/${topUp.id}`);
       if (topUp.status === TopUpStatus.Declined) {
-        throw new HttpProblem(402, 'Payment declined', topUp.failureMessage ?? 'the card was declined', {
+        throw HttpProblem.of(402, topUp.failureMessage ?? 'the card was declined', {
           code: topUp.failureCode ?? FailureCode.CardDeclined,
           topUpId: topUp.id,
         });

@@ -30,6 +30,15 @@ export interface CardSettlementRequest {
   readonly idempotencyKey: string;
 }
 
+/** The request to capture or void an order's hold, under the order's key for that operation. */
+export function settlementOf(
+  orderId: string,
+  operation: 'capture' | 'void',
+  hold: Omit<CardSettlementRequest, 'idempotencyKey'>,
+): CardSettlementRequest {
+  return { ...hold, idempotencyKey: `${orderId}:${operation}` };
+}
+
 /** Whether the provider did it, or refused because the payment is no longer in a state that allows it. */
 export type CardSettlement = { readonly status: 'done' } | { readonly status: 'refused'; readonly reason: string };
 

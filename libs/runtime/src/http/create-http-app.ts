@@ -8,7 +8,7 @@ import {
 import { logRequests, type Logger } from '@saga/observability';
 import { isDatabaseUnavailable } from '@saga/persistence';
 import { HttpProblem, problemType } from './http-problem';
-import { registerProblemPages } from './problem-pages';
+import { problemTitle, registerProblemPages } from './problem-pages';
 
 export type HttpApp = ReturnType<typeof createHttpApp>;
 
@@ -31,28 +31,18 @@ export function createHttpApp(logger: Logger) {
     logger: false,
     // Errors fastify meets before any route (a URL that is not UTF-8, a malformed header) are problems too.
     frameworkErrors: (error, request, reply) => {
-      const status = error.statusCode ?? 400;
-      void (reply as FastifyReply)
-        .status(status)
-        .type('application/problem+json')
-        .send({
-          type: problemType(status),
-          title: 'Invalid request',
-          status,
-          detail: error.message,
-          instance: request.url,
-          errors: [{ field: error.code === 'FST_ERR_BAD_URL' ? 'path' : 'request', message: error.message }],
-        });
+      const field = error.code === 'FST_ERR_BAD_URL' ? 'path' : 'request';
+      void sendProblem(reply as FastifyReply, request.url, {
+        status: error.statusCode ?? 400,
+        detail: error.message,
+        extensions: { errors: [{ field, message: error.message }] },
+      });
     },
   });
   // A URL longer than any route needs is refused before routing; Node refuses one past its header limit.
   app.addHook('onRequest', async (request) => {
     if (request.url.length > maxUrlLength) {
-      throw new HttpProblem(
-        414,
-        'URI too long',
-        `the URL has ${request.url.length} characters; at most ${maxUrlLength}`,
-      );
+      throw HttpProblem.of(414, `the URL has ${request.url.length} characters; at most ${maxUrlLength}`);
     }
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -60,23 +50,21 @@ export function createHttpApp(logger: Logger) {
   logRequests(app, logger);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const send = (status: number, title: string, detail: string, extensions: Record<string, unknown> = {}) =>
-      reply
-        .status(status)
-        .type('application/problem+json')
-        .send({ type: problemType(status), title, status, detail, instance: request.url, ...extensions });
+    const send = (status: number, detail: string, extensions: Record<string, unknown> = {}) =>
+      sendProblem(reply, request.url, { status, detail, extensions });
 
     if (hasZodFastifySchemaValidationErrors(error)) {
       const errors: FieldError[] = error.validation.map((issue) => ({
         field: fieldPath(error.validationContext, issue.instancePath),
         message: issue.message ?? 'is invalid',
       }));
-      return send(400, 'Invalid request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
+      return send(400, errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
     }
-    if (error instanceof HttpProblem) return send(error.status, error.title, error.detail, { ...error.extensions });
-    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return send(415, 'Unsupported media type', 'send the body as application/json');
+    if (error instanceof HttpProblem) {
+      const { status, title, detail, extensions } = error;
+      return sendProblem(reply, request.url, { status, title, detail, extensions });
     }
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return send(415, 'send the body as application/json');
     if (isDatabaseUnavailable(error)) {
       logger.warn('request refused: database unavailable', {
         method: request.method,
@@ -84,37 +72,43 @@ export function createHttpApp(logger: Logger) {
         error: error.message,
       });
       reply.header('Retry-After', '2');
-      return send(
-        503,
-        'Service unavailable',
-        'the database is unavailable; retry shortly (with the same Idempotency-Key)',
-      );
+      return send(503, 'the database is unavailable; retry shortly (with the same Idempotency-Key)');
     }
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return send(413, 'Payload too large', 'the body is larger than this route takes');
-    }
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(413, 'the body is larger than this route takes');
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-      return send(error.statusCode, 'Invalid request', error.message);
+      return sendProblem(reply, request.url, {
+        status: error.statusCode,
+        title: 'Invalid request',
+        detail: error.message,
+      });
     }
     logger.error('request failed', { method: request.method, url: request.url, error });
-    return send(500, 'Internal error', 'the request could not be completed; it has been logged');
+    return send(500, 'the request could not be completed; it has been logged');
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .type('application/problem+json')
-      .send({
-        type: problemType(404),
-        title: 'Not found',
-        status: 404,
-        detail: `no route ${request.method} ${request.url}`,
-        instance: request.url,
-      }),
+    sendProblem(reply, request.url, { status: 404, detail: `no route ${request.method} ${request.url}` }),
   );
 
   registerProblemPages(app);
   return app.withTypeProvider<ZodTypeProvider>();
+}
+
+/** What a problem says; its title is its status's page's unless given. */
+interface Problem {
+  readonly status: number;
+  readonly detail: string;
+  readonly title?: string;
+  readonly extensions?: Readonly<Record<string, unknown>>;
+}
+
+/** Answers with a problem as application/problem+json (RFC 9457), its type the page of its status. */
+function sendProblem(reply: FastifyReply, instance: string, problem: Problem): FastifyReply {
+  const { status, detail, title = problemTitle(status), extensions = {} } = problem;
+  return reply
+    .status(status)
+    .type('application/problem+json')
+    .send({ type: problemType(status), title, status, detail, instance, ...extensions });
 }
 
 /** `body` + `/items/0/quantity` -> `items[0].quantity`; query and params keep their part as a prefix. */

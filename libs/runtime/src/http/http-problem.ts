@@ -1,3 +1,5 @@
+import { problemTitle } from './problem-pages';
+
 /**
  * An error an HTTP route means to show the caller, rendered as application/problem+json (RFC 9457).
  * Every other error becomes a 500 whose details stay in the log.
@@ -13,20 +15,25 @@ export class HttpProblem extends Error {
     this.name = 'HttpProblem';
   }
 
+  /** A problem of this status with the title its page gives it. */
+  static of(status: number, detail: string, extensions?: Record<string, unknown>): HttpProblem {
+    return new HttpProblem(status, problemTitle(status), detail, extensions);
+  }
+
   static notFound(detail: string): HttpProblem {
-    return new HttpProblem(404, 'Not found', detail);
+    return HttpProblem.of(404, detail);
   }
 
   static conflict(detail: string, extensions?: Record<string, unknown>): HttpProblem {
-    return new HttpProblem(409, 'Conflict', detail, extensions);
+    return HttpProblem.of(409, detail, extensions);
   }
 
   static badRequest(detail: string, extensions?: Record<string, unknown>): HttpProblem {
-    return new HttpProblem(400, 'Invalid request', detail, extensions);
+    return HttpProblem.of(400, detail, extensions);
   }
 
   static unprocessable(detail: string, extensions?: Record<string, unknown>): HttpProblem {
-    return new HttpProblem(422, 'Unprocessable request', detail, extensions);
+    return HttpProblem.of(422, detail, extensions);
   }
 }
 

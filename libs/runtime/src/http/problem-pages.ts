@@ -37,6 +37,11 @@ export const problemPages: Readonly<Record<number, { readonly title: string; rea
   },
 };
 
+/** The title every problem of this status carries: its page's, or the generic one of its class. */
+export function problemTitle(status: number): string {
+  return problemPages[status]?.title ?? (status < 500 ? 'Invalid request' : 'Internal error');
+}
+
 /**
  * GET /problems/:status: the page a problem's `type` points at, so every type is a documented URI
  * (RFC 9457): what the problem means and what to do about it.
