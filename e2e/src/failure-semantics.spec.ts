@@ -9,7 +9,7 @@ import {
   type TestInfrastructure,
 } from '@saga/testing';
 import { Shop } from './harness/shop';
-import { SystemUnderTest, type OrderView } from './harness/system-under-test';
+import { operator, SystemUnderTest, type OrderView } from './harness/system-under-test';
 
 const user = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;
 
@@ -27,6 +27,7 @@ async function deadLettersOf(sut: SystemUnderTest, queue: string, sagaId: string
     'order-saga',
     'GET',
     `/admin/dead-letters?queue=${queue}`,
+    { as: operator },
   );
   return body.queues[0].deadLetters.filter((d) => d.sagaId === sagaId);
 }
@@ -150,7 +151,8 @@ describe('failure semantics with short deadlines (every app a process; the cart 
         const { body } = await sut.http<OrderView & { attention: { reason: string } | null }>(
           'order-api',
           'GET',
-          `/orders/${orderId}`,
+          `/admin/orders/${orderId}`,
+          { as: operator },
         );
         return body.attention ? body : undefined;
       },
@@ -169,7 +171,7 @@ describe('failure semantics with short deadlines (every app a process; the cart 
     }
 
     await setDatabaseReachable(cartDatabase.databaseUrl, true);
-    const resumed = await sut.http('order-saga', 'POST', `/admin/sagas/${saga.id}/resume`);
+    const resumed = await sut.http('order-saga', 'POST', `/admin/sagas/${saga.id}/resume`, { as: operator });
     expect(resumed.status).toBe(202);
     const order = await sut.settledOrder(orderId);
     expect(order).toMatchObject({ status: 'FAILED', failure: { code: 'step_timed_out' } });
@@ -177,6 +179,7 @@ describe('failure semantics with short deadlines (every app a process; the cart 
 
     // The checkout never ran, so the release left a tombstone; replaying the dead checkout now is refused.
     const replay = await sut.http<{ replayed: number }>('order-saga', 'POST', '/admin/dead-letters/replay', {
+      as: operator,
       body: {
         queue: 'cart-worker.commands',
         sagaId: saga.id,
@@ -219,6 +222,7 @@ describe('failure semantics after the pivot (every app a process; the cart worke
           'order-saga',
           'GET',
           `/sagas?correlationId=${orderId}`,
+          { as: operator },
         );
         return body.sagas[0]?.currentStep === 'authorize-payment';
       },
@@ -253,6 +257,7 @@ describe('failure semantics after the pivot (every app a process; the cart worke
     // Replaying those old clears after the shopper refilled the cart changes nothing.
     await shop.addToCart(cy, mug.id, 1);
     const replay = await sut.http<{ replayed: number }>('order-saga', 'POST', '/admin/dead-letters/replay', {
+      as: operator,
       body: {
         queue: 'cart-worker.commands',
         step: 'clear-cart',

@@ -3,25 +3,10 @@ import { cartCheckout, deadLetterQueueName, namespaced, Queues } from '@saga/con
 import type { SystemApp } from '@saga/launcher';
 import { publishRaw, queueDepth, readQueue, waitFor } from '@saga/testing';
 import { Shop } from './harness/shop';
-import { serviceSchemas, SystemUnderTest } from './harness/system-under-test';
+import { operator, shopAdmin, SystemUnderTest, type CallAs } from './harness/system-under-test';
 
 const nul = 'ada\u0000';
 const loneSurrogate = 'ada\ud83c';
-
-/** Every row of every service's tables, counted: what a refused request must leave as it was. */
-async function rowCounts(sut: SystemUnderTest): Promise<Record<string, number>> {
-  const tables = await sut.rows<{ schema: string; name: string }>(
-    `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
-      WHERE table_schema = ANY($1) AND table_type = 'BASE TABLE'`,
-    [[...serviceSchemas]],
-  );
-  const counts: Record<string, number> = {};
-  for (const { schema, name } of tables) {
-    const [{ n }] = await sut.rows<{ n: number }>(`SELECT count(*) AS n FROM "${schema}"."${name}"`);
-    counts[`${schema}.${name}`] = n;
-  }
-  return counts;
-}
 
 describe('hostile input, against the system started as every app a process', () => {
   let sut: SystemUnderTest;
@@ -38,55 +23,69 @@ describe('hostile input, against the system started as every app a process', () 
     await sut?.stop();
   });
 
-  const order = (userId: string, token = 'pm_card_visa') => ({
-    userId,
-    items: [{ productId, quantity: 1 }],
-    payment: { method: 'card', token },
-  });
+  const order = (token: string) => ({ items: [{ productId, quantity: 1 }], payment: { method: 'card', token } });
 
-  type Case = [string, SystemApp, string, string, unknown, string];
+  /** What the case sends, and as whom. */
+  interface Sent {
+    readonly body?: unknown;
+    readonly as: CallAs;
+  }
+  type Case = [string, SystemApp, string, string, Sent, string];
   const cases: Case[] = [
-    ['a NUL byte in an order’s userId', 'order-api', 'POST', '/orders', order(nul), 'userId'],
-    ['a lone surrogate in an order’s userId', 'order-api', 'POST', '/orders', order(loneSurrogate), 'userId'],
-    ['a NUL byte in a card token', 'order-api', 'POST', '/orders', order('ada', 'pm_card_visa\u0000'), 'payment.token'],
     [
-      'a NUL byte in the userId of a list',
+      'a NUL byte in a card token',
+      'order-api',
+      'POST',
+      '/me/orders',
+      { body: order('pm_card_visa\u0000'), as: 'ada' },
+      'payment.token',
+    ],
+    [
+      'a NUL byte in the userId of an order search',
       'order-api',
       'GET',
-      `/orders?userId=${encodeURIComponent(nul)}`,
-      undefined,
+      `/admin/orders?userId=${encodeURIComponent(nul)}`,
+      { as: operator },
       'querystring.userId',
     ],
     [
-      'a NUL byte in a cart’s path',
-      'cart-worker',
-      'GET',
-      `/carts/${encodeURIComponent(nul)}`,
-      undefined,
-      'params.userId',
+      'a NUL byte in a refund’s reason',
+      'order-api',
+      'POST',
+      `/me/orders/${randomUUID()}/refunds`,
+      { body: { reason: 'bro\u0000ken' }, as: 'ada' },
+      'reason',
     ],
     [
-      'a lone surrogate in a cart’s path',
+      'a lone surrogate in a cart item’s path',
       'cart-worker',
-      'POST',
-      `/carts/${encodeURIComponent('ada')}%ED%A0%BC/items`,
-      { productId: randomUUID(), quantity: 1 },
+      'PUT',
+      `/me/cart/items/${encodeURIComponent('ada')}%ED%A0%BC`,
+      { body: { quantity: 1 }, as: 'ada' },
       'path',
     ],
     [
       'a NUL byte in a wallet’s path',
       'payment-worker',
       'GET',
-      `/wallets/${encodeURIComponent(nul)}`,
-      undefined,
+      `/admin/wallets/${encodeURIComponent(nul)}`,
+      { as: shopAdmin },
       'params.userId',
+    ],
+    [
+      'a lone surrogate in a product’s name',
+      'inventory-worker',
+      'POST',
+      '/admin/products',
+      { body: { sku: 'SUR-1', name: `Ket${loneSurrogate}tle`, price: 1, stock: 1 }, as: shopAdmin },
+      'name',
     ],
     [
       'a NUL byte in a product’s name',
       'inventory-worker',
       'POST',
       '/admin/products',
-      { sku: 'NUL-1', name: 'Ket\u0000tle', price: 1, stock: 1 },
+      { body: { sku: 'NUL-1', name: 'Ket\u0000tle', price: 1, stock: 1 }, as: shopAdmin },
       'name',
     ],
     [
@@ -94,7 +93,7 @@ describe('hostile input, against the system started as every app a process', () 
       'inventory-worker',
       'POST',
       '/admin/products',
-      { sku: 'BEL\u0007', name: 'Bell', price: 1, stock: 1 },
+      { body: { sku: 'BEL\u0007', name: 'Bell', price: 1, stock: 1 }, as: shopAdmin },
       'sku',
     ],
     [
@@ -102,22 +101,22 @@ describe('hostile input, against the system started as every app a process', () 
       'order-saga',
       'GET',
       `/sagas?correlationId=${encodeURIComponent(nul)}`,
-      undefined,
+      { as: operator },
       'querystring.correlationId',
     ],
   ];
 
   it.each(cases)(
     'refuses %s with 400 problem+json naming the field, changing nothing',
-    async (...[, app, method, path, body, field]: Case) => {
-      const before = await rowCounts(sut);
+    async (...[, app, method, path, sent, field]: Case) => {
+      const before = await sut.rowCounts();
 
-      const response = await sut.http<{ errors?: { field: string }[] }>(app, method, path, { body });
+      const response = await sut.http<{ errors?: { field: string }[] }>(app, method, path, sent);
 
       expect(response.status).toBe(400);
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(response.body.errors?.map((e) => e.field)).toContain(field);
-      expect(await rowCounts(sut)).toEqual(before);
+      expect(await sut.rowCounts()).toEqual(before);
     },
   );
 

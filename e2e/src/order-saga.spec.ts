@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { deadLetterQueueName, maxAmount, namespaced, Queues } from '@saga/contracts';
 import { publishRaw, queueDepth, readQueue, waitFor } from '@saga/testing';
 import { Shop } from './harness/shop';
-import { serviceSchemas, SystemUnderTest } from './harness/system-under-test';
+import { serviceSchemas, shopAdmin, SystemUnderTest } from './harness/system-under-test';
 
 const user = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;
 
@@ -179,8 +179,8 @@ describe('the order saga, with every app running as a process on real Postgres a
     const response = await sut.http<{ title: string; status: number; errors: { field: string }[] }>(
       'order-api',
       'POST',
-      '/orders',
-      { body: { userId: 'eve', items: [{ productId: randomUUID(), quantity: 0 }], payment: { method: 'wallet' } } },
+      '/me/orders',
+      { as: 'eve', body: { items: [{ productId: randomUUID(), quantity: 0 }], payment: { method: 'wallet' } } },
     );
 
     expect(response.status).toBe(400);
@@ -191,6 +191,7 @@ describe('the order saga, with every app running as a process on real Postgres a
 
   it('takes prices past 2^31 exactly, refuses a price past the limit with 400, and fails a too large order at once', async () => {
     const refused = await sut.http<{ errors: { field: string }[] }>('inventory-worker', 'POST', '/admin/products', {
+      as: shopAdmin,
       body: { sku: `GOLD-${randomUUID().slice(0, 8)}`, name: 'Gold', price: maxAmount + 1, stock: 1 },
     });
     const bar = await shop.product('Gold Bar', 2 ** 31, 1_000);
@@ -305,7 +306,7 @@ describe('the order saga, with every app running as a process on real Postgres a
   async function snapshot(orderId: string, productId: string, userId: string) {
     const saga = await sut.sagaOf(orderId);
     return {
-      order: await sut.http('order-api', 'GET', `/orders/${orderId}`).then((r) => r.body),
+      order: await sut.http('order-api', 'GET', `/me/orders/${orderId}`, { as: userId }).then((r) => r.body),
       stock: await shop.stock(productId),
       wallet: await shop.walletOf(userId),
       payments: await shop.paymentsOf(orderId),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '@saga/testing';
 import { Shop } from './harness/shop';
-import { SystemUnderTest } from './harness/system-under-test';
+import { operator, shopAdmin, SystemUnderTest } from './harness/system-under-test';
 
 const user = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;
 
@@ -44,12 +44,19 @@ describe('the refund saga, with every app running as a process on real Postgres 
   }
 
   const askRefund = (orderId: string, body: object) =>
-    sut.http<RefundView>('order-api', 'POST', `/orders/${orderId}/refunds`, { body });
+    sut.http<RefundView>('order-api', 'POST', `/admin/orders/${orderId}/refunds`, { body, as: shopAdmin });
 
   const settledRefund = (orderId: string, refundId: string) =>
     waitFor(
       async () => {
-        const { body } = await sut.http<RefundView>('order-api', 'GET', `/orders/${orderId}/refunds/${refundId}`);
+        const { body } = await sut.http<RefundView>(
+          'order-api',
+          'GET',
+          `/admin/orders/${orderId}/refunds/${refundId}`,
+          {
+            as: shopAdmin,
+          },
+        );
         return body.status === 'REFUNDED' || body.status === 'FAILED' ? body : undefined;
       },
       { timeoutMs: 30_000, description: `refund ${refundId} to end` },
@@ -63,7 +70,9 @@ describe('the refund saga, with every app running as a process on real Postgres 
 
     expect(asked.status).toBe(202);
     expect(refund).toMatchObject({ status: 'REFUNDED', amount: 13_900, failure: null });
-    expect((await sut.http('order-api', 'GET', `/orders/${orderId}`)).body).toMatchObject({ status: 'REFUNDED' });
+    expect((await sut.http('order-api', 'GET', `/admin/orders/${orderId}`, { as: operator })).body).toMatchObject({
+      status: 'REFUNDED',
+    });
     expect(await shop.walletOf(ada)).toEqual({ balance: 20_000, held: 0 });
     expect(await shop.stock(kettle.id)).toEqual({ available: 10, reserved: 0, sold: 0 });
     expect(await shop.stock(grinder.id)).toEqual({ available: 10, reserved: 0, sold: 0 });
@@ -72,12 +81,14 @@ describe('the refund saga, with every app running as a process on real Postgres 
       'order-saga',
       'GET',
       `/sagas?correlationId=${asked.body.refundId}`,
+      { as: operator },
     );
     const saga = (
       await sut.http<{ events: { type: string; stepId: string | null }[] }>(
         'order-saga',
         'GET',
         `/sagas/${body.sagas[0].id}`,
+        { as: operator },
       )
     ).body;
     expect(saga.events.filter((e) => e.type === 'step-succeeded').map((e) => e.stepId)).toEqual([
@@ -93,14 +104,16 @@ describe('the refund saga, with every app running as a process on real Postgres 
 
     const first = await askRefund(orderId, { items: [{ productId: kettle.id, quantity: 1 }], reason: 'one dented' });
     await settledRefund(orderId, first.body.refundId);
-    const partly = (await sut.http('order-api', 'GET', `/orders/${orderId}`)).body;
+    const partly = (await sut.http('order-api', 'GET', `/admin/orders/${orderId}`, { as: operator })).body;
     const rest = await askRefund(orderId, { reason: 'the rest too' });
     await settledRefund(orderId, rest.body.refundId);
     const past = await askRefund(orderId, { items: [{ productId: kettle.id, quantity: 1 }], reason: 'again' });
 
     expect(partly).toMatchObject({ status: 'PARTIALLY_REFUNDED' });
     expect(first.body.amount + rest.body.amount).toBe(13_900);
-    expect((await sut.http('order-api', 'GET', `/orders/${orderId}`)).body).toMatchObject({ status: 'REFUNDED' });
+    expect((await sut.http('order-api', 'GET', `/admin/orders/${orderId}`, { as: operator })).body).toMatchObject({
+      status: 'REFUNDED',
+    });
     expect(past.status).toBe(409);
     expect(await shop.walletOf(ada)).toEqual({ balance: 20_000, held: 0 });
     expect(await shop.stock(kettle.id)).toEqual({ available: 10, reserved: 0, sold: 0 });
@@ -135,6 +148,8 @@ describe('the refund saga, with every app running as a process on real Postgres 
     for (const r of split) await settledRefund(lines.orderId, r.body.refundId);
     expect(await shop.walletOf(whole.ada)).toEqual({ balance: 20_000, held: 0 });
     expect(await shop.walletOf(lines.ada)).toEqual({ balance: 20_000, held: 0 });
-    expect((await sut.http('order-api', 'GET', `/orders/${lines.orderId}`)).body).toMatchObject({ status: 'REFUNDED' });
+    expect((await sut.http('order-api', 'GET', `/admin/orders/${lines.orderId}`, { as: operator })).body).toMatchObject(
+      { status: 'REFUNDED' },
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { FakeStripe, waitFor } from '@saga/testing';
 import { Shop } from './harness/shop';
-import { SystemUnderTest } from './harness/system-under-test';
+import { shopAdmin, SystemUnderTest } from './harness/system-under-test';
 
 /** The status history of an order's payment, oldest first, with each change's cause. */
 async function paymentHistory(sut: SystemUnderTest, orderId: string) {
@@ -123,15 +123,17 @@ describe('card orders through Stripe (the payment worker on the real SDK, a fake
     await sut.settledOrder(orderId);
     stripe.inject({ kind: 'status', status: 503 }, { times: 3, path: /\/v1\/refunds$/ });
 
-    const asked = await sut.http<{ refundId: string }>('order-api', 'POST', `/orders/${orderId}/refunds`, {
+    const asked = await sut.http<{ refundId: string }>('order-api', 'POST', `/admin/orders/${orderId}/refunds`, {
       body: { reason: 'changed my mind' },
+      as: shopAdmin,
     });
     const refund = await waitFor(
       async () => {
         const { body } = await sut.http<{ status: string }>(
           'order-api',
           'GET',
-          `/orders/${orderId}/refunds/${asked.body.refundId}`,
+          `/admin/orders/${orderId}/refunds/${asked.body.refundId}`,
+          { as: shopAdmin },
         );
         return body.status === 'REFUNDED' || body.status === 'FAILED' ? body : undefined;
       },

@@ -33,17 +33,21 @@ describe('cart worker service', () => {
   const commandQueue = () => namespaced(infrastructure.namespace, Queues.cartCommands.name);
 
   async function getCart(userId: string): Promise<unknown> {
-    return (await fetch(`${service.url}/carts/${userId}`)).json();
+    return (await fetch(`${service.url}/me/cart`, { headers: infrastructure.identity.as(userId) })).json();
+  }
+
+  function addToCart(userId: string, item: { productId: string; quantity: number }): Promise<Response> {
+    return fetch(`${service.url}/me/cart/items`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...infrastructure.identity.as(userId) },
+      body: JSON.stringify(item),
+    });
   }
 
   it('checks out a cart filled over HTTP and replies with its items on the replies exchange', async () => {
     const userId = `shopper-${randomUUID()}`;
     const item = { productId: randomUUID(), quantity: 2 };
-    const added = await fetch(`${service.url}/carts/${userId}/items`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(item),
-    });
+    const added = await addToCart(userId, item);
     expect(added.status).toBe(200);
     const orderId = randomUUID();
 
@@ -81,11 +85,7 @@ describe('cart worker service', () => {
   it('answers a redelivered command with its original reply instead of handling it again', async () => {
     const userId = `shopper-${randomUUID()}`;
     const item = { productId: randomUUID(), quantity: 1 };
-    await fetch(`${service.url}/carts/${userId}/items`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(item),
-    });
+    await addToCart(userId, item);
     const orderId = randomUUID();
     const checkout = await probe.send(cartCheckout.type, { orderId, userId });
     const original = await probe.replyTo(checkout.messageId);

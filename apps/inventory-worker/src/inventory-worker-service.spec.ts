@@ -11,6 +11,7 @@ import {
   waitFor,
   type TestInfrastructure,
 } from '@saga/testing';
+import { Role } from '@saga/identity';
 import { inventoryWorkerService } from './inventory-worker-service';
 
 describe('inventory-worker service', () => {
@@ -27,7 +28,7 @@ describe('inventory-worker service', () => {
     probe = await CommandProbe.open(infrastructure.amqpUrl, infrastructure.namespace);
     const created = await fetch(`${service.url}/admin/products`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...infrastructure.identity.as('shop-admin', Role.Admin) },
       body: JSON.stringify({ sku: 'GRINDER-3', name: 'Burr Grinder', price: 8900, stock: 10 }),
     });
     expect(created.status).toBe(201);

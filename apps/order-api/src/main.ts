@@ -5,5 +5,14 @@ import { orderApiService } from './order-api-service';
 
 runMain(() => {
   const config = loadConfig(OrderApiConfig);
-  return runService(orderApiService({ idempotencyKeyTtlMs: config.IDEMPOTENCY_KEY_TTL }), config);
+  return runService(
+    orderApiService({
+      idempotencyKeyTtlMs: config.IDEMPOTENCY_KEY_TTL,
+      orderRateLimits: {
+        perUser: config.ORDERS_PER_MINUTE_PER_USER,
+        perAddress: config.ORDERS_PER_MINUTE_PER_ADDRESS,
+      },
+    }),
+    config,
+  );
 });

@@ -8,6 +8,7 @@ import {
   Queues,
   sagaReplyType,
 } from '@saga/contracts';
+import { Role } from '@saga/identity';
 import { runService, type RunningService } from '@saga/runtime';
 import {
   serviceConfigFor,
@@ -46,8 +47,9 @@ describe('the order-saga service', () => {
     await infra?.teardown();
   });
 
+  const operator = () => infra.identity.as('ops', Role.Operator);
   const get = async (path: string) => {
-    const response = await fetch(`${service.url}${path}`);
+    const response = await fetch(`${service.url}${path}`, { headers: operator() });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 
@@ -150,7 +152,7 @@ describe('the order-saga service', () => {
   });
 
   const post = async (path: string) => {
-    const response = await fetch(`${service.url}${path}`, { method: 'POST' });
+    const response = await fetch(`${service.url}${path}`, { method: 'POST', headers: operator() });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
   const eventTypes = async (sagaId: string) =>
@@ -223,12 +225,56 @@ describe('the order-saga service', () => {
 
     const response = await fetch(`${service.url}/admin/dead-letters/replay`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...operator() },
       body: JSON.stringify({ queue: 'cart-worker.commands', sagaId: mine }),
     });
     expect(await response.json()).toEqual({ queue: 'cart-worker.commands', replayed: 1 });
     expect(await queueDepth(infra.amqpUrl, queue)).toBe(1);
     expect(await queueDepth(infra.amqpUrl, deadLetterQueueName(queue))).toBe(1);
     expect((await get('/admin/dead-letters?queue=nope')).status).toBe(400);
+  });
+
+  it('lets only operators see sagas and dead letters: 401 without a token, 403 to shoppers and admins, nothing replayed or resumed', async () => {
+    const queue = namespaced(infra.namespace, Queues.inventoryCommands.name);
+    const sagaId = randomUUID();
+    const command = newEnvelope({
+      type: 'inventory.release',
+      payload: {},
+      sagaId,
+      correlationId: 'c',
+      causationId: null,
+    });
+    await publishRaw(infra.amqpUrl, {
+      queue: deadLetterQueueName(queue),
+      content: JSON.stringify(command),
+      properties: { messageId: command.messageId, type: 'inventory.release', headers: { 'x-saga-id': sagaId } },
+    });
+    await waitFor(async () => (await queueDepth(infra.amqpUrl, deadLetterQueueName(queue))) === 1, {
+      description: 'the dead letter in its queue',
+    });
+    const saga = await sagaOf(await placeOrder());
+    const resumes = async () => (await eventTypes(saga.id)).filter((type) => type.startsWith('saga-resumed')).length;
+    const resumedBefore = await resumes();
+
+    const attempt = (headers: Record<string, string>) =>
+      Promise.all(
+        [
+          fetch(`${service.url}/sagas`, { headers }),
+          fetch(`${service.url}/sagas/${saga.id}`, { headers }),
+          fetch(`${service.url}/admin/dead-letters`, { headers }),
+          fetch(`${service.url}/admin/dead-letters/replay`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...headers },
+            body: JSON.stringify({ queue: 'inventory-worker.commands', sagaId }),
+          }),
+          fetch(`${service.url}/admin/sagas/${saga.id}/resume`, { method: 'POST', headers }),
+        ].map(async (response) => (await response).status),
+      );
+
+    expect(await attempt({})).toEqual([401, 401, 401, 401, 401]);
+    expect(await attempt(infra.identity.as('ada'))).toEqual([403, 403, 403, 403, 403]);
+    expect(await attempt(infra.identity.as('shop-admin', Role.Admin))).toEqual([403, 403, 403, 403, 403]);
+    expect(await queueDepth(infra.amqpUrl, deadLetterQueueName(queue))).toBe(1);
+    expect(await resumes()).toBe(resumedBefore);
   });
 });

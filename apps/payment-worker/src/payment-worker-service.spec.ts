@@ -8,6 +8,7 @@ import {
   paymentMethodProvided,
   Queues,
 } from '@saga/contracts';
+import { Role } from '@saga/identity';
 import { runService, type RunningService } from '@saga/runtime';
 import {
   serviceConfigFor,
@@ -25,7 +26,8 @@ describe('payment-worker service', () => {
   let service: RunningService;
   let probe: CommandProbe;
 
-  const wallet = async (userId: string) => (await fetch(`${service.url}/wallets/${userId}`)).json();
+  const wallet = async (userId: string) =>
+    (await fetch(`${service.url}/me/wallet`, { headers: infra.identity.as(userId) })).json();
 
   beforeAll(async () => {
     infra = await provisionTestInfrastructure();
@@ -41,7 +43,7 @@ describe('payment-worker service', () => {
   it('authorizes and captures a wallet payment over the broker, replying on the replies exchange', async () => {
     const credited = await fetch(`${service.url}/admin/wallets/alice/credit`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...infra.identity.as('shop-admin', Role.Admin) },
       body: JSON.stringify({ amount: 10_000 }),
     });
     expect(credited.status).toBe(200);
@@ -71,7 +73,9 @@ describe('payment-worker service', () => {
       available: 3_900,
       currency: 'USD',
     });
-    const payment = await (await fetch(`${service.url}/payments?orderId=${orderId}`)).json();
+    const payment = await (
+      await fetch(`${service.url}/me/payments?orderId=${orderId}`, { headers: infra.identity.as('alice') })
+    ).json();
     expect(payment).toMatchObject({ status: 'CAPTURED', ledger: [{ kind: 'authorize' }, { kind: 'capture' }] });
   });
 

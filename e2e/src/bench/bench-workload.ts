@@ -107,7 +107,7 @@ export class BenchWorkload implements PlacedLoad {
         kind,
         userId,
         idempotencyKey: `${this.run}-order-${index}`,
-        body: { userId, fromCart: true, payment },
+        body: { fromCart: true, payment },
         cart: items,
         paysWith,
         expected:
@@ -128,9 +128,13 @@ export class BenchWorkload implements PlacedLoad {
 
   /** POSTs one planned order; resolves with the order id once the API accepted it (202). */
   async place(order: PlannedOrder): Promise<PlacedOrder> {
-    const response = await fetch(`${this.sut.system.url('order-api')}/orders`, {
+    const response = await fetch(`${this.sut.system.url('order-api')}/me/orders`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': order.idempotencyKey },
+      headers: {
+        'content-type': 'application/json',
+        'idempotency-key': order.idempotencyKey,
+        ...this.sut.authorization(order.userId),
+      },
       body: JSON.stringify(order.body),
     });
     const text = await response.text();

@@ -42,6 +42,7 @@ export interface PlannedOrder {
   readonly kind: OrderKind;
   readonly userId: string;
   readonly idempotencyKey: string;
+  /** The POST /me/orders body (the shopper is the token's subject). */
   readonly body: Record<string, unknown>;
   /** What the shopper's cart holds before the order (orders from the cart only). */
   readonly cart: readonly Line[];
@@ -155,7 +156,7 @@ export class MixedLoad {
         kind,
         userId,
         idempotencyKey: `${run}-order-${index}`,
-        body: fromCart ? { userId, fromCart: true, payment } : { userId, items, payment },
+        body: fromCart ? { fromCart: true, payment } : { items, payment },
         cart: fromCart ? items : [],
         paysWith,
         expected: expectedOutcome[kind],
@@ -210,9 +211,13 @@ export class MixedLoad {
     let lastError = '';
     for (let attempts = 1; ; attempts++) {
       try {
-        const response = await fetch(`${this.sut.system.url('order-api')}/orders`, {
+        const response = await fetch(`${this.sut.system.url('order-api')}/me/orders`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'idempotency-key': order.idempotencyKey },
+          headers: {
+            'content-type': 'application/json',
+            'idempotency-key': order.idempotencyKey,
+            ...this.sut.authorization(order.userId),
+          },
           body: JSON.stringify(order.body),
           signal: AbortSignal.timeout(10_000),
         });

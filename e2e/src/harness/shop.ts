@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SystemUnderTest } from './system-under-test';
+import { shopAdmin, type SystemUnderTest } from './system-under-test';
 
 /** A product created through the inventory admin API. */
 export interface Product {
@@ -15,6 +15,7 @@ export class Shop {
   async product(name: string, price: number, stock: number): Promise<Product> {
     const sku = `${name.toUpperCase().replace(/\W+/g, '-')}-${randomUUID().slice(0, 8)}`;
     const { status, body } = await this.sut.http<Product>('inventory-worker', 'POST', '/admin/products', {
+      as: shopAdmin,
       body: {
         sku,
         name,
@@ -28,6 +29,7 @@ export class Shop {
 
   async wallet(userId: string, amount: number): Promise<void> {
     const { status, body } = await this.sut.http('payment-worker', 'POST', `/admin/wallets/${userId}/credit`, {
+      as: shopAdmin,
       body: {
         amount,
       },
@@ -36,7 +38,8 @@ export class Shop {
   }
 
   async addToCart(userId: string, productId: string, quantity: number): Promise<void> {
-    const { status, body } = await this.sut.http('cart-worker', 'POST', `/carts/${userId}/items`, {
+    const { status, body } = await this.sut.http('cart-worker', 'POST', '/me/cart/items', {
+      as: userId,
       body: {
         productId,
         quantity,
@@ -45,11 +48,15 @@ export class Shop {
     if (status >= 300) throw new Error(`could not add to ${userId}'s cart: ${status} ${JSON.stringify(body)}`);
   }
 
-  /** Places an order and returns its id (the API answers 202 at once). */
-  async order(body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<string> {
-    const response = await this.sut.http<{ orderId: string }>('order-api', 'POST', '/orders', {
-      body: body,
-      headers: headers,
+  /** Places an order as the shopper `userId` and returns its id (the API answers 202 at once). */
+  async order(
+    { userId, ...body }: { userId: string } & Record<string, unknown>,
+    headers: Record<string, string> = {},
+  ): Promise<string> {
+    const response = await this.sut.http<{ orderId: string }>('order-api', 'POST', '/me/orders', {
+      as: userId,
+      body,
+      headers,
     });
     if (response.status !== 202) throw new Error(`order refused: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body.orderId;
@@ -83,7 +90,8 @@ export class Shop {
     const { body } = await this.sut.http<{ status: string; items: { productId: string; quantity: number }[] }>(
       'cart-worker',
       'GET',
-      `/carts/${userId}`,
+      '/me/cart',
+      { as: userId },
     );
     return body;
   }

@@ -1,7 +1,16 @@
 import { Pool, types, type CustomTypesConfig } from 'pg';
 import { amountFromDatabase } from '@saga/persistence';
 import { launchSystem, type RunningSystem, type SystemApp, type SystemOptions } from '@saga/launcher';
+import { Role, type Caller } from '@saga/identity';
 import { provisionTestInfrastructure, waitFor, type TestInfrastructure } from '@saga/testing';
+
+/** Who calls: a shopper by user id, or a caller with roles. */
+export type CallAs = string | Caller;
+
+/** The shop's administrator: catalogue, stock, wallets, refunds of any order. */
+export const shopAdmin: Caller = { userId: 'shop-admin', roles: [Role.Admin] };
+/** The operator on call: sagas, dead letters, resume, and reading any order. */
+export const operator: Caller = { userId: 'on-call', roles: [Role.Operator] };
 
 /** The schema of each service: each has its own outbox, inbox and tables. */
 export const serviceSchemas = ['orders', 'saga', 'inventory', 'payment', 'cart'] as const;
@@ -39,6 +48,10 @@ export class SystemUnderTest {
           DATABASE_URL: infra.databaseUrl,
           AMQP_URL: infra.amqpUrl,
           NAMESPACE: infra.namespace,
+          ...infra.identity.env,
+          // The specs place orders far faster than any shopper; the limits have a spec of their own.
+          ORDERS_PER_MINUTE_PER_USER: '1000000',
+          ORDERS_PER_MINUTE_PER_ADDRESS: '1000000',
           LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
           LOG_FORMAT: 'json',
           RETRY_DELAYS_MS: '100,200,400',
@@ -63,16 +76,23 @@ export class SystemUnderTest {
     await this.infra.teardown();
   }
 
-  /** Calls an app's HTTP API and parses the JSON answer. */
+  /** The Authorization header of a token for the caller (a shopper by id, or a caller with roles). */
+  authorization(as: CallAs): { authorization: string } {
+    const { userId, roles } = typeof as === 'string' ? { userId: as, roles: [] } : as;
+    return this.infra.identity.as(userId, ...roles);
+  }
+
+  /** Calls an app's HTTP API, as the caller `as` when given (else with no token), and parses the JSON answer. */
   async http<T = Record<string, unknown>>(
     app: SystemApp,
     method: string,
     path: string,
-    { body, headers = {} }: { body?: unknown; headers?: Record<string, string> } = {},
+    { body, headers = {}, as }: { body?: unknown; headers?: Record<string, string>; as?: CallAs } = {},
   ): Promise<{ status: number; body: T; headers: Headers }> {
+    const sent = { ...(as === undefined ? {} : this.authorization(as)), ...headers };
     const response = await fetch(`${this.system.url(app)}${path}`, {
       method,
-      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      headers: body === undefined ? sent : { 'content-type': 'application/json', ...sent },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
@@ -84,6 +104,21 @@ export class SystemUnderTest {
     return (await this.db.query(sql, params)).rows as T[];
   }
 
+  /** Every row of every service's tables, counted: what a refused request or message must leave as it was. */
+  async rowCounts(): Promise<Record<string, number>> {
+    const tables = await this.rows<{ schema: string; name: string }>(
+      `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
+        WHERE table_schema = ANY($1) AND table_type = 'BASE TABLE'`,
+      [[...serviceSchemas]],
+    );
+    const counts: Record<string, number> = {};
+    for (const { schema, name } of tables) {
+      const [{ n }] = await this.rows<{ n: number }>(`SELECT count(*) AS n FROM "${schema}"."${name}"`);
+      counts[`${schema}.${name}`] = n;
+    }
+    return counts;
+  }
+
   /** How many outbox rows, over every service, wait to be published. */
   async unpublishedMessages(): Promise<number> {
     const counts = serviceSchemas.map((s) => `(SELECT count(*) FROM ${s}.outbox WHERE published_at IS NULL)`);
@@ -91,11 +126,11 @@ export class SystemUnderTest {
     return Number(waiting);
   }
 
-  /** Waits until an order is COMPLETED or FAILED and returns it as GET /orders/:id shows it. */
+  /** Waits until an order is COMPLETED or FAILED and returns it as GET /admin/orders/:id shows it. */
   async settledOrder(orderId: string, timeoutMs = 30_000): Promise<OrderView> {
     return waitFor(
       async () => {
-        const { body } = await this.http<OrderView>('order-api', 'GET', `/orders/${orderId}`);
+        const { body } = await this.http<OrderView>('order-api', 'GET', `/admin/orders/${orderId}`, { as: operator });
         return body.status === 'COMPLETED' || body.status === 'FAILED' ? body : undefined;
       },
       { timeoutMs, description: `order ${orderId} to complete or fail` },
@@ -108,9 +143,10 @@ export class SystemUnderTest {
       'order-saga',
       'GET',
       `/sagas?correlationId=${orderId}`,
+      { as: operator },
     );
     if (body.sagas.length !== 1) throw new Error(`expected one saga for order ${orderId}, found ${body.sagas.length}`);
-    return (await this.http<SagaView>('order-saga', 'GET', `/sagas/${body.sagas[0].id}`)).body;
+    return (await this.http<SagaView>('order-saga', 'GET', `/sagas/${body.sagas[0].id}`, { as: operator })).body;
   }
 }
 

@@ -97,8 +97,43 @@ export function optionalRetentionPeriod(fallback: string, minimumMs: number) {
  */
 export const messageRetention = retentionPeriod('7d', 3_600_000);
 
+/**
+ * How callers' tokens are verified (see @saga/identity identitySettingsFrom): the issuer and audience a
+ * token must name, and exactly one source of keys: a shared secret (HS256, at least 32 characters), a
+ * PEM public key (RS256 or ES256), or a JWKS URL.
+ */
+export const authEnv = {
+  AUTH_ISSUER: z.string().trim().min(1, { error: 'expected the issuer (iss) tokens must name' }).default('saga-dev'),
+  AUTH_AUDIENCE: z.string().trim().min(1, { error: 'expected the audience (aud) tokens must name' }).default('saga'),
+  AUTH_JWT_SECRET: z.string().min(32, { error: 'expected a secret of at least 32 characters' }).optional(),
+  AUTH_JWT_PUBLIC_KEY: z
+    .string()
+    .transform((pem) => pem.replace(/\\n/g, '\n'))
+    .refine((pem) => pem.includes('-----BEGIN PUBLIC KEY-----'), { error: 'expected a PEM public key' })
+    .optional(),
+  AUTH_JWKS_URL: urlWithProtocols(['https', 'http'], 'https://issuer.example/.well-known/jwks.json').optional(),
+  /** Failed authentications an address may make per minute before it is answered 429 for the rest of it. */
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
+};
+
+/**
+ * Which proxies in front of the app to believe about the client's address (X-Forwarded-For), for the
+ * rate limits per address: `off` (the default: the TCP peer is the client), a number of hops, or a
+ * comma-separated list of proxy addresses or CIDR ranges.
+ */
+export const trustProxy = z
+  .string()
+  .default('off')
+  .transform((value): boolean | number | string => {
+    const trimmed = value.trim();
+    if (trimmed === 'off' || trimmed === '') return false;
+    return /^\d+$/.test(trimmed) ? Number(trimmed) : trimmed;
+  });
+
 /** The variables every service reads; spread into an app's schema beside its own fields. */
 export const baseEnv = {
+  ...authEnv,
+  TRUST_PROXY: trustProxy,
   DATABASE_URL: databaseUrl,
   AMQP_URL: amqpUrl,
   NAMESPACE: namespace,

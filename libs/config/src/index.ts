@@ -2,6 +2,7 @@ export { ConfigError } from './config-error';
 export type { ConfigProblem } from './config-error';
 export {
   amqpUrl,
+  authEnv,
   baseEnv,
   databaseUrl,
   httpHost,
@@ -12,5 +13,6 @@ export {
   optionalRetentionPeriod,
   retentionPeriod,
   retryDelaysMs,
+  trustProxy,
 } from './fields';
 export { loadConfig, parseEnv } from './parse-env';

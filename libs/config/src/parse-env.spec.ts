@@ -19,7 +19,28 @@ describe('parseEnv', () => {
       RETRY_DELAYS_MS: [500, 2000, 8000, 30000],
       MESSAGE_RETENTION: 7 * 86_400_000,
       PORT: 3001,
+      AUTH_ISSUER: 'saga-dev',
+      AUTH_AUDIENCE: 'saga',
+      AUTH_FAILURES_PER_MINUTE: 20,
+      TRUST_PROXY: false,
     });
+  });
+
+  it('reads TRUST_PROXY as off, a number of hops, or a list of proxy addresses', () => {
+    expect(parseEnv(schema, { ...valid, TRUST_PROXY: 'off' }).TRUST_PROXY).toBe(false);
+    expect(parseEnv(schema, { ...valid, TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(parseEnv(schema, { ...valid, TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).TRUST_PROXY).toBe(
+      '10.0.0.0/8, 127.0.0.1',
+    );
+  });
+
+  it('refuses a token secret shorter than 32 characters, and a public key that is not PEM', () => {
+    expect(() => parseEnv(schema, { ...valid, AUTH_JWT_SECRET: 'short' })).toThrow(
+      /AUTH_JWT_SECRET: expected a secret of at least 32/,
+    );
+    expect(() => parseEnv(schema, { ...valid, AUTH_JWT_PUBLIC_KEY: 'abc' })).toThrow(
+      /AUTH_JWT_PUBLIC_KEY: expected a PEM public key/,
+    );
   });
 
   it('reads a retention period in minutes, hours or days', () => {

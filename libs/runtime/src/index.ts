@@ -1,9 +1,12 @@
 export { createHttpApp } from './http/create-http-app';
-export type { FieldError, HttpApp } from './http/create-http-app';
+export type { FieldError, HttpApp, HttpOptions } from './http/create-http-app';
 export { HttpProblem, problemType } from './http/http-problem';
+export { callerOf } from './http/identity';
 export { idempotencyKeyOf, IdempotencyKeyHeaders } from './http/idempotency-key';
 export { LedgerPageQuery } from './http/page-query';
 export { problemTitle } from './http/problem-pages';
+export { RateLimit } from './http/rate-limit';
+export type { RateLimitOptions } from './http/rate-limit';
 export { openServiceDatabase } from './service/open-service-database';
 export { PeriodicTask } from './service/periodic-task';
 export type { PeriodicTaskOptions } from './service/periodic-task';

@@ -9,3 +9,5 @@ export { waitFor } from './wait-for';
 export type { WaitForOptions } from './wait-for';
 export { FakeStripe, signStripePayload } from './fake-stripe/fake-stripe';
 export type { FakePaymentIntent, StripeFault, StripeRequestRecord } from './fake-stripe/fake-stripe';
+export { testIdentity } from './test-identity';
+export type { TestIdentity } from './test-identity';

@@ -2,6 +2,7 @@ import { deadLetterQueueName, Exchange, namespaced, Queues, retryQueueName } fro
 import amqplib, { type Channel } from 'amqplib';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { testIdentity, type TestIdentity } from './test-identity';
 
 /** A fresh database and broker namespace for one test suite, and how to remove them. */
 export interface TestInfrastructure {
@@ -10,6 +11,8 @@ export interface TestInfrastructure {
   amqpUrl: string;
   /** A prefix no other call shares (`t` + hex), to pass as the services' NAMESPACE. */
   namespace: string;
+  /** The token issuer the services of this infrastructure trust. */
+  identity: TestIdentity;
   /** Drops the database and deletes the namespace's queues, retry queues, dead-letter queues and exchanges. */
   teardown(): Promise<void>;
 }
@@ -20,6 +23,10 @@ export function serviceConfigFor(infra: TestInfrastructure) {
     DATABASE_URL: infra.databaseUrl,
     AMQP_URL: infra.amqpUrl,
     NAMESPACE: infra.namespace,
+    AUTH_ISSUER: infra.identity.settings.issuer,
+    AUTH_AUDIENCE: infra.identity.settings.audience,
+    AUTH_JWT_SECRET: infra.identity.env.AUTH_JWT_SECRET,
+    AUTH_FAILURES_PER_MINUTE: infra.identity.settings.failuresPerMinute,
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
     PORT: 0,
@@ -58,6 +65,7 @@ export async function provisionTestInfrastructure(): Promise<TestInfrastructure>
     databaseUrl: databaseUrl.toString(),
     amqpUrl,
     namespace,
+    identity: testIdentity(),
     async teardown() {
       if (tornDown) return;
       tornDown = true;

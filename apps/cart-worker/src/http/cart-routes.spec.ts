@@ -2,15 +2,24 @@ import { randomUUID } from 'node:crypto';
 import type { PendingMessage } from '@saga/outbox';
 import { createLogger } from '@saga/observability';
 import { createHttpApp, type HttpApp } from '@saga/runtime';
-import { cartCommands, startCartTestDatabase, type CartTestDatabase } from '../testing/cart-test-database';
+import { testIdentity } from '@saga/testing';
+import {
+  cartCommands,
+  cartOf,
+  fillCart,
+  startCartTestDatabase,
+  type CartTestDatabase,
+} from '../testing/cart-test-database';
+import { Cart, CartItem } from '../domain';
 import { registerCartRoutes } from './cart-routes';
 
 describe('cart routes', () => {
+  const identity = testIdentity();
   let db: CartTestDatabase;
   let app: HttpApp;
   beforeAll(async () => {
     db = await startCartTestDatabase();
-    app = createHttpApp(createLogger({ service: 'cart-worker-test', level: 'warn' }));
+    app = createHttpApp(createLogger({ service: 'cart-worker-test', level: 'warn' }), identity.settings);
     registerCartRoutes(app, db);
     await app.ready();
   });
@@ -27,10 +36,25 @@ describe('cart routes', () => {
   const kettle = randomUUID();
   const mug = randomUUID();
   const add = (userId: string, productId: string, quantity: number) =>
-    app.inject({ method: 'POST', url: `/carts/${userId}/items`, payload: { productId, quantity } });
+    app.inject({
+      method: 'POST',
+      url: '/me/cart/items',
+      headers: identity.as(userId),
+      payload: { productId, quantity },
+    });
+  const getCart = (userId: string) => app.inject({ method: 'GET', url: '/me/cart', headers: identity.as(userId) });
+  const setQuantity = (userId: string, productId: string, quantity: number) =>
+    app.inject({
+      method: 'PUT',
+      url: `/me/cart/items/${productId}`,
+      headers: identity.as(userId),
+      payload: { quantity },
+    });
+  const remove = (userId: string, productId: string) =>
+    app.inject({ method: 'DELETE', url: `/me/cart/items/${productId}`, headers: identity.as(userId) });
 
   it('shows an empty OPEN cart to a shopper who never added anything', async () => {
-    const response = await app.inject({ method: 'GET', url: '/carts/nobody-yet' });
+    const response = await getCart('nobody-yet');
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ userId: 'nobody-yet', status: 'OPEN', lockedByOrder: null, items: [] });
   });
@@ -51,7 +75,7 @@ describe('cart routes', () => {
         { productId: mug, quantity: 2 },
       ],
     });
-    expect((await app.inject({ method: 'GET', url: `/carts/${userId}` })).json()).toEqual(response.json());
+    expect((await getCart(userId)).json()).toEqual(response.json());
   });
 
   it('sets the quantity of a product and removes a product', async () => {
@@ -59,20 +83,20 @@ describe('cart routes', () => {
     await add(userId, kettle, 1);
     await add(userId, mug, 1);
 
-    const set = await app.inject({ method: 'PUT', url: `/carts/${userId}/items/${kettle}`, payload: { quantity: 7 } });
+    const set = await setQuantity(userId, kettle, 7);
     expect(set.statusCode).toBe(200);
     expect(set.json().items).toEqual([
       { productId: kettle, quantity: 7 },
       { productId: mug, quantity: 1 },
     ]);
 
-    const removed = await app.inject({ method: 'DELETE', url: `/carts/${userId}/items/${mug}` });
+    const removed = await remove(userId, mug);
     expect(removed.statusCode).toBe(200);
     expect(removed.json().items).toEqual([{ productId: kettle, quantity: 7 }]);
   });
 
   it('treats removing a product that is not in the cart as done', async () => {
-    const response = await app.inject({ method: 'DELETE', url: `/carts/shopper-${randomUUID()}/items/${mug}` });
+    const response = await remove(`shopper-${randomUUID()}`, mug);
     expect(response.statusCode).toBe(200);
     expect(response.json().items).toEqual([]);
   });
@@ -83,11 +107,7 @@ describe('cart routes', () => {
     const orderId = randomUUID();
     await commands.checkout(orderId, userId);
 
-    const attempts = [
-      await add(userId, mug, 1),
-      await app.inject({ method: 'PUT', url: `/carts/${userId}/items/${kettle}`, payload: { quantity: 5 } }),
-      await app.inject({ method: 'DELETE', url: `/carts/${userId}/items/${kettle}` }),
-    ];
+    const attempts = [await add(userId, mug, 1), await setQuantity(userId, kettle, 5), await remove(userId, kettle)];
 
     for (const response of attempts) {
       expect(response.statusCode).toBe(409);
@@ -98,7 +118,7 @@ describe('cart routes', () => {
         lockedByOrder: orderId,
       });
     }
-    expect((await app.inject({ method: 'GET', url: `/carts/${userId}` })).json()).toEqual({
+    expect((await getCart(userId)).json()).toEqual({
       userId,
       status: 'LOCKED',
       lockedByOrder: orderId,
@@ -135,7 +155,8 @@ describe('cart routes', () => {
 
     const badProduct = await app.inject({
       method: 'POST',
-      url: '/carts/x/items',
+      url: '/me/cart/items',
+      headers: identity.as('x'),
       payload: { productId: 'kettle', quantity: 1 },
     });
     expect(badProduct.statusCode).toBe(400);
@@ -143,7 +164,7 @@ describe('cart routes', () => {
   });
 
   it('answers 400 naming the parameter when the product id in the path is not a uuid', async () => {
-    const response = await app.inject({ method: 'PUT', url: '/carts/x/items/kettle', payload: { quantity: 1 } });
+    const response = await setQuantity('x', 'kettle', 1);
     expect(response.statusCode).toBe(400);
     expect(response.json().errors).toEqual([expect.objectContaining({ field: 'params.productId' })]);
   });
@@ -166,9 +187,71 @@ describe('cart routes', () => {
       const accepted = additions.filter((_, i) => responses[i].statusCode === 200);
       expect(responses.every((r) => r.statusCode === 200 || r.statusCode === 409)).toBe(true);
       const snapshot = outcome.outcome === 'success' ? outcome.result.items : [];
-      const cart = (await app.inject({ method: 'GET', url: `/carts/${userId}` })).json();
+      const cart = (await getCart(userId)).json();
       expect(cart.items).toEqual(snapshot);
       expect(snapshot.map((i) => i.productId).sort()).toEqual([kettle, ...accepted].sort());
     }
+  });
+
+  describe('who may call them', () => {
+    const rowCounts = async () => [
+      await db.dataSource.getRepository(Cart).count(),
+      await db.dataSource.getRepository(CartItem).count(),
+    ];
+
+    it('answers every cart route without a token 401 with a Bearer challenge, and changes no cart', async () => {
+      const before = await rowCounts();
+      const stranger = testIdentity().as('someone');
+
+      const attempts = [
+        await app.inject({ method: 'GET', url: '/me/cart' }),
+        await app.inject({ method: 'POST', url: '/me/cart/items', payload: { productId: kettle, quantity: 1 } }),
+        await app.inject({ method: 'PUT', url: `/me/cart/items/${kettle}`, payload: { quantity: 1 } }),
+        await app.inject({ method: 'DELETE', url: `/me/cart/items/${kettle}` }),
+        // A token signed by another system's key is no better than none.
+        await app.inject({
+          method: 'POST',
+          url: '/me/cart/items',
+          headers: stranger,
+          payload: { productId: kettle, quantity: 1 },
+        }),
+      ];
+
+      for (const response of attempts) {
+        expect(response.statusCode).toBe(401);
+        expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(response.headers['www-authenticate']).toMatch(/^Bearer realm="saga"/);
+      }
+      expect(await rowCounts()).toEqual(before);
+    });
+
+    it("shows a shopper their own cart, never another shopper's", async () => {
+      const ada = `shopper-${randomUUID()}`;
+      const bob = `shopper-${randomUUID()}`;
+      await fillCart(db.dataSource, ada, [{ productId: kettle, quantity: 2 }]);
+
+      const response = await getCart(bob);
+
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual({ userId: bob, status: 'OPEN', lockedByOrder: null, items: [] });
+      expect((await getCart(ada)).json().items).toEqual([{ productId: kettle, quantity: 2 }]);
+    });
+
+    it("puts a shopper's changes in their own cart and leaves another shopper's as it was", async () => {
+      const ada = `shopper-${randomUUID()}`;
+      const bob = `shopper-${randomUUID()}`;
+      await fillCart(db.dataSource, ada, [
+        { productId: kettle, quantity: 1 },
+        { productId: mug, quantity: 1 },
+      ]);
+      const adasCart = await cartOf(db.dataSource, ada);
+
+      const removed = await remove(bob, kettle);
+      const set = await setQuantity(bob, mug, 9);
+
+      expect(removed.json()).toMatchObject({ userId: bob, items: [] });
+      expect(set.json()).toMatchObject({ userId: bob, items: [{ productId: mug, quantity: 9 }] });
+      expect(await cartOf(db.dataSource, ada)).toEqual(adasCart);
+    });
   });
 });

@@ -1,5 +1,5 @@
-import { OrderItem, UserId } from '@saga/contracts';
-import { HttpProblem, type HttpApp, type ServiceContext } from '@saga/runtime';
+import { OrderItem } from '@saga/contracts';
+import { callerOf, HttpProblem, type HttpApp, type ServiceContext } from '@saga/runtime';
 import { z } from 'zod';
 import {
   addItem,
@@ -12,8 +12,8 @@ import {
   type CartView,
 } from '../domain';
 
-const UserParams = z.object({ userId: UserId });
-const ItemParams = UserParams.extend({ productId: z.uuid() });
+const ItemParams = z.object({ productId: z.uuid() });
+const shopper = { access: 'signed-in' } as const;
 const AddItemBody = OrderItem;
 const SetQuantityBody = OrderItem.pick({ quantity: true });
 
@@ -24,25 +24,29 @@ const CartResponse = z.object({
   items: z.array(OrderItem),
 });
 
-/** The shopper's cart over HTTP: read it, add, set and remove items while no order has it locked. */
+/**
+ * The shopper's own cart over HTTP, under /me (the token's subject is the shopper): read it, add, set
+ * and remove items while no order has it locked.
+ */
 export function registerCartRoutes(app: HttpApp, { dataSource }: Pick<ServiceContext, 'dataSource'>): void {
   // One snapshot for the cart row and its items, so a clear committing in between cannot mix them.
-  app.get('/carts/:userId', { schema: { params: UserParams, response: { 200: CartResponse } } }, (request) =>
-    dataSource.transaction('REPEATABLE READ', (manager) => readCart(manager, request.params.userId)),
+  app.get('/me/cart', { config: shopper, schema: { response: { 200: CartResponse } } }, (request) =>
+    dataSource.transaction('REPEATABLE READ', (manager) => readCart(manager, callerOf(request).userId)),
   );
 
   app.post(
-    '/carts/:userId/items',
-    { schema: { params: UserParams, body: AddItemBody, response: { 200: CartResponse } } },
+    '/me/cart/items',
+    { config: shopper, schema: { body: AddItemBody, response: { 200: CartResponse } } },
     (request) =>
-      editing(() => dataSource.transaction((manager) => addItem(manager, request.params.userId, request.body))),
+      editing(() => dataSource.transaction((manager) => addItem(manager, callerOf(request).userId, request.body))),
   );
 
   app.put(
-    '/carts/:userId/items/:productId',
-    { schema: { params: ItemParams, body: SetQuantityBody, response: { 200: CartResponse } } },
+    '/me/cart/items/:productId',
+    { config: shopper, schema: { params: ItemParams, body: SetQuantityBody, response: { 200: CartResponse } } },
     (request) => {
-      const { userId, productId } = request.params;
+      const { userId } = callerOf(request);
+      const { productId } = request.params;
       return editing(() =>
         dataSource.transaction((manager) =>
           setItemQuantity(manager, userId, { productId, quantity: request.body.quantity }),
@@ -52,10 +56,11 @@ export function registerCartRoutes(app: HttpApp, { dataSource }: Pick<ServiceCon
   );
 
   app.delete(
-    '/carts/:userId/items/:productId',
-    { schema: { params: ItemParams, response: { 200: CartResponse } } },
+    '/me/cart/items/:productId',
+    { config: shopper, schema: { params: ItemParams, response: { 200: CartResponse } } },
     (request) => {
-      const { userId, productId } = request.params;
+      const { userId } = callerOf(request);
+      const { productId } = request.params;
       return editing(() => dataSource.transaction((manager) => removeItem(manager, userId, productId)));
     },
   );

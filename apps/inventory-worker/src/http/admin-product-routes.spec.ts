@@ -4,6 +4,8 @@ import type { PendingMessage } from '@saga/outbox';
 import { runCommand } from '@saga/participant/testing';
 import { createLogger } from '@saga/observability';
 import { createHttpApp, type HttpApp } from '@saga/runtime';
+import { Role } from '@saga/identity';
+import { testIdentity } from '@saga/testing';
 import { reserveStock } from '../commands/reserve-stock';
 import { openInventoryDatabase, type InventoryDatabase } from '../testing/inventory-database';
 import { registerAdminProductRoutes } from './admin-product-routes';
@@ -11,11 +13,15 @@ import { registerAdminProductRoutes } from './admin-product-routes';
 describe('admin product routes', () => {
   let db: InventoryDatabase;
   let app: HttpApp;
-  const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, payload: payload as object });
+  const identity = testIdentity();
+  const admin = identity.as('shop-admin', Role.Admin);
+  const post = (url: string, payload: unknown) =>
+    app.inject({ method: 'POST', url, headers: admin, payload: payload as object });
+  const get = (url: string) => app.inject({ method: 'GET', url, headers: admin });
 
   beforeAll(async () => {
     db = await openInventoryDatabase();
-    app = createHttpApp(createLogger({ service: 'inventory-worker-test', level: 'error' }));
+    app = createHttpApp(createLogger({ service: 'inventory-worker-test', level: 'error' }), identity.settings);
     registerAdminProductRoutes(app, { dataSource: db.dataSource });
     await app.ready();
   });
@@ -112,11 +118,8 @@ describe('admin product routes', () => {
     });
     await db.restock(product.id, 4);
 
-    const firstPage = await app.inject({ method: 'GET', url: `/admin/products/${product.id}/ledger?limit=2` });
-    const secondPage = await app.inject({
-      method: 'GET',
-      url: `/admin/products/${product.id}/ledger?limit=2&after=${firstPage.json().next}`,
-    });
+    const firstPage = await get(`/admin/products/${product.id}/ledger?limit=2`);
+    const secondPage = await get(`/admin/products/${product.id}/ledger?limit=2&after=${firstPage.json().next}`);
 
     expect(firstPage.statusCode).toBe(200);
     expect(firstPage.json()).toMatchObject({
@@ -131,8 +134,55 @@ describe('admin product routes', () => {
   });
 
   it('answers 404 for the ledger of a product that does not exist', async () => {
-    const response = await app.inject({ method: 'GET', url: `/admin/products/${randomUUID()}/ledger` });
+    const response = await get(`/admin/products/${randomUUID()}/ledger`);
 
     expect(response.statusCode).toBe(404);
+  });
+
+  describe('who may call them', () => {
+    const productCount = () => db.dataSource.query('SELECT count(*)::int AS count FROM inventory.products');
+    const attemptsAs = (headers: Record<string, string>, productId: string) => [
+      app.inject({
+        method: 'POST',
+        url: '/admin/products',
+        headers,
+        payload: { sku: `REFUSED-${randomUUID()}`, name: 'Refused', price: 100, stock: 1 },
+      }),
+      app.inject({ method: 'POST', url: `/admin/products/${productId}/restock`, headers, payload: { quantity: 5 } }),
+      app.inject({ method: 'GET', url: `/admin/products/${productId}/ledger`, headers }),
+    ];
+
+    it('answers every admin route without a token 401 with a Bearer challenge, and changes no stock', async () => {
+      const product = await db.addProduct({ stock: 3 });
+      const before = await productCount();
+
+      const attempts = await Promise.all(attemptsAs({}, product.id));
+
+      for (const response of attempts) {
+        expect(response.statusCode).toBe(401);
+        expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(response.headers['www-authenticate']).toBe('Bearer realm="saga"');
+      }
+      expect(await productCount()).toEqual(before);
+      expect(await db.stockOf(product.id)).toEqual({ available: 3, reserved: 0, sold: 0 });
+    });
+
+    it.each([
+      ['a shopper', []],
+      ['an operator', [Role.Operator]],
+    ])('answers %s 403 naming the admin role, and changes no stock', async (_who, roles) => {
+      const product = await db.addProduct({ stock: 3 });
+      const before = await productCount();
+
+      const attempts = await Promise.all(attemptsAs(identity.as('not-an-admin', ...roles), product.id));
+
+      for (const response of attempts) {
+        expect(response.statusCode).toBe(403);
+        expect(response.json()).toMatchObject({ status: 403, roles: [Role.Admin] });
+      }
+      expect(await productCount()).toEqual(before);
+      expect(await db.stockOf(product.id)).toEqual({ available: 3, reserved: 0, sold: 0 });
+      expect(await db.stockDiscrepancies()).toEqual([]);
+    });
   });
 });

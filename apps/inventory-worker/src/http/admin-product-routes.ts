@@ -1,4 +1,5 @@
 import { Cents, personText } from '@saga/contracts';
+import { Role, staff } from '@saga/identity';
 import { HttpProblem, type HttpApp, LedgerPageQuery } from '@saga/runtime';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
@@ -7,6 +8,9 @@ import { Product } from '../domain/product.entity';
 import { StockLedgerEntry } from '../domain/stock-ledger-entry.entity';
 import { StockMovementKind } from '../domain/stock-movement';
 import { AdminProduct, adminProductOf, ProductParams } from './product-views';
+
+/** Every route here is the shop's: it needs the admin role. */
+const admins = { access: staff(Role.Admin) };
 
 /** What the admin routes change and read. */
 export interface AdminProductRoutesContext {
@@ -46,7 +50,7 @@ const LedgerPage = z.object({
 export function registerAdminProductRoutes(app: HttpApp, { dataSource }: AdminProductRoutesContext): void {
   app.post(
     '/admin/products',
-    { schema: { body: NewProductBody, response: { 201: AdminProduct } } },
+    { config: admins, schema: { body: NewProductBody, response: { 201: AdminProduct } } },
     async (request, reply) => {
       try {
         const product = await dataSource.transaction((manager) => addProduct(manager, request.body));
@@ -60,7 +64,7 @@ export function registerAdminProductRoutes(app: HttpApp, { dataSource }: AdminPr
 
   app.post(
     '/admin/products/:id/restock',
-    { schema: { params: ProductParams, body: RestockBody, response: { 200: AdminProduct } } },
+    { config: admins, schema: { params: ProductParams, body: RestockBody, response: { 200: AdminProduct } } },
     async (request) => {
       const product = await dataSource
         .transaction((manager) => restockProduct(manager, request.params.id, request.body.quantity))
@@ -75,7 +79,7 @@ export function registerAdminProductRoutes(app: HttpApp, { dataSource }: AdminPr
 
   app.get(
     '/admin/products/:id/ledger',
-    { schema: { params: ProductParams, querystring: LedgerPageQuery, response: { 200: LedgerPage } } },
+    { config: admins, schema: { params: ProductParams, querystring: LedgerPageQuery, response: { 200: LedgerPage } } },
     async (request) => {
       const productId = request.params.id;
       if (!(await dataSource.manager.existsBy(Product, { id: productId }))) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '@saga/observability';
 import { createHttpApp, type HttpApp } from '@saga/runtime';
+import { testIdentity } from '@saga/testing';
 import { openInventoryDatabase, type InventoryDatabase } from '../testing/inventory-database';
 import { registerProductRoutes } from './product-routes';
 
@@ -10,7 +11,7 @@ describe('product routes', () => {
 
   beforeAll(async () => {
     db = await openInventoryDatabase();
-    app = createHttpApp(createLogger({ service: 'inventory-worker-test', level: 'error' }));
+    app = createHttpApp(createLogger({ service: 'inventory-worker-test', level: 'error' }), testIdentity().settings);
     registerProductRoutes(app, { dataSource: db.dataSource });
     await app.ready();
   });
@@ -65,5 +66,20 @@ describe('product routes', () => {
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.json().errors).toEqual([expect.objectContaining({ field: 'params.id' })]);
+  });
+
+  it('shows the catalogue to anyone: no token is needed, and one this system does not trust is ignored', async () => {
+    const lamp = await db.addProduct({ sku: 'LAMP-9', name: 'Desk Lamp', price: 3000, stock: 4 });
+    const untrusted = testIdentity().as('someone');
+
+    const answers = [
+      await app.inject({ method: 'GET', url: '/products' }),
+      await app.inject({ method: 'GET', url: `/products/${lamp.id}` }),
+      await app.inject({ method: 'GET', url: '/products', headers: untrusted }),
+      await app.inject({ method: 'GET', url: `/products/${lamp.id}`, headers: untrusted }),
+    ];
+
+    expect(answers.map((response) => response.statusCode)).toEqual([200, 200, 200, 200]);
+    expect(answers[1].json()).toMatchObject({ id: lamp.id, available: 4 });
   });
 });

@@ -9,16 +9,20 @@ export interface ProductRoutesContext {
   readonly dataSource: DataSource;
 }
 
-/** Registers the shoppers' catalogue: GET /products and GET /products/:id. */
+/** Registers the shoppers' catalogue, open to anyone: GET /products and GET /products/:id. */
 export function registerProductRoutes(app: HttpApp, { dataSource }: ProductRoutesContext): void {
-  app.get('/products', { schema: { response: { 200: z.object({ products: z.array(ShopperProduct) }) } } }, async () => {
-    const products = await dataSource.manager.find(Product, { order: { name: 'ASC', id: 'ASC' } });
-    return { products: products.map(shopperProductOf) };
-  });
+  app.get(
+    '/products',
+    { config: { access: 'anyone' }, schema: { response: { 200: z.object({ products: z.array(ShopperProduct) }) } } },
+    async () => {
+      const products = await dataSource.manager.find(Product, { order: { name: 'ASC', id: 'ASC' } });
+      return { products: products.map(shopperProductOf) };
+    },
+  );
 
   app.get(
     '/products/:id',
-    { schema: { params: ProductParams, response: { 200: ShopperProduct } } },
+    { config: { access: 'anyone' }, schema: { params: ProductParams, response: { 200: ShopperProduct } } },
     async (request) => {
       const product = await dataSource.manager.findOneBy(Product, { id: request.params.id });
       if (!product) throw HttpProblem.notFound(`no product ${request.params.id}`);

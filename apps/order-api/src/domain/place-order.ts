@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { OrderItem, orderPlaced, PaymentMethod, paymentMethodProvided, UserId } from '@saga/contracts';
+import { OrderItem, orderPlaced, PaymentMethod, paymentMethodProvided } from '@saga/contracts';
 import { eventMessage, type MessagingTransaction } from '@saga/outbox';
 import { deleteOldRows, type RetentionRule } from '@saga/persistence';
 import { IdempotencyKey } from './idempotency-key.entity';
@@ -8,10 +8,9 @@ import { OrderLine } from './order-line.entity';
 import { Order } from './order.entity';
 import { OrderStatus } from './order-status';
 
-/** The body of POST /orders: explicit items or the shopper's cart, and how to pay. */
-export const PlaceOrderRequest = z
+/** The body of POST /me/orders: explicit items or the shopper's cart, and how to pay. */
+export const PlaceOrderBody = z
   .object({
-    userId: UserId,
     items: z.array(OrderItem).min(1).max(100).optional(),
     fromCart: z.literal(true).optional(),
     payment: PaymentMethod,
@@ -28,9 +27,12 @@ export const PlaceOrderRequest = z
       ctx.addIssue({ code: 'custom', path: ['items'], message: 'list each productId once' });
     }
   });
-export type PlaceOrderRequest = z.infer<typeof PlaceOrderRequest>;
+export type PlaceOrderBody = z.infer<typeof PlaceOrderBody>;
 
-/** What POST /orders answers: the order is accepted, its outcome comes later. */
+/** An order as placed: the body, for the user whose token placed it. */
+export type PlaceOrderRequest = PlaceOrderBody & { readonly userId: string };
+
+/** What POST /me/orders answers: the order is accepted, its outcome comes later. */
 export interface OrderAccepted {
   readonly orderId: string;
   readonly status: OrderStatus;

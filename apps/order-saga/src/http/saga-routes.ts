@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { identifier } from '@saga/contracts';
+import { Role, staff } from '@saga/identity';
 import { HttpProblem, type HttpApp, type ServiceContext } from '@saga/runtime';
 import { SagaEvent, SagaInstance } from '@saga/saga';
 
@@ -10,9 +11,11 @@ const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 
-/** Read-only views of saga instances and their logs, for operators and tests. */
+const operators = { access: staff(Role.Operator) };
+
+/** Read-only views of saga instances and their logs, for operators. */
 export function registerSagaRoutes(app: HttpApp, { dataSource }: Pick<ServiceContext, 'dataSource'>): void {
-  app.get('/sagas', { schema: { querystring: ListQuery } }, async (request) => {
+  app.get('/sagas', { config: operators, schema: { querystring: ListQuery } }, async (request) => {
     const { correlationId, status, limit } = request.query;
     const sagas = await dataSource.getRepository(SagaInstance).find({
       where: { ...(correlationId ? { correlationId } : {}), ...(status ? { status } : {}) },
@@ -22,7 +25,7 @@ export function registerSagaRoutes(app: HttpApp, { dataSource }: Pick<ServiceCon
     return { sagas: sagas.map(summary) };
   });
 
-  app.get('/sagas/:id', { schema: { params: SagaIdParams } }, async (request) => {
+  app.get('/sagas/:id', { config: operators, schema: { params: SagaIdParams } }, async (request) => {
     const saga = await dataSource.getRepository(SagaInstance).findOneBy({ id: request.params.id });
     if (!saga) throw HttpProblem.notFound(`saga ${request.params.id} does not exist`);
     const events = await dataSource

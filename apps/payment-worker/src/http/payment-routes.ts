@@ -1,6 +1,8 @@
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Cents, Failure } from '@saga/contracts';
-import { HttpProblem, type HttpApp, type ServiceContext } from '@saga/runtime';
+import { Role, staff } from '@saga/identity';
+import { callerOf, HttpProblem, type HttpApp, type ServiceContext } from '@saga/runtime';
 import { LedgerKind, PaymentStatus, ProviderName } from '../domain/payment-codes';
 import { findPaymentWithLedger } from '../domain/payments';
 
@@ -33,38 +35,57 @@ export const PaymentView = z.object({
 });
 export type PaymentView = z.infer<typeof PaymentView>;
 
-/** GET /payments?orderId=... */
+/**
+ * An order's payment: GET /me/payments?orderId=... for the shopper who paid (another user's is a 404),
+ * GET /admin/payments?orderId=... for the shop's admins and operators.
+ */
 export function registerPaymentRoutes(app: HttpApp, { dataSource }: Pick<ServiceContext, 'dataSource'>): void {
-  app.get(
-    '/payments',
-    { schema: { querystring: PaymentQuery, response: { 200: PaymentView } } },
-    async (request): Promise<PaymentView> => {
-      const found = await findPaymentWithLedger(dataSource.manager, request.query.orderId);
-      if (!found) throw HttpProblem.notFound(`order ${request.query.orderId} has no payment`);
-      const { payment, ledger, history } = found;
-      return {
-        paymentId: payment.id,
-        orderId: payment.orderId,
-        userId: payment.userId,
-        provider: payment.provider,
-        providerRef: payment.providerRef,
-        amount: payment.amount,
-        currency: payment.currency,
-        status: payment.status,
-        failure:
-          payment.failureCode === null || payment.failureMessage === null
-            ? null
-            : { code: payment.failureCode, message: payment.failureMessage },
-        createdAt: payment.createdAt.toISOString(),
-        updatedAt: payment.updatedAt.toISOString(),
-        nextAction: payment.nextAction,
-        ledger: ledger.map((entry) => ({ kind: entry.kind, amount: entry.amount, at: entry.at.toISOString() })),
-        history: history.map((change) => ({
-          status: change.status,
-          cause: { kind: change.causeKind, id: change.causeId, type: change.causeType },
-          at: change.at.toISOString(),
-        })),
-      };
-    },
-  );
+  const routes = [
+    { path: '/me/payments', access: 'signed-in', payer: (request: FastifyRequest) => callerOf(request).userId },
+    { path: '/admin/payments', access: staff(Role.Admin, Role.Operator), payer: () => undefined },
+  ] as const;
+  for (const { path, access, payer } of routes) {
+    app.get(
+      path,
+      { config: { access }, schema: { querystring: PaymentQuery, response: { 200: PaymentView } } },
+      async (request): Promise<PaymentView> => {
+        const found = await findPaymentWithLedger(dataSource.manager, request.query.orderId);
+        const owner = payer(request);
+        if (!found || (owner !== undefined && found.payment.userId !== owner)) {
+          throw HttpProblem.notFound(`order ${request.query.orderId} has no payment`);
+        }
+        return paymentView(found);
+      },
+    );
+  }
+}
+
+function paymentView({
+  payment,
+  ledger,
+  history,
+}: NonNullable<Awaited<ReturnType<typeof findPaymentWithLedger>>>): PaymentView {
+  return {
+    paymentId: payment.id,
+    orderId: payment.orderId,
+    userId: payment.userId,
+    provider: payment.provider,
+    providerRef: payment.providerRef,
+    amount: payment.amount,
+    currency: payment.currency,
+    status: payment.status,
+    failure:
+      payment.failureCode === null || payment.failureMessage === null
+        ? null
+        : { code: payment.failureCode, message: payment.failureMessage },
+    createdAt: payment.createdAt.toISOString(),
+    updatedAt: payment.updatedAt.toISOString(),
+    nextAction: payment.nextAction,
+    ledger: ledger.map((entry) => ({ kind: entry.kind, amount: entry.amount, at: entry.at.toISOString() })),
+    history: history.map((change) => ({
+      status: change.status,
+      cause: { kind: change.causeKind, id: change.causeId, type: change.causeType },
+      at: change.at.toISOString(),
+    })),
+  };
 }

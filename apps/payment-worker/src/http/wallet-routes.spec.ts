@@ -5,6 +5,8 @@ import { runCommand } from '@saga/participant/testing';
 import { maxAmount } from '@saga/contracts';
 import { createLogger } from '@saga/observability';
 import { createHttpApp, type HttpApp } from '@saga/runtime';
+import { Role } from '@saga/identity';
+import { testIdentity } from '@saga/testing';
 import { authorizePayment } from '../commands/authorize-payment';
 import { cardProviders, type CardProvider } from '../providers/payment-provider';
 import { testCardProvider } from '../providers/test-card-provider';
@@ -34,9 +36,11 @@ const flakyCards: CardProvider = {
 
 let db: PaymentTestDatabase;
 let app: HttpApp;
+const identity = testIdentity();
+const admin = identity.as('shop-admin', Role.Admin);
 beforeAll(async () => {
   db = await openPaymentTestDatabase();
-  app = createHttpApp(createLogger({ service: 'payment-worker-test', level: 'error' }));
+  app = createHttpApp(createLogger({ service: 'payment-worker-test', level: 'error' }), identity.settings);
   registerWalletRoutes(app, { dataSource: db.dataSource, cards: cardProviders(flakyCards) });
   await app.ready();
 });
@@ -50,7 +54,10 @@ const sent: PendingMessage[] = [];
 afterEach(() => expect(sent).toEqual([]));
 
 const credit = (userId: string, body: unknown) =>
-  app.inject({ method: 'POST', url: `/admin/wallets/${userId}/credit`, payload: body as object });
+  app.inject({ method: 'POST', url: `/admin/wallets/${userId}/credit`, headers: admin, payload: body as object });
+/** GET of one of the user's own /me routes, with the user's token. */
+const getAs = (userId: string, url: string) => app.inject({ method: 'GET', url, headers: identity.as(userId) });
+const walletOf = (userId: string) => getAs(userId, '/me/wallet');
 
 describe('wallet routes', () => {
   it('opens a wallet on its first credit and adds to it on the next', async () => {
@@ -75,14 +82,14 @@ describe('wallet routes', () => {
       paymentMethod: { method: 'wallet' },
     });
 
-    const response = await app.inject({ method: 'GET', url: `/wallets/${userId}` });
+    const response = await walletOf(userId);
 
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ userId, balance: 5_000, held: 1_200, available: 3_800, currency: 'USD' });
   });
 
   it('answers 404 problem+json for a user without a wallet', async () => {
-    const response = await app.inject({ method: 'GET', url: '/wallets/nobody-here' });
+    const response = await walletOf('nobody-here');
 
     expect(response.statusCode).toBe(404);
     expect(response.headers['content-type']).toContain('application/problem+json');
@@ -115,8 +122,8 @@ describe('wallet routes', () => {
     await credit(userId, { amount: 500 });
     await topUp(userId, { amount: 250 }, 'first');
 
-    const first = await app.inject({ method: 'GET', url: `/wallets/${userId}/ledger?limit=2` });
-    const rest = await app.inject({ method: 'GET', url: `/wallets/${userId}/ledger?after=${first.json().next}` });
+    const first = await getAs(userId, '/me/wallet/ledger?limit=2');
+    const rest = await getAs(userId, `/me/wallet/ledger?after=${first.json().next}`);
 
     expect(first.json().entries.map((e: { kind: string; balanceAfter: number }) => [e.kind, e.balanceAfter])).toEqual([
       ['credit', 1_000],
@@ -129,8 +136,8 @@ describe('wallet routes', () => {
 const topUp = (userId: string, body: { amount: number; token?: string }, key?: string) =>
   app.inject({
     method: 'POST',
-    url: `/wallets/${userId}/top-ups`,
-    headers: key === undefined ? {} : { 'idempotency-key': key },
+    url: '/me/wallet/top-ups',
+    headers: { ...identity.as(userId), ...(key === undefined ? {} : { 'idempotency-key': key }) },
     payload: { amount: body.amount, paymentMethod: { method: 'card', token: body.token ?? 'pm_card_visa' } },
   });
 
@@ -145,7 +152,8 @@ describe('wallet top-ups by card', () => {
     expect(first.json()).toMatchObject({ status: 'SUCCEEDED', amount: 2_000, wallet: { balance: 2_000 } });
     expect(again.json()).toEqual(first.json());
     expect(taken.get(`top-up:${first.json().topUpId}:capture`)).toBe(1);
-    const status = await app.inject({ method: 'GET', url: first.headers.location as string });
+    expect(first.headers.location).toBe(`/me/wallet/top-ups/${first.json().topUpId}`);
+    const status = await getAs(userId, first.headers.location as string);
     expect(status.json()).toMatchObject({ topUpId: first.json().topUpId, status: 'SUCCEEDED' });
   });
 
@@ -156,7 +164,7 @@ describe('wallet top-ups by card', () => {
     expect(response.statusCode).toBe(402);
     expect(response.headers['content-type']).toContain('application/problem+json');
     expect(response.json()).toMatchObject({ code: 'card_declined', detail: 'Your card was declined.' });
-    const wallet = await app.inject({ method: 'GET', url: `/wallets/${userId}` });
+    const wallet = await walletOf(userId);
     expect(wallet.statusCode).toBe(404);
   });
 
@@ -168,7 +176,7 @@ describe('wallet top-ups by card', () => {
     await topUp(userId, { amount: 1_000 }, 'reused');
     const response = await topUp(userId, { amount: 9_000 }, key);
     expect(response.statusCode).toBe(status);
-    expect((await app.inject({ method: 'GET', url: `/wallets/${userId}` })).json()).toMatchObject({ balance: 1_000 });
+    expect((await walletOf(userId)).json()).toMatchObject({ balance: 1_000 });
   });
 
   it('finishes a top-up a crash left after the card was charged, crediting it once', async () => {
@@ -177,7 +185,7 @@ describe('wallet top-ups by card', () => {
     const crashed = await topUp(userId, { amount: 3_000 }, 'crashed');
     expect(crashed.statusCode).toBe(503);
     expect(crashed.headers['retry-after']).toBe('5');
-    expect((await app.inject({ method: 'GET', url: `/wallets/${userId}` })).statusCode).toBe(404);
+    expect((await walletOf(userId)).statusCode).toBe(404);
 
     const finished = await resumePendingTopUps(db.dataSource, cardProviders(flakyCards), {
       olderThanMs: 0,
@@ -187,7 +195,116 @@ describe('wallet top-ups by card', () => {
 
     expect(finished).toBeGreaterThanOrEqual(1);
     expect(retried.json()).toMatchObject({ status: 'SUCCEEDED', wallet: { balance: 3_000 } });
-    const ledger = await app.inject({ method: 'GET', url: `/wallets/${userId}/ledger` });
+    const ledger = await getAs(userId, '/me/wallet/ledger');
     expect(ledger.json().entries).toHaveLength(1);
+  });
+});
+
+describe('who may call the wallet routes', () => {
+  /** The rows every wallet route could write, so a refusal can be seen to have written none. */
+  const rowCounts = () =>
+    db.dataSource.query(`SELECT
+       (SELECT count(*)::int FROM payment.wallets) AS wallets,
+       (SELECT count(*)::int FROM payment.wallet_ledger) AS ledger,
+       (SELECT count(*)::int FROM payment.wallet_top_ups) AS top_ups`);
+  const topUpBody = { amount: 500, paymentMethod: { method: 'card', token: 'pm_card_visa' } };
+
+  it('answers every wallet route without a token 401 with a Bearer challenge, and moves no money', async () => {
+    const userId = newUserId();
+    await credit(userId, { amount: 1_000 });
+    const { topUpId } = (await topUp(userId, { amount: 250 }, 'mine')).json();
+    const before = await rowCounts();
+    const captures = taken.size;
+
+    const attempts = [
+      await app.inject({ method: 'GET', url: '/me/wallet' }),
+      await app.inject({ method: 'GET', url: '/me/wallet/ledger' }),
+      await app.inject({
+        method: 'POST',
+        url: '/me/wallet/top-ups',
+        headers: { 'idempotency-key': 'no-token' },
+        payload: topUpBody,
+      }),
+      await app.inject({ method: 'GET', url: `/me/wallet/top-ups/${topUpId}` }),
+      await app.inject({ method: 'GET', url: `/admin/wallets/${userId}` }),
+      await app.inject({ method: 'GET', url: `/admin/wallets/${userId}/ledger` }),
+      await app.inject({ method: 'POST', url: `/admin/wallets/${userId}/credit`, payload: { amount: 1 } }),
+    ];
+
+    for (const response of attempts) {
+      expect(response.statusCode).toBe(401);
+      expect(response.headers['content-type']).toContain('application/problem+json');
+      expect(response.headers['www-authenticate']).toBe('Bearer realm="saga"');
+    }
+    expect(await rowCounts()).toEqual(before);
+    expect(taken.size).toBe(captures);
+    expect((await walletOf(userId)).json()).toMatchObject({ balance: 1_250 });
+  });
+
+  it.each([
+    ['a shopper', []],
+    ['an operator', [Role.Operator]],
+  ])('answers %s 403 on the admin wallet routes, and credits nothing', async (_who, roles) => {
+    const userId = newUserId();
+    await credit(userId, { amount: 1_000 });
+    const before = await rowCounts();
+    const headers = identity.as(userId, ...roles);
+
+    const attempts = [
+      await app.inject({ method: 'GET', url: `/admin/wallets/${userId}`, headers }),
+      await app.inject({ method: 'GET', url: `/admin/wallets/${userId}/ledger`, headers }),
+      await app.inject({ method: 'POST', url: `/admin/wallets/${userId}/credit`, headers, payload: { amount: 1 } }),
+    ];
+
+    for (const response of attempts) {
+      expect(response.statusCode).toBe(403);
+      expect(response.json()).toMatchObject({ status: 403, roles: [Role.Admin] });
+    }
+    expect(await rowCounts()).toEqual(before);
+    expect((await walletOf(userId)).json()).toMatchObject({ balance: 1_000 });
+  });
+
+  it("shows a shopper only their own wallet and ledger, never another shopper's", async () => {
+    const ada = newUserId();
+    const bo = newUserId();
+    await credit(ada, { amount: 2_500 });
+
+    const wallet = await walletOf(bo);
+    const ledger = await getAs(bo, '/me/wallet/ledger');
+
+    expect(wallet.statusCode).toBe(404);
+    expect(wallet.json()).toMatchObject({ detail: `${bo} has no wallet` });
+    expect(ledger.statusCode).toBe(404);
+    await credit(bo, { amount: 100 });
+    expect((await walletOf(bo)).json()).toEqual({ userId: bo, balance: 100, held: 0, available: 100, currency: 'USD' });
+    expect((await getAs(bo, '/me/wallet/ledger')).json()).toMatchObject({ userId: bo, entries: [{ amount: 100 }] });
+  });
+
+  it("tops up the caller's own wallet, even with another shopper's Idempotency-Key, and answers another's top-up 404", async () => {
+    const ada = newUserId();
+    const bo = newUserId();
+    await credit(ada, { amount: 1_000 });
+    const adas = (await topUp(ada, { amount: 400 }, 'same-key')).json();
+
+    const bos = await topUp(bo, { amount: 300 }, 'same-key');
+    const peek = await getAs(bo, `/me/wallet/top-ups/${adas.topUpId}`);
+
+    expect(bos.statusCode).toBe(201);
+    expect(bos.json()).toMatchObject({ status: 'SUCCEEDED', amount: 300, wallet: { userId: bo, balance: 300 } });
+    expect(bos.json().topUpId).not.toBe(adas.topUpId);
+    expect(peek.statusCode).toBe(404);
+    expect(peek.json()).toMatchObject({ detail: `${bo} has no top-up ${adas.topUpId}` });
+    expect((await walletOf(ada)).json()).toMatchObject({ balance: 1_400 });
+  });
+
+  it("lets an admin read any shopper's wallet and ledger", async () => {
+    const userId = newUserId();
+    await credit(userId, { amount: 700 });
+
+    const wallet = await app.inject({ method: 'GET', url: `/admin/wallets/${userId}`, headers: admin });
+    const ledger = await app.inject({ method: 'GET', url: `/admin/wallets/${userId}/ledger`, headers: admin });
+
+    expect(wallet.json()).toEqual({ userId, balance: 700, held: 0, available: 700, currency: 'USD' });
+    expect(ledger.json()).toMatchObject({ userId, entries: [{ kind: 'credit', amount: 700 }], next: null });
   });
 });

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { Cents, Currency, FailureCode, maxAmount, identifier, UserId } from '@saga/contracts';
-import { HttpProblem, idempotencyKeyOf, IdempotencyKeyHeaders, type HttpApp, LedgerPageQuery } from '@saga/runtime';
+import type { FastifyRequest } from 'fastify';
+import { Role, staff, type Access } from '@saga/identity';
+import {
+  callerOf,
+  HttpProblem,
+  idempotencyKeyOf,
+  IdempotencyKeyHeaders,
+  type HttpApp,
+  LedgerPageQuery,
+} from '@saga/runtime';
 import type { DataSource } from 'typeorm';
 import { availableFunds, type Wallet } from '../domain/wallet.entity';
 import { WalletMovementKind } from '../domain/wallet-ledger-entry.entity';
@@ -16,7 +25,7 @@ export interface WalletRoutesContext {
 }
 
 const WalletParams = z.object({ userId: UserId });
-const TopUpParams = WalletParams.extend({ topUpId: z.uuid() });
+const TopUpParams = z.object({ topUpId: z.uuid() });
 
 /** A wallet as the API shows it; available is what authorizations can still hold. */
 export const WalletView = z.object({
@@ -98,47 +107,71 @@ function refusedPastLimit(error: unknown): never {
   throw error;
 }
 
+/** Whose wallet a set of read routes shows: the caller's own, or (for the shop's admins) anyone's. */
+const audiences = [
+  {
+    path: '/me/wallet',
+    access: 'signed-in',
+    params: z.object({}),
+    userOf: (request: FastifyRequest) => callerOf(request).userId,
+  },
+  {
+    path: '/admin/wallets/:userId',
+    access: staff(Role.Admin),
+    params: WalletParams,
+    userOf: (request: FastifyRequest) => (request.params as { userId: string }).userId,
+  },
+] as const satisfies readonly {
+  path: string;
+  access: Access;
+  params: z.ZodType;
+  userOf: (request: FastifyRequest) => string;
+}[];
+
 /**
- * A shopper's wallet: its balance, its ledger (every movement, oldest first, a page at a time), and
- * top-ups by card (POST with an Idempotency-Key: the same key answers with the same top-up). An
- * administrator's credit is POST /admin/wallets/:userId/credit.
+ * A wallet: its balance, its ledger (every movement, oldest first, a page at a time), and top-ups by
+ * card (POST with an Idempotency-Key: the same key answers with the same top-up). A shopper reads and
+ * tops up their own under /me/wallet; the shop's admins read anyone's and credit it under /admin/wallets.
  */
 export function registerWalletRoutes(app: HttpApp, { dataSource, cards }: WalletRoutesContext): void {
-  app.get('/wallets/:userId', { schema: { params: WalletParams, response: { 200: WalletView } } }, async (request) => {
-    const wallet = await findWallet(dataSource.manager, request.params.userId);
-    if (!wallet) throw HttpProblem.notFound(`${request.params.userId} has no wallet`);
-    return walletView(wallet);
-  });
+  for (const { path, access, params, userOf } of audiences) {
+    app.get(path, { config: { access }, schema: { params, response: { 200: WalletView } } }, async (request) => {
+      const userId = userOf(request);
+      const wallet = await findWallet(dataSource.manager, userId);
+      if (!wallet) throw HttpProblem.notFound(`${userId} has no wallet`);
+      return walletView(wallet);
+    });
 
-  app.get(
-    '/wallets/:userId/ledger',
-    { schema: { params: WalletParams, querystring: LedgerPageQuery, response: { 200: LedgerPage } } },
-    async (request) => {
-      const { userId } = request.params;
-      if (!(await findWallet(dataSource.manager, userId))) throw HttpProblem.notFound(`${userId} has no wallet`);
-      const entries = await walletLedgerPage(dataSource.manager, userId, request.query);
-      return {
-        userId,
-        entries: entries.map((entry) => ({
-          id: entry.id,
-          kind: entry.kind,
-          amount: entry.amount,
-          paymentId: entry.paymentId,
-          topUpId: entry.topUpId,
-          balanceAfter: entry.balanceAfter,
-          heldAfter: entry.heldAfter,
-          at: entry.at.toISOString(),
-        })),
-        next: entries.length === request.query.limit ? (entries.at(-1)?.id ?? null) : null,
-      };
-    },
-  );
+    app.get(
+      `${path}/ledger`,
+      { config: { access }, schema: { params, querystring: LedgerPageQuery, response: { 200: LedgerPage } } },
+      async (request) => {
+        const userId = userOf(request);
+        if (!(await findWallet(dataSource.manager, userId))) throw HttpProblem.notFound(`${userId} has no wallet`);
+        const entries = await walletLedgerPage(dataSource.manager, userId, request.query);
+        return {
+          userId,
+          entries: entries.map((entry) => ({
+            id: entry.id,
+            kind: entry.kind,
+            amount: entry.amount,
+            paymentId: entry.paymentId,
+            topUpId: entry.topUpId,
+            balanceAfter: entry.balanceAfter,
+            heldAfter: entry.heldAfter,
+            at: entry.at.toISOString(),
+          })),
+          next: entries.length === request.query.limit ? (entries.at(-1)?.id ?? null) : null,
+        };
+      },
+    );
+  }
 
   app.post(
-    '/wallets/:userId/top-ups',
+    '/me/wallet/top-ups',
     {
+      config: { access: 'signed-in' },
       schema: {
-        params: WalletParams,
         headers: IdempotencyKeyHeaders,
         body: TopUpBody,
         response: { 201: TopUpView.extend({ wallet: WalletView }) },
@@ -151,7 +184,7 @@ export function registerWalletRoutes(app: HttpApp, { dataSource, cards }: Wallet
           field: 'Idempotency-Key',
         });
       }
-      const { userId } = request.params;
+      const { userId } = callerOf(request);
       const topUp = await topUpWallet(dataSource, cards, {
         userId,
         idempotencyKey,
@@ -172,7 +205,7 @@ export function registerWalletRoutes(app: HttpApp, { dataSource, cards }: Wallet
         }
         return refusedPastLimit(error);
       });
-      reply.header('location', `/wallets/${encodeURIComponent(userId)}/top-ups/${topUp.id}`);
+      reply.header('location', `/me/wallet/top-ups/${topUp.id}`);
       if (topUp.status === TopUpStatus.Declined) {
         throw HttpProblem.of(402, topUp.failureMessage ?? 'the card was declined', {
           code: topUp.failureCode ?? FailureCode.CardDeclined,
@@ -186,20 +219,22 @@ export function registerWalletRoutes(app: HttpApp, { dataSource, cards }: Wallet
   );
 
   app.get(
-    '/wallets/:userId/top-ups/:topUpId',
-    { schema: { params: TopUpParams, response: { 200: TopUpView } } },
+    '/me/wallet/top-ups/:topUpId',
+    { config: { access: 'signed-in' }, schema: { params: TopUpParams, response: { 200: TopUpView } } },
     async (request) => {
-      const topUp = await dataSource
-        .getRepository(WalletTopUp)
-        .findOneBy({ id: request.params.topUpId, userId: request.params.userId });
-      if (!topUp) throw HttpProblem.notFound(`${request.params.userId} has no top-up ${request.params.topUpId}`);
+      const { userId } = callerOf(request);
+      const topUp = await dataSource.getRepository(WalletTopUp).findOneBy({ id: request.params.topUpId, userId });
+      if (!topUp) throw HttpProblem.notFound(`${userId} has no top-up ${request.params.topUpId}`);
       return topUpView(topUp);
     },
   );
 
   app.post(
     '/admin/wallets/:userId/credit',
-    { schema: { params: WalletParams, body: CreditRequest, response: { 200: WalletView } } },
+    {
+      config: { access: staff(Role.Admin) },
+      schema: { params: WalletParams, body: CreditRequest, response: { 200: WalletView } },
+    },
     async (request) => {
       const wallet = await dataSource
         .transaction((manager) =>

@@ -5,7 +5,7 @@ import { runCommand } from '@saga/participant/testing';
 import { createLogger } from '@saga/observability';
 import { TransactionalMessaging, type PendingMessage } from '@saga/outbox';
 import { createHttpApp, type HttpApp } from '@saga/runtime';
-import { FakeStripe } from '@saga/testing';
+import { FakeStripe, testIdentity } from '@saga/testing';
 import { findPaymentWithLedger } from '../domain/payments';
 import {
   cardOrder,
@@ -27,7 +27,7 @@ const sent: PendingMessage[] = [];
 beforeAll(async () => {
   db = await openPaymentTestDatabase();
   stripe = await FakeStripe.start();
-  app = createHttpApp(createLogger({ service: 'stripe-spec', level: 'error' }));
+  app = createHttpApp(createLogger({ service: 'stripe-spec', level: 'error' }), testIdentity().settings);
   const messaging = new TransactionalMessaging(db.dataSource, { wake: () => undefined });
   const logger = createLogger({ service: 'stripe-spec', level: 'error' });
   registerStripeWebhookRoute(app, { webhookSecret: stripe.webhookSecret, messaging, logger });

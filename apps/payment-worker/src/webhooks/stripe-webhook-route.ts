@@ -30,12 +30,17 @@ export function registerStripeWebhookRoute(app: HttpApp, context: StripeWebhookC
       { parseAs: 'buffer', bodyLimit: maxWebhookBytes },
       (_r, body, done) => done(null, body),
     );
-    scope.post('/webhooks/stripe', { schema: { response: { 200: Received } } }, async (request) => {
-      const event = verifiedEvent(request.body, request.headers['stripe-signature'], context.webhookSecret);
-      const outcome = await context.messaging.transaction((tx) => applyStripeEvent(tx, event));
-      context.logger.info('stripe webhook', { eventId: event.id, type: event.type, outcome });
-      return { received: true as const, outcome };
-    });
+    // Anyone may call it: the Stripe-Signature header, checked against the webhook secret, is the proof.
+    scope.post(
+      '/webhooks/stripe',
+      { config: { access: 'anyone' }, schema: { response: { 200: Received } } },
+      async (request) => {
+        const event = verifiedEvent(request.body, request.headers['stripe-signature'], context.webhookSecret);
+        const outcome = await context.messaging.transaction((tx) => applyStripeEvent(tx, event));
+        context.logger.info('stripe webhook', { eventId: event.id, type: event.type, outcome });
+        return { received: true as const, outcome };
+      },
+    );
   });
 }
 

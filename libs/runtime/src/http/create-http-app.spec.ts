@@ -1,5 +1,6 @@
 import { captureLogs } from '@saga/observability/testing';
 import { z } from 'zod';
+import { testIdentity } from '@saga/testing';
 import { createHttpApp } from './create-http-app';
 import { HttpProblem } from './http-problem';
 
@@ -9,23 +10,25 @@ const PlaceOrder = z.object({
 
 function buildApp() {
   const log = captureLogs('runtime-spec');
-  const app = createHttpApp(log.logger);
-  app.post('/orders', { schema: { body: PlaceOrder } }, async (request) => ({ lines: request.body.items.length }));
+  const app = createHttpApp(log.logger, testIdentity().settings);
+  app.post('/orders', { config: { access: 'anyone' }, schema: { body: PlaceOrder } }, async (request) => ({
+    lines: request.body.items.length,
+  }));
   app.get(
     '/orders',
-    { schema: { querystring: z.object({ limit: z.coerce.number().int().max(100) }) } },
+    { config: { access: 'anyone' }, schema: { querystring: z.object({ limit: z.coerce.number().int().max(100) }) } },
     async () => [],
   );
-  app.get('/orders/:id', async (request) => {
+  app.get('/orders/:id', { config: { access: 'anyone' } }, async (request) => {
     throw HttpProblem.notFound(`no order ${(request.params as { id: string }).id}`);
   });
-  app.post('/orders/:id/cancel', async () => {
+  app.post('/orders/:id/cancel', { config: { access: 'anyone' } }, async () => {
     throw HttpProblem.conflict('the order is already paid', { state: 'PAID' });
   });
-  app.get('/boom', async () => {
+  app.get('/boom', { config: { access: 'anyone' } }, async () => {
     throw new Error('password=hunter2 at db.internal:5432');
   });
-  app.get('/outage', async () => {
+  app.get('/outage', { config: { access: 'anyone' } }, async () => {
     // What pg throws on a connection the server terminated (SQLSTATE 57P01).
     throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
   });

@@ -7,13 +7,21 @@ import {
 } from 'fastify-type-provider-zod';
 import { logRequests, type Logger } from '@saga/observability';
 import { isDatabaseUnavailable } from '@saga/persistence';
+import type { IdentitySettings } from '@saga/identity';
 import { HttpProblem, problemType } from './http-problem';
+import { registerIdentity } from './identity';
 import { problemTitle, registerProblemPages } from './problem-pages';
 
 export type HttpApp = ReturnType<typeof createHttpApp>;
 
 /** The longest URL a request may have (path and query). */
 const maxUrlLength = 8_192;
+
+/** How the app sits on the network. */
+export interface HttpOptions {
+  /** The proxies whose X-Forwarded-For names the client (see @saga/config trustProxy); none by default. */
+  readonly trustProxy?: boolean | number | string;
+}
 
 /** One field that failed validation: where it is (`items[0].quantity`) and what is wrong with it. */
 export interface FieldError {
@@ -22,13 +30,16 @@ export interface FieldError {
 }
 
 /**
- * A fastify app with zod schemas for validation and serialization, request logging, and one error
- * handler that answers every error as application/problem+json. Routes are added by the caller;
- * it is not listening until someone calls listen().
+ * A fastify app with zod schemas for validation and serialization, request logging, bearer-token
+ * identity (each route's `config.access` says who may call it), and one error handler that answers
+ * every error as application/problem+json. Routes are added by the caller; it is not listening until
+ * someone calls listen().
  */
-export function createHttpApp(logger: Logger) {
+export function createHttpApp(logger: Logger, identity: IdentitySettings, { trustProxy = false }: HttpOptions = {}) {
   const app = Fastify({
     logger: false,
+    // A number of hops trusts that many proxies nearest to the app (proxy-addr's hop index counts from 0).
+    trustProxy: typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
     // Errors fastify meets before any route (a URL that is not UTF-8, a malformed header) are problems too.
     frameworkErrors: (error, request, reply) => {
       const field = error.code === 'FST_ERR_BAD_URL' ? 'path' : 'request';
@@ -48,6 +59,7 @@ export function createHttpApp(logger: Logger) {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   logRequests(app, logger);
+  registerIdentity(app, identity);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const send = (status: number, detail: string, extensions: Record<string, unknown> = {}) =>
@@ -61,8 +73,8 @@ export function createHttpApp(logger: Logger) {
       return send(400, errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
     }
     if (error instanceof HttpProblem) {
-      const { status, title, detail, extensions } = error;
-      return sendProblem(reply, request.url, { status, title, detail, extensions });
+      const { status, title, detail, extensions, headers } = error;
+      return sendProblem(reply.headers(headers), request.url, { status, title, detail, extensions });
     }
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return send(415, 'send the body as application/json');
     if (isDatabaseUnavailable(error)) {

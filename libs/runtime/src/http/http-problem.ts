@@ -10,6 +10,8 @@ export class HttpProblem extends Error {
     readonly title: string,
     readonly detail: string,
     readonly extensions: Readonly<Record<string, unknown>> = {},
+    /** Headers the answer carries besides the problem (Retry-After, WWW-Authenticate). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(detail);
     this.name = 'HttpProblem';
@@ -30,6 +32,18 @@ export class HttpProblem extends Error {
 
   static badRequest(detail: string, extensions?: Record<string, unknown>): HttpProblem {
     return HttpProblem.of(400, detail, extensions);
+  }
+
+  /** 429 with Retry-After: the caller may try again in `retryAfterSeconds`. */
+  static tooManyRequests(detail: string, retryAfterSeconds: number): HttpProblem {
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    return new HttpProblem(
+      429,
+      problemTitle(429),
+      detail,
+      { retryAfterSeconds: seconds },
+      { 'retry-after': String(seconds) },
+    );
   }
 
   static unprocessable(detail: string, extensions?: Record<string, unknown>): HttpProblem {

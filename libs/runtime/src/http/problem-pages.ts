@@ -7,10 +7,20 @@ export const problemPages: Readonly<Record<number, { readonly title: string; rea
     means:
       'The request is malformed: `errors` names each field at fault and why. Fix it; sending it again as it is fails the same way.',
   },
+  401: {
+    title: 'Authentication required',
+    means:
+      'The route needs a bearer token (Authorization: Bearer <token>) and none came, or the one that came was refused: expired, signed by a key this system does not trust, for another issuer or audience. Get a new token.',
+  },
   402: {
     title: 'Payment declined',
     means:
       'The card was refused; `code` says why (card_declined, insufficient_funds). Nothing was charged; try another card.',
+  },
+  403: {
+    title: 'Forbidden',
+    means:
+      'The token is valid but its roles do not allow this route (`roles` names the ones that do). Ask for a token with that role.',
   },
   404: { title: 'Not found', means: 'No such resource, or no such route. Check the id and the path.' },
   409: {
@@ -25,6 +35,11 @@ export const problemPages: Readonly<Record<number, { readonly title: string; rea
     title: 'Unprocessable request',
     means:
       'The request is well formed but cannot be done: an Idempotency-Key used with another body, more than is left, past a limit (`field` names it).',
+  },
+  429: {
+    title: 'Too many requests',
+    means:
+      'This user or address sent more than the limit allows (orders placed, failed authentications). Wait for the Retry-After header, then retry.',
   },
   500: {
     title: 'Internal error',
@@ -47,7 +62,7 @@ export function problemTitle(status: number): string {
  * (RFC 9457): what the problem means and what to do about it.
  */
 export function registerProblemPages(app: FastifyInstance): void {
-  app.get('/problems/:status', async (request, reply) => {
+  app.get('/problems/:status', { config: { access: 'anyone' } }, async (request, reply) => {
     const status = Number((request.params as { status: string }).status);
     const page = problemPages[status];
     if (!page) return reply.callNotFound();

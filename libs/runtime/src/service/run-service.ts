@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { Queues, type QueueSpec } from '@saga/contracts';
+import { identitySettingsFrom, type AuthConfig } from '@saga/identity';
 import { Broker, type MessageHandler } from '@saga/messaging';
 import {
   createLogger,
@@ -16,13 +17,15 @@ import { openServiceDatabase } from './open-service-database';
 import { RetentionJob } from './retention-job';
 
 /** The settings every service reads from its environment (see @saga/config baseEnv). */
-export interface ServiceConfig {
+export interface ServiceConfig extends AuthConfig {
   readonly DATABASE_URL: string;
   readonly AMQP_URL: string;
   readonly NAMESPACE: string;
   readonly LOG_LEVEL: string;
   readonly HOST: string;
   readonly PORT: number;
+  /** Proxies trusted for the client's address (X-Forwarded-For); false: none. */
+  readonly TRUST_PROXY?: boolean | number | string;
   /** The delay before each retry of a message whose handler failed, in milliseconds. */
   readonly RETRY_DELAYS_MS: readonly number[];
   /** How long processed inbox rows and published outbox rows are kept, in milliseconds. */
@@ -88,6 +91,7 @@ export interface RunningService {
  * its broker connection is up and its consumers are running.
  */
 export async function runService(definition: ServiceDefinition, config: ServiceConfig): Promise<RunningService> {
+  const identity = identitySettingsFrom(config);
   const logger = createLogger({ service: definition.name, level: config.LOG_LEVEL });
   const dataSource = await openServiceDatabase(definition, config.DATABASE_URL);
   const metrics = createMetrics(definition.name);
@@ -117,15 +121,16 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
 
   // HTTP first: an app that cannot bind its port (taken, say) fails its start having consumed nothing.
   let consuming = false;
-  const app = createHttpApp(logger);
+  const app = createHttpApp(logger, identity, { trustProxy: config.TRUST_PROXY });
   registerHealthRoutes(app, [
     { name: 'database', isHealthy: () => isDatabaseReachable(dataSource) },
     { name: 'broker', isHealthy: () => broker.isConnected() },
     { name: 'consumers', isHealthy: async () => consuming },
   ]);
   registerMetricsRoute(app, metrics.registry);
-  wiring.routes?.(app);
   try {
+    // A route that cannot be registered (one that says nothing of who may call it) fails the start too.
+    wiring.routes?.(app);
     await app.listen({ port: config.PORT, host: config.HOST });
   } catch (error) {
     await app.close();
