@@ -63,4 +63,63 @@ describe('createLogger', () => {
     expect(String(destination.read())).toContain('written');
     expect(String(destination.read() ?? '')).not.toContain('not written');
   });
+
+  describe('redaction', () => {
+    it('writes no token, secret, card data or credential, under a secret key or inside text', () => {
+      const { logger, lines } = capture('json');
+      const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+      logger.warn(`request with Bearer ${jwt} refused`, {
+        headers: { authorization: `Bearer ${jwt}`, 'stripe-signature': 't=1,v1=abc' },
+        paymentMethod: { method: 'card', token: 'pm_card_visa' },
+        url: '/me/wallet?token=abc123&limit=5',
+        error: 'connect ECONNREFUSED postgres://saga_orders:s3cret-pw@db:5432/saga with sk_live_51HxYzAbCdEfGh',
+        note: 'card 4242 4242 4242 4242 was declined; order 1234567890123 is not a card',
+      });
+      const entry = JSON.parse(lines[0]);
+      const text = lines[0];
+
+      for (const secret of [
+        jwt,
+        'pm_card_visa',
+        'abc123',
+        's3cret-pw',
+        'sk_live_51HxYzAbCdEfGh',
+        '4242 4242 4242 4242',
+        't=1,v1=abc',
+      ]) {
+        expect(text).not.toContain(secret);
+      }
+      expect(entry.message).toBe('request with Bearer [redacted] refused');
+      expect(entry.headers).toEqual({ authorization: '[redacted]', 'stripe-signature': '[redacted]' });
+      expect(entry.paymentMethod).toBe('[redacted]');
+      expect(entry.url).toBe('/me/wallet?token=[redacted]&limit=5');
+      expect(entry.error).toBe('connect ECONNREFUSED postgres://saga_orders:***@db:5432/saga with sk_[redacted]');
+      expect(entry.note).toBe('card [redacted card number] was declined; order 1234567890123 is not a card');
+    });
+
+    it('writes control bytes and lone surrogates escaped, and a forged line break as text, in both formats', () => {
+      for (const format of ['json', 'pretty'] as const) {
+        const { logger, lines } = capture(format);
+        logger.info('name\u0000 with a bell\u0007', {
+          userId: 'ada\ud83c',
+          sku: 'x\n2026-01-01 INFO [order-api] forged',
+        });
+
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+        expect(lines[0]).toContain(
+          format === 'json' ? 'name\\\\u0000 with a bell\\\\u0007' : 'name\\u0000 with a bell\\u0007',
+        );
+        expect(lines[0]).toContain(format === 'json' ? 'ada\\\\ud83c' : 'ada\\ud83c');
+      }
+    });
+
+    it('keeps the lines of a stack trace', () => {
+      const { logger, lines } = capture('pretty');
+      logger.error(new Error('broker went away'));
+
+      expect(lines[1]).toBe('Error: broker went away');
+      expect(lines[2]).toMatch(/^\s+at /);
+    });
+  });
 });

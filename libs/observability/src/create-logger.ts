@@ -1,4 +1,5 @@
 import winston from 'winston';
+import { redactValue } from './redact';
 
 /** The logger every service and lib writes to; child loggers add message context. */
 export type Logger = winston.Logger;
@@ -15,7 +16,10 @@ export interface LoggerOptions {
   destination?: NodeJS.WritableStream;
 }
 
-/** Creates the service's logger: JSON lines in production, one readable line per entry otherwise. */
+/**
+ * Creates the service's logger: JSON lines in production, one readable line per entry otherwise. Every
+ * entry is redacted first (see redact.ts): secrets and card data never reach a log.
+ */
 export function createLogger({
   service,
   level = 'info',
@@ -28,6 +32,7 @@ export function createLogger({
     format: winston.format.combine(
       winston.format.errors({ stack: true }),
       serializeErrors(),
+      redactSecrets(),
       winston.format.timestamp(),
       format === 'json' ? winston.format.json() : prettyLine(),
     ),
@@ -46,6 +51,12 @@ const serializeErrors = winston.format((info) => {
   for (const [key, value] of Object.entries(info)) {
     if (value instanceof Error) info[key] = { name: value.name, message: value.message, stack: value.stack };
   }
+  return info;
+});
+
+// Every field and the message itself: no token, password or card number, no raw control byte, is written.
+const redactSecrets = winston.format((info) => {
+  for (const [key, value] of Object.entries(info)) info[key] = redactValue(value, key);
   return info;
 });
 
