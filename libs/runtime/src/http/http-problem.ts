@@ -10,11 +10,23 @@ export class HttpProblem extends Error {
     readonly title: string,
     readonly detail: string,
     readonly extensions: Readonly<Record<string, unknown>> = {},
-    /** Headers the answer carries besides the problem (Retry-After, WWW-Authenticate). */
-    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(detail);
     this.name = 'HttpProblem';
+  }
+
+  private answerHeaders: Readonly<Record<string, string>> = {};
+
+  /** Headers the answer carries besides the problem (Retry-After, WWW-Authenticate). */
+  get headers(): Readonly<Record<string, string>> {
+    return this.answerHeaders;
+  }
+
+  /** The same problem, answered with these headers too. */
+  withHeaders(headers: Readonly<Record<string, string>>): HttpProblem {
+    const problem = new HttpProblem(this.status, this.title, this.detail, this.extensions);
+    problem.answerHeaders = { ...this.answerHeaders, ...headers };
+    return problem;
   }
 
   /** A problem of this status with the title its page gives it. */
@@ -37,13 +49,7 @@ export class HttpProblem extends Error {
   /** 429 with Retry-After: the caller may try again in `retryAfterSeconds`. */
   static tooManyRequests(detail: string, retryAfterSeconds: number): HttpProblem {
     const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
-    return new HttpProblem(
-      429,
-      problemTitle(429),
-      detail,
-      { retryAfterSeconds: seconds },
-      { 'retry-after': String(seconds) },
-    );
+    return HttpProblem.of(429, detail, { retryAfterSeconds: seconds }).withHeaders({ 'retry-after': String(seconds) });
   }
 
   static unprocessable(detail: string, extensions?: Record<string, unknown>): HttpProblem {

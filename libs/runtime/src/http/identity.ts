@@ -95,15 +95,9 @@ async function authenticate(request: FastifyRequest): Promise<Caller> {
     claims = await request.jwtVerify<Record<string, unknown>>();
   } catch (error) {
     if (error instanceof KeySourceUnavailableError) {
-      throw new HttpProblem(
-        503,
-        'Service unavailable',
-        'the keys that verify tokens cannot be fetched; retry shortly',
-        {},
-        {
-          'retry-after': '5',
-        },
-      );
+      throw HttpProblem.of(503, 'the keys that verify tokens cannot be fetched; retry shortly').withHeaders({
+        'retry-after': '5',
+      });
     }
     throw unauthenticated(`the token was refused: ${tokenFault(error)}`, `${bearer}, error="invalid_token"`);
   }
@@ -116,7 +110,7 @@ async function authenticate(request: FastifyRequest): Promise<Caller> {
 }
 
 function unauthenticated(detail: string, challenge: string): HttpProblem {
-  return new HttpProblem(401, 'Authentication required', detail, {}, { 'www-authenticate': challenge });
+  return HttpProblem.of(401, detail).withHeaders({ 'www-authenticate': challenge });
 }
 
 /** Why a token was refused, in words that leak nothing about the keys. */
