@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import amqplib from 'amqplib';
 import { namespaced, Queues } from '@saga/contracts';
 import {
@@ -8,10 +7,8 @@ import {
   waitFor,
   type TestInfrastructure,
 } from '@saga/testing';
-import { Shop } from './harness/shop';
+import { Shop, user } from './harness/shop';
 import { operator, SystemUnderTest, type OrderView } from './harness/system-under-test';
-
-const user = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;
 
 interface DeadLetterView {
   sagaId: string | null;

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { deadLetterQueueName, maxAmount, namespaced, Queues } from '@saga/contracts';
 import { publishRaw, queueDepth, readQueue, waitFor } from '@saga/testing';
-import { Shop } from './harness/shop';
+import { Shop, user } from './harness/shop';
 import { serviceSchemas, shopAdmin, SystemUnderTest } from './harness/system-under-test';
-
-const user = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;
 
 describe('the order saga, with every app running as a process on real Postgres and RabbitMQ', () => {
   let sut: SystemUnderTest;

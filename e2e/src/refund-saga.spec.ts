@@ -1,9 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { waitFor } from '@saga/testing';
-import { Shop } from './harness/shop';
+import { Shop, user } from './harness/shop';
 import { operator, shopAdmin, SystemUnderTest } from './harness/system-under-test';
-
-const user = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;
 
 interface RefundView {
   refundId: string;

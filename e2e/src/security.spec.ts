@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { SystemApp } from '@saga/launcher';
 import { Role, type Caller } from '@saga/identity';
-import { Shop } from './harness/shop';
+import { Shop, user } from './harness/shop';
 import { operator, shopAdmin, SystemUnderTest } from './harness/system-under-test';
-
-const user = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;
 
 /** One route, called the way its rightful caller would (`body`), and who that caller may be. */
 interface Route {

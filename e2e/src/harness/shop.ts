@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { shopAdmin, type SystemUnderTest } from './system-under-test';
 
+/** A user id no other spec or run shares: `ada-1f3c9e2a`. */
+export const user = (name: string): string => `${name}-${randomUUID().slice(0, 8)}`;
+
 /** A product created through the inventory admin API. */
 export interface Product {
   id: string;

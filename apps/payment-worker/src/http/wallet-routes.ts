@@ -194,14 +194,13 @@ export function registerWalletRoutes(app: HttpApp, { dataSource, cards }: Wallet
       }).catch((error: unknown) => {
         if (error instanceof TopUpKeyReusedError) throw HttpProblem.unprocessable(error.message);
         if (error instanceof CardProviderUnavailableError) {
-          reply.header('retry-after', '5');
           throw new HttpProblem(
             503,
             'Card provider unavailable',
             'the card could not be charged yet; the top-up is pending and will be finished: ' +
               'retry with the same Idempotency-Key to see how it ended',
             { topUpId: error.topUpId },
-          );
+          ).withHeaders({ 'retry-after': '5' });
         }
         return refusedPastLimit(error);
       });
