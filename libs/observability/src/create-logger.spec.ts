@@ -97,6 +97,17 @@ describe('createLogger', () => {
       expect(entry.note).toBe('card [redacted card number] was declined; order 1234567890123 is not a card');
     });
 
+    it('masks a card number and a key even in a value that holds nothing else', () => {
+      const { logger, lines } = capture('json');
+      logger.info('card 4242 4242 4242 4242', { pan: '4242-4242-4242-4242', key: 'sk_test_51HxYzAbCdEfGh' });
+
+      expect(JSON.parse(lines[0])).toMatchObject({
+        message: 'card [redacted card number]',
+        pan: '[redacted card number]',
+        key: 'sk_[redacted]',
+      });
+    });
+
     it('writes control bytes and lone surrogates escaped, and a forged line break as text, in both formats', () => {
       for (const format of ['json', 'pretty'] as const) {
         const { logger, lines } = capture(format);

@@ -26,10 +26,12 @@ export function createLogger({
   format = defaultFormat(),
   destination,
 }: LoggerOptions): Logger {
-  return winston.createLogger({
+  const logger: Logger = winston.createLogger({
     level,
     defaultMeta: { service },
     format: winston.format.combine(
+      // winston formats every entry before its transports drop those below the level: drop them first.
+      winston.format((info) => (logger.isLevelEnabled(info.level) ? info : false))(),
       winston.format.errors({ stack: true }),
       serializeErrors(),
       redactSecrets(),
@@ -40,6 +42,7 @@ export function createLogger({
       destination ? new winston.transports.Stream({ stream: destination }) : new winston.transports.Console(),
     ],
   });
+  return logger;
 }
 
 function defaultFormat(): LogFormat {
