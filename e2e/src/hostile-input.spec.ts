@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { cartCheckout, deadLetterQueueName, namespaced, Queues } from '@saga/contracts';
+import { cartCheckout, deadLetterQueueName, namespaced, Queues, brokerUserName, ServiceName } from '@saga/contracts';
 import type { SystemApp } from '@saga/launcher';
 import { publishRaw, queueDepth, readQueue, waitFor } from '@saga/testing';
 import { Shop } from './harness/shop';
@@ -134,6 +134,7 @@ describe('hostile input, against the system started as every app a process', () 
         occurredAt: new Date().toISOString(),
         payload: { orderId: randomUUID(), userId: nul },
       }),
+      properties: { userId: brokerUserName(sut.infra.namespace, ServiceName.OrderSaga) },
     });
 
     const [dead] = await waitFor(

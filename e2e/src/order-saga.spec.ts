@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { deadLetterQueueName, maxAmount, namespaced, Queues } from '@saga/contracts';
+import {
+  brokerUserName,
+  deadLetterQueueName,
+  maxAmount,
+  namespaced,
+  Queues,
+  ServiceName,
+  serviceSchemas,
+} from '@saga/contracts';
 import { publishRaw, queueDepth, readQueue, waitFor } from '@saga/testing';
 import { Shop, user } from './harness/shop';
-import { serviceSchemas, shopAdmin, SystemUnderTest } from './harness/system-under-test';
+import { shopAdmin, SystemUnderTest } from './harness/system-under-test';
 
 describe('the order saga, with every app running as a process on real Postgres and RabbitMQ', () => {
   let sut: SystemUnderTest;
@@ -221,9 +229,11 @@ describe('the order saga, with every app running as a process on real Postgres a
 
   it('dead-letters a malformed message with its reason while the worker keeps consuming', async () => {
     const queue = namespaced(sut.infra.namespace, Queues.inventoryCommands.name);
-    await publishRaw(sut.infra.amqpUrl, { queue, content: 'this is not json' });
+    const asOrchestrator = { userId: brokerUserName(sut.infra.namespace, ServiceName.OrderSaga) };
+    await publishRaw(sut.infra.amqpUrl, { queue, content: 'this is not json', properties: asOrchestrator });
     await publishRaw(sut.infra.amqpUrl, {
       queue,
+      properties: asOrchestrator,
       content: JSON.stringify({
         messageId: randomUUID(),
         type: 'inventory.reserve',
@@ -276,7 +286,12 @@ describe('the order saga, with every app running as a process on real Postgres a
         exchange: namespaced(sut.infra.namespace, message.exchange),
         routingKey: message.routing_key,
         content: JSON.stringify(message.envelope),
-        properties: { messageId: message.envelope.messageId, type: message.envelope.type, persistent: true },
+        properties: {
+          messageId: message.envelope.messageId,
+          type: message.envelope.type,
+          persistent: true,
+          userId: brokerUserName(sut.infra.namespace, message.sender),
+        },
       });
     }
     await quiet();
@@ -291,11 +306,14 @@ describe('the order saga, with every app running as a process on real Postgres a
 
   async function messagesOf(orderId: string) {
     const rows = await Promise.all(
-      serviceSchemas.map((s) =>
-        sut.rows<{ exchange: string; routing_key: string; envelope: { messageId: string; type: string } }>(
-          `SELECT exchange, routing_key, envelope FROM ${s}.outbox WHERE envelope->>'correlationId' = $1 ORDER BY id`,
-          [orderId],
-        ),
+      Object.values(ServiceName).map(async (sender) =>
+        (
+          await sut.rows<{ exchange: string; routing_key: string; envelope: { messageId: string; type: string } }>(
+            `SELECT exchange, routing_key, envelope FROM ${serviceSchemas[sender]}.outbox
+              WHERE envelope->>'correlationId' = $1 ORDER BY id`,
+            [orderId],
+          )
+        ).map((row) => ({ ...row, sender })),
       ),
     );
     return rows.flat().filter((m) => m.exchange !== 'saga.events' || m.routing_key === 'order.placed');

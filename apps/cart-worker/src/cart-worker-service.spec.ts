@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { cartCheckout, cartRelease, deadLetterQueueName, namespaced, Queues } from '@saga/contracts';
+import {
+  cartCheckout,
+  cartRelease,
+  deadLetterQueueName,
+  namespaced,
+  Queues,
+  ServiceName,
+  brokerUserName,
+} from '@saga/contracts';
 import type { RunningService } from '@saga/runtime';
 import { runService } from '@saga/runtime';
 import {
@@ -19,8 +27,8 @@ describe('cart worker service', () => {
   let probe: CommandProbe;
 
   beforeAll(async () => {
-    infrastructure = await provisionTestInfrastructure();
-    service = await runService(cartWorkerService, serviceConfigFor(infrastructure));
+    infrastructure = await provisionTestInfrastructure({ system: true });
+    service = await runService(cartWorkerService, serviceConfigFor(infrastructure, ServiceName.CartWorker));
     probe = await CommandProbe.open(infrastructure.amqpUrl, infrastructure.namespace);
   });
 
@@ -63,7 +71,11 @@ describe('cart worker service', () => {
   });
 
   it('dead-letters a malformed command with its reason and still answers the valid command behind it', async () => {
-    await publishRaw(infrastructure.amqpUrl, { queue: commandQueue(), content: '{"not": "an envelope"' });
+    await publishRaw(infrastructure.amqpUrl, {
+      queue: commandQueue(),
+      content: '{"not": "an envelope"',
+      properties: { userId: brokerUserName(infrastructure.namespace, ServiceName.OrderSaga) },
+    });
     const orderId = randomUUID();
     const userId = `shopper-${randomUUID()}`;
 

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { deadLetterQueueName, inventoryCommit, inventoryReserve, namespaced, Queues } from '@saga/contracts';
+import {
+  deadLetterQueueName,
+  inventoryCommit,
+  inventoryReserve,
+  namespaced,
+  Queues,
+  ServiceName,
+  brokerUserName,
+} from '@saga/contracts';
 import type { RunningService } from '@saga/runtime';
 import { runService } from '@saga/runtime';
 import {
@@ -23,8 +31,8 @@ describe('inventory-worker service', () => {
   const stockOf = async (id: string): Promise<unknown> => (await fetch(`${service.url}/products/${id}`)).json();
 
   beforeAll(async () => {
-    infrastructure = await provisionTestInfrastructure();
-    service = await runService(inventoryWorkerService, serviceConfigFor(infrastructure));
+    infrastructure = await provisionTestInfrastructure({ system: true });
+    service = await runService(inventoryWorkerService, serviceConfigFor(infrastructure, ServiceName.InventoryWorker));
     probe = await CommandProbe.open(infrastructure.amqpUrl, infrastructure.namespace);
     const created = await fetch(`${service.url}/admin/products`, {
       method: 'POST',
@@ -71,7 +79,11 @@ describe('inventory-worker service', () => {
     const reserve = await probe.send(inventoryReserve.type, { orderId, items: [{ productId, quantity: 1 }] });
     await probe.replyTo(reserve.messageId);
 
-    await publishRaw(infrastructure.amqpUrl, { queue, content: '{"not": "an envelope"' });
+    await publishRaw(infrastructure.amqpUrl, {
+      queue,
+      content: '{"not": "an envelope"',
+      properties: { userId: brokerUserName(infrastructure.namespace, ServiceName.OrderSaga) },
+    });
     const { messageId: commitId } = await probe.send(inventoryCommit.type, { orderId });
 
     expect(await probe.replyTo(commitId)).toMatchObject({ outcome: 'success', result: {} });

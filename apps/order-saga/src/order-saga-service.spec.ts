@@ -7,6 +7,8 @@ import {
   newEnvelope,
   Queues,
   sagaReplyType,
+  ServiceName,
+  brokerUserName,
 } from '@saga/contracts';
 import { Role } from '@saga/identity';
 import { runService, type RunningService } from '@saga/runtime';
@@ -27,7 +29,7 @@ describe('the order-saga service', () => {
   let service: RunningService;
 
   beforeAll(async () => {
-    infra = await provisionTestInfrastructure();
+    infra = await provisionTestInfrastructure({ system: true });
     // Short deadlines, two attempts: a step nobody answers times out in seconds and then stalls.
     service = await runService(
       orderSagaService({
@@ -38,7 +40,7 @@ describe('the order-saga service', () => {
         DEADLINE_SCAN_INTERVAL_MS: 100,
         SAGA_RETENTION: 90 * 86_400_000,
       }),
-      serviceConfigFor(infra),
+      serviceConfigFor(infra, ServiceName.OrderSaga),
     );
   });
 
@@ -71,6 +73,7 @@ describe('the order-saga service', () => {
       exchange: namespaced(infra.namespace, Exchange.Events),
       routingKey: 'order.placed',
       content: JSON.stringify(placed),
+      properties: { userId: brokerUserName(infra.namespace, ServiceName.OrderApi) },
     });
     return orderId;
   }
@@ -111,6 +114,7 @@ describe('the order-saga service', () => {
       exchange: namespaced(infra.namespace, Exchange.Replies),
       routingKey: 'reply.order.process',
       content: JSON.stringify(reply),
+      properties: { userId: brokerUserName(infra.namespace, ServiceName.OrderApi) },
     });
 
     await waitFor(async () => (await sagaOf(orderId)).currentStep === 'reserve-stock', {

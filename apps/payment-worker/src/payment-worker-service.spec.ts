@@ -7,6 +7,8 @@ import {
   paymentCapture,
   paymentMethodProvided,
   Queues,
+  ServiceName,
+  brokerUserName,
 } from '@saga/contracts';
 import { Role } from '@saga/identity';
 import { runService, type RunningService } from '@saga/runtime';
@@ -30,8 +32,8 @@ describe('payment-worker service', () => {
     (await fetch(`${service.url}/me/wallet`, { headers: infra.identity.as(userId) })).json();
 
   beforeAll(async () => {
-    infra = await provisionTestInfrastructure();
-    service = await runService(testCardPaymentWorker, serviceConfigFor(infra));
+    infra = await provisionTestInfrastructure({ system: true });
+    service = await runService(testCardPaymentWorker, serviceConfigFor(infra, ServiceName.PaymentWorker));
     probe = await CommandProbe.open(infra.amqpUrl, infra.namespace);
   });
   afterAll(async () => {
@@ -112,6 +114,7 @@ describe('payment-worker service', () => {
           causationId: null,
         }),
       ),
+      properties: { userId: brokerUserName(infra.namespace, ServiceName.OrderSaga) },
     });
     const { messageId: commandId } = await probe.send(paymentCapture.type, { orderId: randomUUID() });
 

@@ -2,6 +2,7 @@ import { Pool, types, type CustomTypesConfig } from 'pg';
 import { amountFromDatabase } from '@saga/persistence';
 import { launchSystem, type RunningSystem, type SystemApp, type SystemOptions } from '@saga/launcher';
 import { Role, type Caller } from '@saga/identity';
+import { ServiceName, serviceSchemas as schemaOf } from '@saga/contracts';
 import { provisionTestInfrastructure, waitFor, type TestInfrastructure } from '@saga/testing';
 
 /** Who calls: a shopper by user id, or a caller with roles. */
@@ -13,7 +14,17 @@ export const shopAdmin: Caller = { userId: 'shop-admin', roles: [Role.Admin] };
 export const operator: Caller = { userId: 'on-call', roles: [Role.Operator] };
 
 /** The schema of each service: each has its own outbox, inbox and tables. */
-export const serviceSchemas = ['orders', 'saga', 'inventory', 'payment', 'cart'] as const;
+export const serviceSchemas = Object.values(schemaOf);
+
+// Each app logs in to the broker and the database as its own service, as npm start has it.
+function withServiceLogins(infra: TestInfrastructure, appEnv: SystemOptions['appEnv'] = {}): SystemOptions['appEnv'] {
+  return Object.fromEntries(
+    Object.values(ServiceName).map((service) => {
+      const { amqpUrl, databaseUrl } = infra.services![service];
+      return [service, { AMQP_URL: amqpUrl, DATABASE_URL: databaseUrl, ...appEnv[service] }];
+    }),
+  );
+}
 
 /** int8 (money, counts, sums) read as exact numbers: every one the harness reads is far below 2^53. */
 const int8AsNumber: CustomTypesConfig = {
@@ -39,14 +50,12 @@ export class SystemUnderTest {
   static async start(
     options: Pick<SystemOptions, 'appEnv' | 'nodeArgs' | 'replicas'> & { env?: Record<string, string> } = {},
   ): Promise<SystemUnderTest> {
-    const infra = await provisionTestInfrastructure();
+    const infra = await provisionTestInfrastructure({ system: true });
     const db = new Pool({ connectionString: infra.databaseUrl, max: 4, types: int8AsNumber });
     try {
       const system = await launchSystem({
         ports: 'any',
         env: {
-          DATABASE_URL: infra.databaseUrl,
-          AMQP_URL: infra.amqpUrl,
           NAMESPACE: infra.namespace,
           ...infra.identity.env,
           // The specs place orders far faster than any shopper; the limits have a spec of their own.
@@ -57,7 +66,7 @@ export class SystemUnderTest {
           RETRY_DELAYS_MS: '100,200,400',
           ...options.env,
         },
-        appEnv: options.appEnv,
+        appEnv: withServiceLogins(infra, options.appEnv),
         nodeArgs: options.nodeArgs,
         replicas: options.replicas,
         onLine: process.env.E2E_VERBOSE ? (app, line) => process.stdout.write(`[${app}] ${line}\n`) : undefined,

@@ -8,7 +8,14 @@ import type { DeadLetter, DeadLetterFilter } from './dead-letters';
 import { BrokerUnavailableError } from './errors';
 import { deliver, type DeliveryContext, type MessageHandler, type Subscription } from './message-delivery';
 import { traceparentFor } from './traceparent';
-import { declareExchanges, declareQueue, type QueueFailureOptions } from './topology';
+import {
+  declareExchanges,
+  declareQueue,
+  verifyExchanges,
+  verifyQueue,
+  type QueueFailureOptions,
+  type TopologyMode,
+} from '@saga/provisioning';
 
 /** How to reach the broker and how this process uses it. */
 export interface BrokerOptions {
@@ -30,6 +37,16 @@ export interface BrokerOptions {
   retry?: BrokerRetryPolicy;
   /** Counters and timings to record publishes and consumed messages in. */
   metrics?: Pick<Metrics, 'messagesConsumed' | 'messagesPublished' | 'handlerSeconds'>;
+  /**
+   * 'declare' (the default) declares every exchange and each queue used; 'provisioned' declares nothing
+   * and checks that the set-up topology has what this process uses, for a login without configure rights.
+   */
+  topology?: TopologyMode;
+  /**
+   * The broker users whose messages a queue takes; a message any other user published (by its validated
+   * user_id) is dead-lettered as unauthorized_sender, unread. Unset, or undefined for a queue: anyone's.
+   */
+  senders?: (queue: QueueSpec) => ReadonlySet<string> | undefined;
 }
 
 /** A message to publish: the envelope goes out as JSON on the namespaced exchange. */
@@ -64,6 +81,7 @@ export class Broker {
   private closing = false;
   private readonly deliveryContext: DeliveryContext;
   private readonly deadLetterContext: DeadLetterContext;
+  private readonly prepareQueue: typeof declareQueue;
 
   private constructor(private readonly options: BrokerOptions) {
     this.namespace = options.namespace;
@@ -72,6 +90,7 @@ export class Broker {
     assertBrokerRetryPolicy(this.retryPolicy);
     this.failureOptions = { deliveryLimit: options.deliveryLimit ?? 5, retries: this.retryPolicy.delaysMs.length };
     this.logger = options.logger.child({ component: 'broker', connectionName: options.connectionName });
+    this.prepareQueue = options.topology === 'provisioned' ? verifyQueue : declareQueue;
     const publisher = () => this.livePublisher();
     this.deliveryContext = {
       namespace: this.namespace,
@@ -82,14 +101,14 @@ export class Broker {
     };
     this.deadLetterContext = {
       namespace: this.namespace,
-      failureOptions: this.failureOptions,
       logger: this.logger,
       model: () => this.model,
       publisher,
+      prepareQueue: (channel, spec) => this.prepareQueue(channel, this.namespace, spec, this.failureOptions),
     };
   }
 
-  /** Connects (retrying a few times before giving up) and declares every exchange of the namespace. */
+  /** Connects (retrying a few times before giving up) and declares (or checks) every exchange of the namespace. */
   static async connect(options: BrokerOptions): Promise<Broker> {
     const broker = new Broker(options);
     const connection = await amqplib.connect(options.url, {
@@ -125,17 +144,12 @@ export class Broker {
 
   /**
    * Declares queues (with their retry queues, `.dlq` and bindings) without consuming them, so publishes to them are
-   * routable before their consumer starts; they are re-declared after every reconnect.
+   * routable before their consumer starts; they are re-declared after every reconnect. With a provisioned
+   * topology it checks that they exist instead.
    */
   async declare(queues: readonly QueueSpec[]): Promise<void> {
     for (const spec of queues) this.declared.set(spec.name, spec);
-    if (!this.model) return;
-    const channel = await this.model.createChannel();
-    try {
-      for (const spec of queues) await declareQueue(channel, this.namespace, spec, this.failureOptions);
-    } finally {
-      await channel.close().catch(() => undefined);
-    }
+    if (this.model) await this.prepareQueues(this.model, queues);
   }
 
   /**
@@ -171,7 +185,7 @@ export class Broker {
   async consume(spec: QueueSpec, handler: MessageHandler): Promise<void> {
     const queue = namespaced(this.namespace, spec.name);
     if (this.subscriptions.has(queue)) throw new Error(`already consuming ${queue}`);
-    const subscription: Subscription = { spec, queue, handler };
+    const subscription: Subscription = { spec, queue, handler, senders: this.options.senders?.(spec) };
     this.subscriptions.set(queue, subscription);
     if (!this.model) return;
     try {
@@ -244,14 +258,28 @@ export class Broker {
   // Runs after every (re)connect, before the connection counts as up: old channels died with the old socket.
   private async setup(model: ChannelModel): Promise<void> {
     const publisher = await this.openPublisher(model);
-    const channel = await model.createChannel();
-    await declareExchanges(channel, this.namespace);
-    for (const spec of this.declared.values()) await declareQueue(channel, this.namespace, spec, this.failureOptions);
-    await channel.close();
+    await this.prepareQueues(model, [...this.declared.values()], { exchanges: true });
     // Map iteration also visits subscriptions that consume() adds while this loop awaits.
     for (const subscription of this.subscriptions.values()) await this.startConsumer(model, subscription);
     this.publisher = publisher;
     this.model = model;
+  }
+
+  // On a channel of its own: a check that fails closes the channel it ran on.
+  private async prepareQueues(
+    model: ChannelModel,
+    queues: readonly QueueSpec[],
+    { exchanges = false }: { exchanges?: boolean } = {},
+  ): Promise<void> {
+    const channel = await model.createChannel();
+    channel.on('error', () => undefined);
+    try {
+      if (exchanges && this.options.topology === 'provisioned') await verifyExchanges(channel, this.namespace);
+      else if (exchanges) await declareExchanges(channel, this.namespace);
+      for (const spec of queues) await this.prepareQueue(channel, this.namespace, spec, this.failureOptions);
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
   }
 
   private async openPublisher(model: ChannelModel): Promise<ConfirmedPublisher> {
@@ -259,7 +287,7 @@ export class Broker {
     channel.on('error', (error: Error) =>
       this.logger.error('publishing channel closed by broker', { reason: error.message }),
     );
-    return new ConfirmedPublisher(channel);
+    return new ConfirmedPublisher(channel, loginOf(this.options.url));
   }
 
   // A channel error (say, publishing to a deleted exchange) closes only the publishing channel: reopen it.
@@ -280,11 +308,11 @@ export class Broker {
   }
 
   private async startConsumer(model: ChannelModel, subscription: Subscription): Promise<void> {
+    await this.prepareQueues(model, [subscription.spec]);
     const channel = await model.createChannel();
     subscription.channel = channel;
     subscription.consumerTag = undefined;
     channel.on('error', (error: Error) => this.onConsumerChannelError(model, subscription, channel, error));
-    await declareQueue(channel, this.namespace, subscription.spec, this.failureOptions);
     // Per consumer, never global: a global prefetch on a quorum queue consumer closes the connection.
     await channel.prefetch(this.prefetch);
     const { consumerTag } = await channel.consume(
@@ -320,6 +348,12 @@ export class Broker {
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
   }
+}
+
+/** The user a URL logs in as; amqplib's default is guest. */
+function loginOf(url: string): string {
+  const { username } = new URL(url);
+  return username === '' ? 'guest' : decodeURIComponent(username);
 }
 
 function redact(url: string): string {

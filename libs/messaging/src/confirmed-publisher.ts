@@ -7,7 +7,10 @@ interface PendingPublish {
   returned: boolean;
 }
 
-/** Publishes on one confirm channel and settles each publish with the broker's verdict on it. */
+/**
+ * Publishes on one confirm channel and settles each publish with the broker's verdict on it. Every
+ * message carries the login's user id, which RabbitMQ validates and consumers check.
+ */
 export class ConfirmedPublisher {
   // In publish order. RabbitMQ sends a mandatory message's basic.return before its confirm, so a
   // return belongs to the oldest unconfirmed publish with the same message id.
@@ -16,7 +19,10 @@ export class ConfirmedPublisher {
   private closeError: Error | undefined;
   private closed = false;
 
-  constructor(private readonly channel: ConfirmChannel) {
+  constructor(
+    private readonly channel: ConfirmChannel,
+    private readonly userId: string,
+  ) {
     channel.on('return', (message) => {
       const messageId = String(message.properties.messageId ?? '');
       const entry = this.pending.find((p) => !p.returned && p.messageId === messageId);
@@ -56,7 +62,7 @@ export class ConfirmedPublisher {
       };
       let writable: boolean;
       try {
-        writable = this.channel.publish(exchange, routingKey, content, options, settle);
+        writable = this.channel.publish(exchange, routingKey, content, { ...options, userId: this.userId }, settle);
       } catch (error) {
         settle(error);
         return;

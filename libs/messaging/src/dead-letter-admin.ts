@@ -1,20 +1,21 @@
-import { deadLetterQueueName, namespaced, type QueueSpec } from '@saga/contracts';
+import { deadLetterQueueName, FailureHeader, namespaced, type QueueSpec } from '@saga/contracts';
 import type { Logger } from '@saga/observability';
 import type { Channel, ChannelModel, GetMessage } from 'amqplib';
 import type { ConfirmedPublisher } from './confirmed-publisher';
 import { describeDeadLetter, matchesFilter, type DeadLetter, type DeadLetterFilter } from './dead-letters';
 import { BrokerUnavailableError } from './errors';
+import { DeathReason } from './failure-recovery';
 import { replayHeaders, republishedProperties } from './message-headers';
-import { declareQueue, type QueueFailureOptions } from './topology';
 
 /** What reading and replaying dead letters needs of the broker around it. */
 export interface DeadLetterContext {
   readonly namespace: string;
-  readonly failureOptions: QueueFailureOptions;
   readonly logger: Logger;
   /** The connection as it is now; undefined while disconnected. */
   model(): ChannelModel | undefined;
   publisher(): Promise<ConfirmedPublisher>;
+  /** Declares the queue with its `.dlq`, or checks they exist where the topology is provisioned. */
+  prepareQueue(channel: Channel, spec: QueueSpec): Promise<string>;
 }
 
 /**
@@ -42,6 +43,9 @@ export async function listDeadLetters(
  * through an exchange, so no other queue gets a copy), as they first arrived: without the retry and
  * dead-letter headers, with `x-replayed-at`. Each is acked on the `.dlq` only after the broker confirmed
  * its copy; the others stay on the `.dlq` in their order. Returns how many were replayed.
+ *
+ * A copy goes out as this process's broker user, which the queue takes: so a dead letter whose sender the
+ * queue refused (unauthorized_sender) is never replayed, whatever the filter, lest a forgery be laundered.
  */
 export async function replayDeadLetters(
   context: DeadLetterContext,
@@ -57,7 +61,8 @@ export async function replayDeadLetters(
     for (;;) {
       const message = await channel.get(deadLetterQueue, { noAck: false });
       if (message === false) return count;
-      if (!matchesFilter(describeDeadLetter(message.content, message.properties), filter)) {
+      const refusedSender = message.properties.headers?.[FailureHeader.DeathReason] === DeathReason.UnauthorizedSender;
+      if (refusedSender || !matchesFilter(describeDeadLetter(message.content, message.properties), filter)) {
         held.push(message);
         continue;
       }
@@ -95,7 +100,7 @@ async function withDeadLetterChannel<T>(
   );
   const held: GetMessage[] = [];
   try {
-    await declareQueue(channel, context.namespace, spec, context.failureOptions);
+    await context.prepareQueue(channel, spec);
     return await use(channel, held);
   } finally {
     try {

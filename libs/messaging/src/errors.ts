@@ -27,3 +27,18 @@ export class PublishNackedError extends Error {
     this.name = 'PublishNackedError';
   }
 }
+
+/** A message published by a broker user the queue does not take messages from; it is dead-lettered as such. */
+export class UnauthorizedSenderError extends Error {
+  constructor(
+    readonly queue: string,
+    readonly sender: string | undefined,
+  ) {
+    super(
+      sender === undefined
+        ? `a message without a user_id is not taken on ${queue}`
+        : `a message published by broker user ${JSON.stringify(sender)} is not taken on ${queue}`,
+    );
+    this.name = 'UnauthorizedSenderError';
+  }
+}

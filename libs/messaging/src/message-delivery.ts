@@ -14,6 +14,7 @@ import { messageContext, type Logger, type Metrics } from '@saga/observability';
 import type { BrokerRetryPolicy } from '@saga/retry';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { ConfirmedPublisher } from './confirmed-publisher';
+import { UnauthorizedSenderError } from './errors';
 import { recoveryFor, type DeathReason } from './failure-recovery';
 import {
   errorHeader,
@@ -47,6 +48,8 @@ export interface Subscription {
   readonly spec: QueueSpec;
   readonly queue: string;
   readonly handler: MessageHandler;
+  /** The broker users whose messages the queue takes (their validated user_id); undefined: anyone's. */
+  readonly senders?: ReadonlySet<string>;
   channel?: Channel;
   consumerTag?: string;
 }
@@ -62,8 +65,9 @@ export interface DeliveryContext {
 }
 
 /**
- * Parses one delivered message, runs the queue's handler on it and settles it: acked when the handler
- * succeeded, otherwise sent along its recovery chain (retry queue by retry queue, then the .dlq).
+ * Checks who sent one delivered message, parses it, runs the queue's handler on it and settles it: acked
+ * when the handler succeeded, otherwise sent along its recovery chain (retry queue by retry queue, then
+ * the .dlq). A message from a sender the queue does not take goes to the .dlq unread.
  */
 export async function deliver(
   context: DeliveryContext,
@@ -74,6 +78,13 @@ export async function deliver(
   const { queue } = subscription;
   const headers = message.properties.headers ?? {};
   const retries = retriesSoFar(headers);
+  // RabbitMQ refuses a publish whose user_id is not its publisher's login, so this is who sent it.
+  const sender = message.properties.userId as string | undefined;
+  if (subscription.senders && (sender === undefined || !subscription.senders.has(sender))) {
+    const error = new UnauthorizedSenderError(queue, sender);
+    await recover(context, { queue, channel, message, error, handlerRuns: 0, logger: context.logger.child({ queue }) });
+    return;
+  }
   let envelope: MessageEnvelope;
   try {
     envelope = parseMessage(message.content);

@@ -51,8 +51,13 @@ export async function migrate(dataSource: DataSource): Promise<void> {
   try {
     await runner.query('SELECT pg_advisory_lock($1)', [advisoryKey(`migrate:${schema}`)]);
     try {
-      // With a schema set, TypeORM keeps its migrations table inside it but never creates the schema.
-      await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      // With a schema set, TypeORM keeps its migrations table inside it but never creates the schema. A
+      // service's own role may not create schemas (Postgres checks that before IF NOT EXISTS): look first.
+      const [{ exists }] = await runner.query(
+        'SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1) AS exists',
+        [schema],
+      );
+      if (!exists) await runner.query(`CREATE SCHEMA "${schema}"`);
       // On the connection that holds the lock: a second one may not exist (a pool of one).
       const executor = new MigrationExecutor(dataSource, runner);
       executor.transaction = 'each';

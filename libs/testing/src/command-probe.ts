@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import amqplib, { type ChannelModel, type ConfirmChannel } from 'amqplib';
-import { Exchange, namespaced, newEnvelope, parseMessage, SagaReply, type MessageEnvelope } from '@saga/contracts';
+import {
+  brokerUserName,
+  Exchange,
+  namespaced,
+  newEnvelope,
+  parseMessage,
+  SagaReply,
+  ServiceName,
+  type MessageEnvelope,
+} from '@saga/contracts';
 import { waitFor } from './wait-for';
 
 /** What to put on a command besides its type and payload; fresh ids when absent. */
@@ -8,12 +17,15 @@ export interface CommandOptions {
   readonly messageId?: string;
   readonly sagaId?: string;
   readonly correlationId?: string;
+  /** The service it is published as (its broker user id); the orchestrator for a command, order-api for an event. */
+  readonly from?: ServiceName;
 }
 
 /**
  * Stands in for the orchestrator in a worker's spec: sends commands to the namespace's commands
  * exchange (and events, as their owners would) and collects every reply, on a queue of its own that
- * disappears with the probe.
+ * disappears with the probe. It logs in as a TestInfrastructure's test login, which may publish as any
+ * service, so each message carries the user id of the service that would send it.
  */
 export class CommandProbe {
   private readonly replies: SagaReply[] = [];
@@ -50,7 +62,7 @@ export class CommandProbe {
       correlationId: options.correlationId ?? randomUUID(),
       causationId: null,
     });
-    await this.resend(envelope);
+    await this.publish(Exchange.Commands, envelope, options.from ?? ServiceName.OrderSaga);
     return envelope;
   }
 
@@ -64,21 +76,22 @@ export class CommandProbe {
       correlationId: options.correlationId ?? randomUUID(),
       causationId: null,
     });
-    await this.publish(Exchange.Events, envelope);
+    await this.publish(Exchange.Events, envelope, options.from ?? ServiceName.OrderApi);
     return envelope;
   }
 
-  /** Publishes an envelope again, exactly as it was: a redelivery. */
+  /** Publishes a command again, exactly as the orchestrator sent it: a redelivery. */
   resend(envelope: MessageEnvelope): Promise<void> {
-    return this.publish(Exchange.Commands, envelope);
+    return this.publish(Exchange.Commands, envelope, ServiceName.OrderSaga);
   }
 
-  private async publish(exchange: Exchange, envelope: MessageEnvelope): Promise<void> {
+  private async publish(exchange: Exchange, envelope: MessageEnvelope, from: ServiceName): Promise<void> {
     this.channel.publish(namespaced(this.namespace, exchange), envelope.type, Buffer.from(JSON.stringify(envelope)), {
       messageId: envelope.messageId,
       type: envelope.type,
       contentType: 'application/json',
       persistent: true,
+      userId: brokerUserName(this.namespace, from),
     });
     await this.channel.waitForConfirms();
   }

@@ -1,4 +1,4 @@
-import { deadLetterQueueName, Exchange, namespaced, Queues, retryQueueName } from '@saga/contracts';
+import { deadLetterQueueName, Exchange, namespaced, Queues, retryQueueName, ServiceName } from '@saga/contracts';
 import amqplib from 'amqplib';
 import { Client } from 'pg';
 import { publishRaw, queueDepth, readQueue } from './broker-helpers';
@@ -60,18 +60,48 @@ describe('provisionTestInfrastructure', () => {
         `SELECT 1 FROM pg_database WHERE datname = '${databaseName}'`,
       );
       expect(remaining).toEqual([]);
-      expect(await brokerHas(first.amqpUrl, (channel) => channel.checkQueue(queue))).toBe(false);
-      expect(await brokerHas(first.amqpUrl, (channel) => channel.checkQueue(deadLetterQueueName(queue)))).toBe(false);
+      await expect(brokerHas(first.amqpUrl, async () => undefined)).rejects.toThrow(/ACCESS_REFUSED/);
+      expect(await brokerHas(first.adminAmqpUrl, (channel) => channel.checkQueue(queue))).toBe(false);
+      expect(await brokerHas(first.adminAmqpUrl, (channel) => channel.checkQueue(deadLetterQueueName(queue)))).toBe(
+        false,
+      );
       for (const attempt of [1, 4]) {
-        expect(await brokerHas(first.amqpUrl, (channel) => channel.checkQueue(retryQueueName(queue, attempt)))).toBe(
-          false,
-        );
+        expect(
+          await brokerHas(first.adminAmqpUrl, (channel) => channel.checkQueue(retryQueueName(queue, attempt))),
+        ).toBe(false);
       }
-      expect(await brokerHas(first.amqpUrl, (channel) => channel.checkExchange(exchange))).toBe(false);
+      expect(await brokerHas(first.adminAmqpUrl, (channel) => channel.checkExchange(exchange))).toBe(false);
     } finally {
       await first.teardown();
       await second.teardown();
     }
+  });
+
+  it('with { system: true } sets up the topology and a broker user and database role per service, and removes them', async () => {
+    const infrastructure = await provisionTestInfrastructure({ system: true });
+    const services = infrastructure.services!;
+    try {
+      expect(Object.keys(services).sort()).toEqual(Object.values(ServiceName).sort());
+      const cart = services[ServiceName.CartWorker];
+      const queue = namespaced(infrastructure.namespace, Queues.cartCommands.name);
+      expect(await brokerHas(cart.amqpUrl, (channel) => channel.checkQueue(retryQueueName(queue, 3)))).toBe(true);
+      expect(await brokerHas(cart.amqpUrl, (channel) => channel.assertQueue(`${queue}.mine`))).toBe(false);
+      expect(await queryDatabase(cart.databaseUrl, 'SELECT current_user AS role')).toEqual([
+        { role: `${new URL(infrastructure.databaseUrl).pathname.slice(1)}_cart` },
+      ]);
+    } finally {
+      await infrastructure.teardown();
+    }
+    await expect(brokerHas(services[ServiceName.CartWorker].amqpUrl, async () => undefined)).rejects.toThrow(
+      /ACCESS_REFUSED/,
+    );
+    const server = new URL(infrastructure.databaseUrl);
+    server.pathname = '/postgres';
+    const roles = await queryDatabase(
+      server.toString(),
+      `SELECT rolname FROM pg_roles WHERE starts_with(rolname, '${new URL(infrastructure.databaseUrl).pathname.slice(1)}_')`,
+    );
+    expect(roles).toEqual([]);
   });
 
   it('drops a database that still has open connections', async () => {

@@ -1,27 +1,73 @@
-import { deadLetterQueueName, Exchange, namespaced, Queues, retryQueueName } from '@saga/contracts';
+import {
+  deadLetterQueueName,
+  Exchange,
+  namespaced,
+  Queues,
+  retryQueueName,
+  serviceSchemas,
+  ServiceName,
+} from '@saga/contracts';
+import {
+  dropServiceRoles,
+  managementApiFor,
+  putPermissions,
+  putUser,
+  removeBrokerUsers,
+  setUpBroker,
+  setUpServiceRoles,
+} from '@saga/provisioning';
 import amqplib, { type Channel } from 'amqplib';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { testIdentity, type TestIdentity } from './test-identity';
 
+/** The broker and database logins of one service, as npm start gives them. */
+export interface ServiceLogins {
+  readonly amqpUrl: string;
+  readonly databaseUrl: string;
+}
+
 /** A fresh database and broker namespace for one test suite, and how to remove them. */
 export interface TestInfrastructure {
-  /** URL of a database created for this call only. */
+  /** URL of a database created for this call only, as a superuser. */
   databaseUrl: string;
+  /**
+   * The namespace's test login: it may declare, publish and read anything in the namespace, and publish
+   * as any of its services (it has RabbitMQ's impersonator tag), as CommandProbe does.
+   */
   amqpUrl: string;
+  /** A broker administrator: for checks that outlive the namespace's users, and for publishing as an outsider. */
+  adminAmqpUrl: string;
   /** A prefix no other call shares (`t` + hex), to pass as the services' NAMESPACE. */
   namespace: string;
   /** The token issuer the services of this infrastructure trust. */
   identity: TestIdentity;
-  /** Drops the database and deletes the namespace's queues, retry queues, dead-letter queues and exchanges. */
+  /** With `{ system: true }`: each service's own broker user and database role, as npm start sets them up. */
+  services?: Record<ServiceName, ServiceLogins>;
+  /** Drops the database and roles, deletes the namespace's queues, exchanges and broker users. */
   teardown(): Promise<void>;
 }
 
-/** The environment a service needs to run on a TestInfrastructure, on any free port. */
-export function serviceConfigFor(infra: TestInfrastructure) {
+/** What to set up besides a database and a namespace. */
+export interface ProvisionOptions {
+  /**
+   * The system's topology (every exchange and work queue, with retryQueues retry queues each), and one
+   * broker user and database role per service, as npm start sets them up: what a service run by
+   * runService needs.
+   */
+  system?: boolean;
+}
+
+/** Retry queues per work queue where the system is set up: one per delay of serviceConfigFor's RETRY_DELAYS_MS. */
+const systemFailureOptions = { deliveryLimit: 5, retries: 3 };
+
+/** The environment a service needs to run on a TestInfrastructure set up with `{ system: true }`, on any free port. */
+export function serviceConfigFor(infra: TestInfrastructure, service: ServiceName) {
+  const logins = infra.services?.[service];
+  if (!logins) throw new Error('serviceConfigFor needs an infrastructure provisioned with { system: true }');
   return {
-    DATABASE_URL: infra.databaseUrl,
-    AMQP_URL: infra.amqpUrl,
+    DATABASE_URL: logins.databaseUrl,
+    AMQP_URL: logins.amqpUrl,
     NAMESPACE: infra.namespace,
     AUTH_ISSUER: infra.identity.settings.issuer,
     AUTH_AUDIENCE: infra.identity.settings.audience,
@@ -38,7 +84,9 @@ export function serviceConfigFor(infra: TestInfrastructure) {
 
 interface Servers {
   postgresUrl: string;
+  /** An administrator of the broker. */
   amqpUrl: string;
+  managementUrl?: string;
 }
 
 const localPostgresUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -48,40 +96,97 @@ const connectTimeoutMs = 5000;
 // One set of servers per process: containers take seconds to start, databases and namespaces are cheap.
 let servers: Promise<Servers> | undefined;
 
-/** Creates a fresh database and namespace on real PostgreSQL and RabbitMQ; throws, naming the service, if one is down. */
-export async function provisionTestInfrastructure(): Promise<TestInfrastructure> {
+/**
+ * Creates a fresh database, namespace and test login on real PostgreSQL and RabbitMQ (its management API
+ * too); with `{ system: true }` also what npm start sets up for the services. Throws, naming the service,
+ * if one is down.
+ */
+export async function provisionTestInfrastructure(options: ProvisionOptions = {}): Promise<TestInfrastructure> {
   servers ??= resolveServers();
-  const { postgresUrl, amqpUrl } = await servers;
+  const { postgresUrl, amqpUrl: adminUrl, managementUrl } = await servers;
   const database = `test_${randomBytes(6).toString('hex')}`;
   const namespace = `t${randomBytes(5).toString('hex')}`;
 
-  await assertBrokerReachable(amqpUrl);
+  await assertBrokerReachable(adminUrl);
   await withServer(postgresUrl, (client) => client.query(`CREATE DATABASE "${database}"`));
-
   const databaseUrl = new URL(postgresUrl);
   databaseUrl.pathname = `/${database}`;
   let tornDown = false;
-  return {
-    databaseUrl: databaseUrl.toString(),
-    amqpUrl,
-    namespace,
-    identity: testIdentity(),
-    async teardown() {
-      if (tornDown) return;
-      tornDown = true;
-      await deleteNamespace(amqpUrl, namespace);
-      await withServer(postgresUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
-    },
+  const teardown = async () => {
+    if (tornDown) return;
+    tornDown = true;
+    await deleteNamespace(adminUrl, namespace);
+    await removeBrokerUsers(adminUrl, namespace, managementUrl);
+    await withServer(postgresUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
+    if (options.system) await dropServiceRoles(postgresUrl, database, Object.values(serviceSchemas));
   };
+  try {
+    return {
+      databaseUrl: databaseUrl.toString(),
+      amqpUrl: await createTestLogin(adminUrl, namespace, managementUrl),
+      adminAmqpUrl: adminUrl,
+      namespace,
+      identity: testIdentity(),
+      services: options.system
+        ? await setUpSystem({ adminUrl, managementUrl, namespace, databaseUrl: databaseUrl.toString() })
+        : undefined,
+      teardown,
+    };
+  } catch (error) {
+    await teardown().catch(() => undefined);
+    throw error;
+  }
+}
+
+const password = () => randomBytes(12).toString('hex');
+
+// `<namespace>.test`: everything within the namespace (and the server-named queues a probe declares),
+// and the impersonator tag, so it may publish with any service's user_id.
+async function createTestLogin(adminUrl: string, namespace: string, managementUrl?: string): Promise<string> {
+  const api = managementApiFor(adminUrl, managementUrl);
+  const name = namespaced(namespace, 'test');
+  const secret = password();
+  await putUser(api, { name, password: secret, tags: 'impersonator' });
+  const anything = `^(${namespace}\..*|amq\.gen-.*|amq\.default)$`;
+  await putPermissions(api, name, { configure: anything, write: anything, read: anything });
+  const url = new URL(adminUrl);
+  url.username = encodeURIComponent(name);
+  url.password = secret;
+  return url.toString();
+}
+
+async function setUpSystem(setup: {
+  adminUrl: string;
+  managementUrl?: string;
+  namespace: string;
+  databaseUrl: string;
+}): Promise<Record<ServiceName, ServiceLogins>> {
+  const amqpUrls = await setUpBroker({ ...setup, failureOptions: systemFailureOptions, passwordFor: password });
+  const databaseUrls = await setUpServiceRoles({
+    adminUrl: setup.databaseUrl,
+    services: Object.values(ServiceName).map((service) => ({ service, schema: serviceSchemas[service] })),
+    passwordFor: password,
+  });
+  const services = {} as Record<ServiceName, ServiceLogins>;
+  for (const service of Object.values(ServiceName)) {
+    services[service] = { amqpUrl: amqpUrls[service], databaseUrl: databaseUrls[service] };
+  }
+  return services;
 }
 
 async function resolveServers(): Promise<Servers> {
   const fromEnv = { postgresUrl: process.env.DATABASE_URL, amqpUrl: process.env.AMQP_URL };
-  if (fromEnv.postgresUrl && fromEnv.amqpUrl) return { postgresUrl: fromEnv.postgresUrl, amqpUrl: fromEnv.amqpUrl };
+  const managementUrl = process.env.RABBITMQ_MANAGEMENT_URL;
+  if (fromEnv.postgresUrl && fromEnv.amqpUrl) return { ...fromEnv, managementUrl } as Servers;
   const docker = await dockerAvailable();
+  const broker = fromEnv.amqpUrl
+    ? { amqpUrl: fromEnv.amqpUrl, managementUrl }
+    : docker
+      ? await startRabbitMqContainer()
+      : { amqpUrl: localAmqpUrl, managementUrl };
   return {
     postgresUrl: fromEnv.postgresUrl ?? (docker ? await startPostgresContainer() : localPostgresUrl),
-    amqpUrl: fromEnv.amqpUrl ?? (docker ? await startRabbitMqContainer() : localAmqpUrl),
+    ...broker,
   };
 }
 
@@ -102,10 +207,14 @@ async function startPostgresContainer(): Promise<string> {
   return container.getConnectionUri();
 }
 
-async function startRabbitMqContainer(): Promise<string> {
+// The management image: the tests create users through its HTTP API.
+async function startRabbitMqContainer(): Promise<{ amqpUrl: string; managementUrl: string }> {
   const { RabbitMQContainer } = await import('@testcontainers/rabbitmq');
-  const container = await new RabbitMQContainer('rabbitmq:3.13-alpine').start();
-  return container.getAmqpUrl();
+  const container = await new RabbitMQContainer('rabbitmq:3.10-management-alpine').start();
+  return {
+    amqpUrl: container.getAmqpUrl(),
+    managementUrl: `http://${container.getHost()}:${container.getMappedPort(15672)}`,
+  };
 }
 
 async function withServer<T>(postgresUrl: string, use: (client: Client) => Promise<T>): Promise<T> {

@@ -1,3 +1,4 @@
+import { ServiceName } from '@saga/contracts';
 import { randomUUID } from 'node:crypto';
 import {
   forceCloseBrokerConnection,
@@ -16,10 +17,10 @@ describe('a service’s readiness', () => {
   const name = `readiness-${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
-    infra = await provisionTestInfrastructure();
+    infra = await provisionTestInfrastructure({ system: true });
     service = await runService(
-      { name, schema: 'svc', entities: [], migrations: [], wire: () => ({}) },
-      { ...serviceConfigFor(infra), LOG_LEVEL: 'error' },
+      { name, schema: 'cart', entities: [], migrations: [], wire: () => ({}) },
+      { ...serviceConfigFor(infra, ServiceName.CartWorker), LOG_LEVEL: 'error' },
     );
   });
 

@@ -1,13 +1,13 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { namespaced, Queues } from '@saga/contracts';
+import { namespaced, Queues, ServiceName } from '@saga/contracts';
 import { provisionTestInfrastructure, queueConsumers, serviceConfigFor, type TestInfrastructure } from '@saga/testing';
 import { isDatabaseReachable } from '@saga/persistence';
 import { runService, type RunningService, type ServiceDefinition } from './run-service';
 
 const pingService: ServiceDefinition = {
   name: 'ping-service',
-  schema: 'svc',
+  schema: 'cart',
   entities: [],
   migrations: [],
   wire: () => ({
@@ -23,7 +23,7 @@ describe('runService', () => {
   let service: RunningService | undefined;
 
   beforeAll(async () => {
-    infra = await provisionTestInfrastructure();
+    infra = await provisionTestInfrastructure({ system: true });
   });
 
   afterAll(async () => {
@@ -32,7 +32,7 @@ describe('runService', () => {
   });
 
   it('starts on a free port, is ready with its database and broker up, and stops cleanly', async () => {
-    service = await runService(pingService, { ...serviceConfigFor(infra), LOG_LEVEL: 'error' });
+    service = await runService(pingService, { ...serviceConfigFor(infra, ServiceName.CartWorker), LOG_LEVEL: 'error' });
 
     expect(service.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(service.url).not.toBe('http://127.0.0.1:0');
@@ -43,7 +43,7 @@ describe('runService', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready', checks: { database: true, broker: true, consumers: true } });
     const [{ n }] = (await service.context.dataSource.query(
-      `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'svc' AND table_name IN ('outbox', 'inbox')`,
+      `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'cart' AND table_name IN ('outbox', 'inbox')`,
     )) as { n: number }[];
     expect(n).toBe(2);
 
@@ -63,7 +63,7 @@ describe('runService', () => {
     const { port } = squatter.address() as AddressInfo;
     try {
       await expect(
-        runService(pingService, { ...serviceConfigFor(infra), LOG_LEVEL: 'error', PORT: port }),
+        runService(pingService, { ...serviceConfigFor(infra, ServiceName.CartWorker), LOG_LEVEL: 'error', PORT: port }),
       ).rejects.toThrow(/EADDRINUSE/);
       expect(await queueConsumers(infra.amqpUrl, namespaced(infra.namespace, Queues.cartCommands.name))).toBe(0);
     } finally {

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { DataSource, EntitySchema, MixedList } from 'typeorm';
-import { Queues, type QueueSpec } from '@saga/contracts';
+import { acceptedSenders, type QueueSpec } from '@saga/contracts';
 import { identitySettingsFrom, type AuthConfig } from '@saga/identity';
 import { Broker, type MessageHandler } from '@saga/messaging';
 import {
@@ -102,10 +102,11 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     connectionName: definition.name,
     metrics,
     retry: { delaysMs: config.RETRY_DELAYS_MS, jitter: 0.2 },
+    // The topology is set up before any service starts (npm start, definitions.json), so a command sent
+    // while its worker is down waits in its queue; a service's broker user may not declare anything.
+    topology: 'provisioned',
+    senders: (queue) => acceptedSenders(config.NAMESPACE, queue),
   });
-  // Every service declares every work queue, so a command sent while its worker is down (or not yet
-  // deployed) waits in that worker's queue; the mandatory flag then only catches real misroutes.
-  await broker.declare(Object.values(Queues));
   const relay = new OutboxRelay({ dataSource, publisher: broker, logger });
   const messaging = new TransactionalMessaging(dataSource, relay, { publisher: broker, logger });
   const context: ServiceContext = { logger, dataSource, broker, messaging };

@@ -7,11 +7,25 @@ import {
   retryQueueName,
 } from '@saga/contracts';
 import type { Channel } from 'amqplib';
+import { TopologyMissingError } from './topology-missing-error';
 
 /** Declares every exchange of the system under the namespace (durable; idempotent). */
 export async function declareExchanges(channel: Channel, namespace: string): Promise<void> {
   for (const exchange of Object.values(Exchange)) {
     await channel.assertExchange(namespaced(namespace, exchange), exchangeTypes[exchange], { durable: true });
+  }
+}
+
+/**
+ * Checks that every exchange of the namespace exists, without declaring anything (a passive declare
+ * needs no configure permission). A missing one closes the channel; the error names it.
+ */
+export async function verifyExchanges(channel: Channel, namespace: string): Promise<void> {
+  for (const exchange of Object.values(Exchange)) {
+    const name = namespaced(namespace, exchange);
+    await channel.checkExchange(name).catch((error: unknown) => {
+      throw new TopologyMissingError('exchange', name, { cause: error });
+    });
   }
 }
 
@@ -74,4 +88,39 @@ export async function declareQueue(
     await channel.bindQueue(queue, namespaced(namespace, binding.exchange), binding.pattern);
   }
   return queue;
+}
+
+/**
+ * Checks that a work queue exists with its `.dlq` and the retry queues the failure options need, without
+ * declaring anything; returns the namespaced queue name. A missing one closes the channel; the error names it.
+ */
+export async function verifyQueue(
+  channel: Channel,
+  namespace: string,
+  spec: QueueSpec,
+  { retries }: QueueFailureOptions,
+): Promise<string> {
+  const queue = namespaced(namespace, spec.name);
+  const expected = [queue, deadLetterQueueName(queue)];
+  for (let attempt = 1; attempt <= retries; attempt++) expected.push(retryQueueName(queue, attempt));
+  for (const name of expected) {
+    await channel.checkQueue(name).catch((error: unknown) => {
+      throw new TopologyMissingError('queue', name, { cause: error });
+    });
+  }
+  return queue;
+}
+
+/** Whether a service declares the topology it uses or finds it set up (and may not declare it). */
+export type TopologyMode = 'declare' | 'provisioned';
+
+/** Declares every exchange and every given queue (with retry queues, `.dlq` and bindings), as the broker's setup does. */
+export async function declareTopology(
+  channel: Channel,
+  namespace: string,
+  queues: readonly QueueSpec[],
+  failureOptions: QueueFailureOptions,
+): Promise<void> {
+  await declareExchanges(channel, namespace);
+  for (const spec of queues) await declareQueue(channel, namespace, spec, failureOptions);
 }

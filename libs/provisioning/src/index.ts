@@ -1,0 +1,10 @@
+export { brokerPermissions } from './broker-permissions';
+export { declareExchanges, declareQueue, declareTopology, verifyExchanges, verifyQueue } from './broker-topology';
+export type { QueueFailureOptions, TopologyMode } from './broker-topology';
+export { deleteUser, listUsers, managementApiFor, putPermissions, putUser } from './management-api';
+export type { ManagementApi, Permissions } from './management-api';
+export { dropServiceRoles, serviceRoleName, setUpServiceRoles } from './service-roles';
+export type { ServiceRolesSetup, ServiceSchema } from './service-roles';
+export { removeBrokerUsers, setUpBroker } from './set-up-broker';
+export type { BrokerSetup } from './set-up-broker';
+export { TopologyMissingError } from './topology-missing-error';

@@ -1,0 +1,54 @@
+import { brokerUserName, Queues, ServiceName } from '@saga/contracts';
+import amqplib from 'amqplib';
+import { declareTopology, type QueueFailureOptions } from './broker-topology';
+import { brokerPermissions } from './broker-permissions';
+import { deleteUser, listUsers, managementApiFor, putPermissions, putUser } from './management-api';
+
+/** What setting up a namespace on the broker needs. */
+export interface BrokerSetup {
+  /** An administrator's AMQP URL: it declares the topology and, through the management API, the users. */
+  readonly adminUrl: string;
+  /** The management API, when not on port 15672 of the AMQP host. */
+  readonly managementUrl?: string;
+  readonly namespace: string;
+  /** The delivery limit and retry queues every work queue gets. */
+  readonly failureOptions: QueueFailureOptions;
+  /** The password each service's broker user gets. */
+  passwordFor(service: ServiceName): string;
+}
+
+/**
+ * Sets up a namespace on the broker, as npm start and the tests do and definitions.json does in compose:
+ * declares every exchange and work queue (with retry queues, `.dlq` and bindings), then gives each service
+ * its own user with only the rights brokerPermissions names. Idempotent; returns each service's AMQP URL.
+ */
+export async function setUpBroker(setup: BrokerSetup): Promise<Record<ServiceName, string>> {
+  const connection = await amqplib.connect(setup.adminUrl);
+  try {
+    const channel = await connection.createChannel();
+    await declareTopology(channel, setup.namespace, Object.values(Queues), setup.failureOptions);
+  } finally {
+    await connection.close();
+  }
+  const api = managementApiFor(setup.adminUrl, setup.managementUrl);
+  const urls = {} as Record<ServiceName, string>;
+  for (const service of Object.values(ServiceName)) {
+    const name = brokerUserName(setup.namespace, service);
+    const password = setup.passwordFor(service);
+    await putUser(api, { name, password });
+    await putPermissions(api, name, brokerPermissions(setup.namespace, service));
+    const url = new URL(setup.adminUrl);
+    url.username = encodeURIComponent(name);
+    url.password = encodeURIComponent(password);
+    urls[service] = url.toString();
+  }
+  return urls;
+}
+
+/** Deletes every broker user of the namespace (`<namespace>.*`), as a test's teardown does. */
+export async function removeBrokerUsers(adminUrl: string, namespace: string, managementUrl?: string): Promise<void> {
+  const api = managementApiFor(adminUrl, managementUrl);
+  for (const user of await listUsers(api)) {
+    if (user.startsWith(`${namespace}.`)) await deleteUser(api, user);
+  }
+}
