@@ -2,7 +2,8 @@
 // Makes sure PostgreSQL and RabbitMQ accept connections before tests or apps start: checks the hosts and
 // ports of DATABASE_URL / AMQP_URL (default 127.0.0.1:5432 and 127.0.0.1:5672), starts a local service
 // that is down, waits up to 60 s (ENSURE_SERVICES_TIMEOUT_MS), and exits 1 naming what is still down and how to
-// start it.
+// start it. RabbitMQ's management API (port 15672, or RABBITMQ_MANAGEMENT_URL) must answer too: the services'
+// broker users are created through it. On a local broker this enables the plugin.
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import net from 'node:net';
@@ -102,7 +103,37 @@ async function ensure(service) {
   return { ...service, up: false, where, local, startError };
 }
 
+async function ensureManagementApi(broker) {
+  const url = process.env.RABBITMQ_MANAGEMENT_URL;
+  const api = url ? endpoint(url, 15672) : { host: broker.host, port: 15672 };
+  const where = `${api.host}:${api.port}`;
+  const local = !url && localHosts.has(broker.host);
+  let startError;
+  if (local && !(await accepts(api.host, api.port))) {
+    try {
+      await run('rabbitmq-plugins', ['enable', '--quiet', 'rabbitmq_management']);
+    } catch (error) {
+      startError = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    }
+  }
+  while (Date.now() < deadline) {
+    if (await accepts(api.host, api.port)) return { up: true, where };
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return {
+    name: "RabbitMQ's management API",
+    variable: 'RABBITMQ_MANAGEMENT_URL',
+    hint: 'rabbitmq-plugins enable rabbitmq_management',
+    up: false,
+    where,
+    local,
+    startError,
+  };
+}
+
 const results = await Promise.all(services.map(ensure));
+const broker = results.find((result) => result.name === 'RabbitMQ');
+if (broker.up) results.push(await ensureManagementApi(broker));
 const down = results.filter((result) => !result.up);
 if (down.length > 0) {
   for (const service of down) {

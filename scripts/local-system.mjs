@@ -1,25 +1,33 @@
 // What `npm start` and `npm run seed` share: the local defaults, the database, the seed.
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const { appEntry } = require('../libs/launcher/dist/index.js');
+const { ServiceName, serviceSchemas } = require('../libs/contracts/dist/index.js');
+const { setUpBroker, setUpServiceRoles } = require('../libs/provisioning/dist/index.js');
+const { defaultBrokerRetryPolicy } = require('../libs/retry/dist/index.js');
 const pg = require('pg');
 
-/**
- * The secret the local system's apps verify tokens with and `npm run token` signs them with: made once
- * per checkout in .run/dev-auth-secret (not committed), unless AUTH_JWT_SECRET is set.
- */
-function devAuthSecret() {
-  const file = fileURLToPath(new URL('../.run/dev-auth-secret', import.meta.url));
+/** A secret made once per checkout in .run/<name> (not committed). */
+function checkoutSecret(name) {
+  const file = fileURLToPath(new URL(`../.run/${name}`, import.meta.url));
   if (!existsSync(file)) {
     mkdirSync(fileURLToPath(new URL('../.run', import.meta.url)), { recursive: true });
     writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
   }
   return readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * The secret the local system's apps verify tokens with and `npm run token` signs them with
+ * (.run/dev-auth-secret), unless AUTH_JWT_SECRET is set.
+ */
+function devAuthSecret() {
+  return checkoutSecret('dev-auth-secret');
 }
 
 const usesOwnKeys = Boolean(process.env.AUTH_JWT_PUBLIC_KEY || process.env.AUTH_JWKS_URL);
@@ -62,12 +70,42 @@ export async function ensureDatabase() {
   }
 }
 
-/** Runs each worker's seed (migrations, then the demo catalogue, wallets and carts). */
-export function seed() {
+/**
+ * Sets up what the services log in as, with AMQP_URL and DATABASE_URL as administrators: the broker's
+ * topology and one broker user per service, one database role per service owning its schema. The
+ * passwords derive from .run/dev-service-secret, so a second npm start finds the same. Returns each
+ * app's AMQP_URL and DATABASE_URL.
+ */
+export async function setUpServiceLogins() {
+  const secret = checkoutSecret('dev-service-secret');
+  const passwordFor = (service) => createHmac('sha256', secret).update(service).digest('hex').slice(0, 32);
+  const retries = process.env.RETRY_DELAYS_MS?.split(',').length ?? defaultBrokerRetryPolicy.delaysMs.length;
+  const amqpUrls = await setUpBroker({
+    adminUrl: localEnv.AMQP_URL,
+    managementUrl: process.env.RABBITMQ_MANAGEMENT_URL,
+    namespace: localEnv.NAMESPACE,
+    failureOptions: { deliveryLimit: 5, retries },
+    passwordFor,
+  });
+  const databaseUrls = await setUpServiceRoles({
+    adminUrl: localEnv.DATABASE_URL,
+    services: Object.values(ServiceName).map((service) => ({ service, schema: serviceSchemas[service] })),
+    passwordFor,
+  });
+  return Object.fromEntries(
+    Object.values(ServiceName).map((service) => [
+      service,
+      { AMQP_URL: amqpUrls[service], DATABASE_URL: databaseUrls[service] },
+    ]),
+  );
+}
+
+/** Runs each worker's seed (migrations, then the demo catalogue, wallets and carts) as that worker. */
+export function seed(logins) {
   for (const worker of ['inventory-worker', 'payment-worker', 'cart-worker']) {
     execFileSync(process.execPath, [appEntry(worker, 'seed.js')], {
       stdio: 'inherit',
-      env: { ...process.env, ...localEnv },
+      env: { ...process.env, ...localEnv, ...logins[worker] },
     });
   }
 }

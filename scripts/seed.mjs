@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm run seed: loads the demo products, wallets and carts into the local system (idempotent).
-import { ensureDatabase, ensureServices, seed } from './local-system.mjs';
+import { ensureDatabase, ensureServices, seed, setUpServiceLogins } from './local-system.mjs';
 
 ensureServices();
 await ensureDatabase();
-seed();
+seed(await setUpServiceLogins());

@@ -2,23 +2,23 @@
 // npm start: the whole system on this machine. Starts local PostgreSQL and RabbitMQ if they are down,
 // creates the database, loads the demo data, starts every app and prints where each one listens.
 // Ctrl-C stops every app gracefully.
-import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { ensureDatabase, ensureServices, localEnv, seed } from './local-system.mjs';
+import { ensureDatabase, ensureServices, localEnv, seed, setUpServiceLogins } from './local-system.mjs';
 
 const require = createRequire(import.meta.url);
 const { AppLaunchError, launchSystem, systemApps } = require('../libs/launcher/dist/index.js');
 
 await refuseTakenPorts();
 ensureServices();
-enableManagementUi();
 await ensureDatabase();
-seed();
+const logins = await setUpServiceLogins();
+seed(logins);
 
 const width = Math.max(...Object.keys(systemApps).map((name) => name.length));
 const system = await launchSystem({
   env: { ...localEnv, LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty' },
+  appEnv: logins,
   ports: 'default',
   onLine: (app, line) => console.log(`${app.padEnd(width)} | ${line}`),
 }).catch((error) => {
@@ -44,16 +44,6 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     await system.stop();
     process.exit(0);
   });
-}
-
-/** The RabbitMQ management UI is how operators look at queues; enable it on a local broker. */
-function enableManagementUi() {
-  if (!/@(127\.0\.0\.1|localhost)[:/]/.test(localEnv.AMQP_URL)) return;
-  try {
-    execFileSync('rabbitmq-plugins', ['enable', '--quiet', 'rabbitmq_management'], { stdio: 'ignore' });
-  } catch {
-    console.warn('could not enable the RabbitMQ management UI (rabbitmq-plugins failed); the system runs without it');
-  }
 }
 
 /** Stops before anything starts when another process holds an app's port: its /readyz would answer for ours. */

@@ -25,6 +25,11 @@ export const FailureHeader = {
   /** ISO time of dead-lettering. */
   FailedAt: 'x-failed-at',
   MessageType: 'x-message-type',
+  /**
+   * The broker user that published the message the consumer refused or gave up on (the copy on the .dlq
+   * carries the dead-lettering service's user id); absent when it had none.
+   */
+  OriginalSender: 'x-original-user-id',
   /** ISO time at which an operator put the dead letter back on its work queue. */
   ReplayedAt: 'x-replayed-at',
 } as const;

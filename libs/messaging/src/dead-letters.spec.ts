@@ -86,6 +86,7 @@ describe('Broker dead letters', () => {
       attempts: 1,
       failedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       originalRoutingKey: 'cart.clear',
+      sender: new URL(infra.amqpUrl).username,
     });
     expect((await broker.deadLetters(Queues.cartCommands, { limit: 2 })).map((d) => d.messageId)).toEqual(
       idsOf(sent[0], sent[1]),

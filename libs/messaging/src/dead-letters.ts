@@ -15,6 +15,8 @@ export interface DeadLetter {
   /** ISO time of dead-lettering, when known. */
   readonly failedAt: string | null;
   readonly originalRoutingKey: string | null;
+  /** The broker user that published the message, when it had one (x-original-user-id). */
+  readonly sender: string | null;
 }
 
 /** Which dead letters to replay; every field given must match, and an empty filter matches all. */
@@ -50,6 +52,7 @@ export function describeDeadLetter(content: Buffer, properties: MessagePropertie
     attempts: Number.isSafeInteger(attempts) ? attempts : null,
     failedAt: text(headers[FailureHeader.FailedAt]) ?? secondsToIso(death?.time),
     originalRoutingKey: text(headers[FailureHeader.OriginalRoutingKey]),
+    sender: text(headers[FailureHeader.OriginalSender]),
   };
 }
 

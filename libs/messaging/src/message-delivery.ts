@@ -205,6 +205,9 @@ async function deadLetter(context: DeliveryContext, failure: Failure, reason: De
         [FailureHeader.OriginalRoutingKey]: originalRoutingKey(message),
         [FailureHeader.FailedAt]: new Date().toISOString(),
         [FailureHeader.MessageType]: type,
+        ...(message.properties.userId === undefined
+          ? {}
+          : { [FailureHeader.OriginalSender]: String(message.properties.userId) }),
       },
     });
   } catch (publishError) {

@@ -34,6 +34,7 @@ const deadLetterHeaders: ReadonlySet<string> = new Set([
   FailureHeader.OriginalQueue,
   FailureHeader.FailedAt,
   FailureHeader.MessageType,
+  FailureHeader.OriginalSender,
 ]);
 
 /** A delivered message's headers without those the broker maintains. */
