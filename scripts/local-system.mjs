@@ -7,8 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const { appEntry } = require('../libs/launcher/dist/index.js');
-const { ServiceName, serviceSchemas } = require('../libs/contracts/dist/index.js');
-const { setUpBroker, setUpServiceRoles } = require('../libs/provisioning/dist/index.js');
+const { setUpServiceLogins: setUpLogins } = require('../libs/provisioning/dist/index.js');
 const { defaultBrokerRetryPolicy } = require('../libs/retry/dist/index.js');
 const pg = require('pg');
 
@@ -78,24 +77,19 @@ export async function ensureDatabase() {
  */
 export async function setUpServiceLogins() {
   const secret = checkoutSecret('dev-service-secret');
-  const passwordFor = (service) => createHmac('sha256', secret).update(service).digest('hex').slice(0, 32);
   const retries = process.env.RETRY_DELAYS_MS?.split(',').length ?? defaultBrokerRetryPolicy.delaysMs.length;
-  const amqpUrls = await setUpBroker({
-    adminUrl: localEnv.AMQP_URL,
+  const logins = await setUpLogins({
+    adminAmqpUrl: localEnv.AMQP_URL,
     managementUrl: process.env.RABBITMQ_MANAGEMENT_URL,
+    adminDatabaseUrl: localEnv.DATABASE_URL,
     namespace: localEnv.NAMESPACE,
     failureOptions: { deliveryLimit: 5, retries },
-    passwordFor,
-  });
-  const databaseUrls = await setUpServiceRoles({
-    adminUrl: localEnv.DATABASE_URL,
-    services: Object.values(ServiceName).map((service) => ({ service, schema: serviceSchemas[service] })),
-    passwordFor,
+    passwordFor: (service) => createHmac('sha256', secret).update(service).digest('hex').slice(0, 32),
   });
   return Object.fromEntries(
-    Object.values(ServiceName).map((service) => [
+    Object.entries(logins).map(([service, { amqpUrl, databaseUrl }]) => [
       service,
-      { AMQP_URL: amqpUrls[service], DATABASE_URL: databaseUrls[service] },
+      { AMQP_URL: amqpUrl, DATABASE_URL: databaseUrl },
     ]),
   );
 }

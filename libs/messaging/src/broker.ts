@@ -81,7 +81,10 @@ export class Broker {
   private closing = false;
   private readonly deliveryContext: DeliveryContext;
   private readonly deadLetterContext: DeadLetterContext;
+  // Declaring, or checking what setup declared: chosen once by the topology mode.
+  private readonly prepareExchanges: typeof declareExchanges;
   private readonly prepareQueue: typeof declareQueue;
+  private readonly login: string;
 
   private constructor(private readonly options: BrokerOptions) {
     this.namespace = options.namespace;
@@ -90,7 +93,10 @@ export class Broker {
     assertBrokerRetryPolicy(this.retryPolicy);
     this.failureOptions = { deliveryLimit: options.deliveryLimit ?? 5, retries: this.retryPolicy.delaysMs.length };
     this.logger = options.logger.child({ component: 'broker', connectionName: options.connectionName });
-    this.prepareQueue = options.topology === 'provisioned' ? verifyQueue : declareQueue;
+    const provisioned = options.topology === 'provisioned';
+    this.prepareExchanges = provisioned ? verifyExchanges : declareExchanges;
+    this.prepareQueue = provisioned ? verifyQueue : declareQueue;
+    this.login = loginOf(options.url);
     const publisher = () => this.livePublisher();
     this.deliveryContext = {
       namespace: this.namespace,
@@ -189,6 +195,7 @@ export class Broker {
     this.subscriptions.set(queue, subscription);
     if (!this.model) return;
     try {
+      await this.prepareQueues(this.model, [subscription.spec]);
       await this.startConsumer(this.model, subscription);
     } catch (error) {
       this.subscriptions.delete(queue);
@@ -258,9 +265,14 @@ export class Broker {
   // Runs after every (re)connect, before the connection counts as up: old channels died with the old socket.
   private async setup(model: ChannelModel): Promise<void> {
     const publisher = await this.openPublisher(model);
-    await this.prepareQueues(model, [...this.declared.values()], { exchanges: true });
-    // Map iteration also visits subscriptions that consume() adds while this loop awaits.
-    for (const subscription of this.subscriptions.values()) await this.startConsumer(model, subscription);
+    const prepared = new Set([...this.subscriptions.values()].map(({ spec }) => spec));
+    await this.prepareQueues(model, [...this.declared.values(), ...prepared], { exchanges: true });
+    // Map iteration also visits subscriptions that consume() adds while this loop awaits; their queues
+    // were not among those prepared above.
+    for (const subscription of this.subscriptions.values()) {
+      if (!prepared.has(subscription.spec)) await this.prepareQueues(model, [subscription.spec]);
+      await this.startConsumer(model, subscription);
+    }
     this.publisher = publisher;
     this.model = model;
   }
@@ -274,8 +286,7 @@ export class Broker {
     const channel = await model.createChannel();
     channel.on('error', () => undefined);
     try {
-      if (exchanges && this.options.topology === 'provisioned') await verifyExchanges(channel, this.namespace);
-      else if (exchanges) await declareExchanges(channel, this.namespace);
+      if (exchanges) await this.prepareExchanges(channel, this.namespace);
       for (const spec of queues) await this.prepareQueue(channel, this.namespace, spec, this.failureOptions);
     } finally {
       await channel.close().catch(() => undefined);
@@ -287,7 +298,7 @@ export class Broker {
     channel.on('error', (error: Error) =>
       this.logger.error('publishing channel closed by broker', { reason: error.message }),
     );
-    return new ConfirmedPublisher(channel, loginOf(this.options.url));
+    return new ConfirmedPublisher(channel, this.login);
   }
 
   // A channel error (say, publishing to a deleted exchange) closes only the publishing channel: reopen it.
@@ -307,8 +318,8 @@ export class Broker {
     }
   }
 
+  // Its queue is prepared already: by setup, or by consume() for one added while connected.
   private async startConsumer(model: ChannelModel, subscription: Subscription): Promise<void> {
-    await this.prepareQueues(model, [subscription.spec]);
     const channel = await model.createChannel();
     subscription.channel = channel;
     subscription.consumerTag = undefined;

@@ -1,4 +1,4 @@
-import { deadLetterQueueName, FailureHeader, namespaced, type QueueSpec } from '@saga/contracts';
+import { deadLetterQueueName, namespaced, type QueueSpec } from '@saga/contracts';
 import type { Logger } from '@saga/observability';
 import type { Channel, ChannelModel, GetMessage } from 'amqplib';
 import type { ConfirmedPublisher } from './confirmed-publisher';
@@ -61,8 +61,8 @@ export async function replayDeadLetters(
     for (;;) {
       const message = await channel.get(deadLetterQueue, { noAck: false });
       if (message === false) return count;
-      const refusedSender = message.properties.headers?.[FailureHeader.DeathReason] === DeathReason.UnauthorizedSender;
-      if (refusedSender || !matchesFilter(describeDeadLetter(message.content, message.properties), filter)) {
+      const deadLetter = describeDeadLetter(message.content, message.properties);
+      if (deadLetter.reason === DeathReason.UnauthorizedSender || !matchesFilter(deadLetter, filter)) {
         held.push(message);
         continue;
       }

@@ -3,8 +3,11 @@ export { declareExchanges, declareQueue, declareTopology, verifyExchanges, verif
 export type { QueueFailureOptions, TopologyMode } from './broker-topology';
 export { deleteUser, listUsers, managementApiFor, putPermissions, putUser } from './management-api';
 export type { ManagementApi, Permissions } from './management-api';
+export { loginUrl } from './login-url';
 export { dropServiceRoles, serviceRoleName, setUpServiceRoles } from './service-roles';
 export type { ServiceRolesSetup, ServiceSchema } from './service-roles';
 export { removeBrokerUsers, setUpBroker } from './set-up-broker';
+export { setUpServiceLogins } from './set-up-service-logins';
+export type { ServiceLogins, ServiceLoginsSetup } from './set-up-service-logins';
 export type { BrokerSetup } from './set-up-broker';
 export { TopologyMissingError } from './topology-missing-error';

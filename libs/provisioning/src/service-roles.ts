@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { loginUrl } from './login-url';
 
 /** A service and the schema it owns. */
 export interface ServiceSchema {
@@ -74,10 +75,7 @@ export async function setUpServiceRoles(setup: ServiceRolesSetup): Promise<Recor
       await client.query(`ALTER SCHEMA ${ident(schema)} OWNER TO ${ident(role)}`);
       const { rows } = await client.query<{ statement: string }>(ownedObjects, [schema, role]);
       for (const { statement } of rows) await client.query(statement);
-      const url = new URL(setup.adminUrl);
-      url.username = encodeURIComponent(role);
-      url.password = encodeURIComponent(password);
-      urls[service] = url.toString();
+      urls[service] = loginUrl(setup.adminUrl, role, password);
     }
   } finally {
     await client.end();

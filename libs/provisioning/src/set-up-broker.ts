@@ -1,6 +1,7 @@
 import { brokerUserName, Queues, ServiceName } from '@saga/contracts';
 import amqplib from 'amqplib';
 import { declareTopology, type QueueFailureOptions } from './broker-topology';
+import { loginUrl } from './login-url';
 import { brokerPermissions } from './broker-permissions';
 import { deleteUser, listUsers, managementApiFor, putPermissions, putUser } from './management-api';
 
@@ -37,10 +38,7 @@ export async function setUpBroker(setup: BrokerSetup): Promise<Record<ServiceNam
     const password = setup.passwordFor(service);
     await putUser(api, { name, password });
     await putPermissions(api, name, brokerPermissions(setup.namespace, service));
-    const url = new URL(setup.adminUrl);
-    url.username = encodeURIComponent(name);
-    url.password = encodeURIComponent(password);
-    urls[service] = url.toString();
+    urls[service] = loginUrl(setup.adminUrl, name, password);
   }
   return urls;
 }

@@ -9,23 +9,18 @@ import {
 } from '@saga/contracts';
 import {
   dropServiceRoles,
+  loginUrl,
   managementApiFor,
   putPermissions,
   putUser,
   removeBrokerUsers,
-  setUpBroker,
-  setUpServiceRoles,
+  setUpServiceLogins,
+  type ServiceLogins,
 } from '@saga/provisioning';
 import amqplib, { type Channel } from 'amqplib';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { testIdentity, type TestIdentity } from './test-identity';
-
-/** The broker and database logins of one service, as npm start gives them. */
-export interface ServiceLogins {
-  readonly amqpUrl: string;
-  readonly databaseUrl: string;
-}
 
 /** A fresh database and broker namespace for one test suite, and how to remove them. */
 export interface TestInfrastructure {
@@ -58,8 +53,10 @@ export interface ProvisionOptions {
   system?: boolean;
 }
 
+// Short retry delays keep a spec whose handler fails fast; production defaults wait seconds.
+const testRetryDelaysMs: readonly number[] = [100, 200, 400];
 /** Retry queues per work queue where the system is set up: one per delay of serviceConfigFor's RETRY_DELAYS_MS. */
-const systemFailureOptions = { deliveryLimit: 5, retries: 3 };
+const systemFailureOptions = { deliveryLimit: 5, retries: testRetryDelaysMs.length };
 
 /** The environment a service needs to run on a TestInfrastructure set up with `{ system: true }`, on any free port. */
 export function serviceConfigFor(infra: TestInfrastructure, service: ServiceName) {
@@ -76,8 +73,7 @@ export function serviceConfigFor(infra: TestInfrastructure, service: ServiceName
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
     PORT: 0,
-    // Short retry delays keep a spec whose handler fails fast; production defaults wait seconds.
-    RETRY_DELAYS_MS: [100, 200, 400] as readonly number[],
+    RETRY_DELAYS_MS: testRetryDelaysMs,
     MESSAGE_RETENTION: 7 * 86_400_000,
   };
 }
@@ -128,7 +124,14 @@ export async function provisionTestInfrastructure(options: ProvisionOptions = {}
       namespace,
       identity: testIdentity(),
       services: options.system
-        ? await setUpSystem({ adminUrl, managementUrl, namespace, databaseUrl: databaseUrl.toString() })
+        ? await setUpServiceLogins({
+            adminAmqpUrl: adminUrl,
+            managementUrl,
+            adminDatabaseUrl: databaseUrl.toString(),
+            namespace,
+            failureOptions: systemFailureOptions,
+            passwordFor: password,
+          })
         : undefined,
       teardown,
     };
@@ -149,29 +152,7 @@ async function createTestLogin(adminUrl: string, namespace: string, managementUr
   await putUser(api, { name, password: secret, tags: 'impersonator' });
   const anything = `^(${namespace}\..*|amq\.gen-.*|amq\.default)$`;
   await putPermissions(api, name, { configure: anything, write: anything, read: anything });
-  const url = new URL(adminUrl);
-  url.username = encodeURIComponent(name);
-  url.password = secret;
-  return url.toString();
-}
-
-async function setUpSystem(setup: {
-  adminUrl: string;
-  managementUrl?: string;
-  namespace: string;
-  databaseUrl: string;
-}): Promise<Record<ServiceName, ServiceLogins>> {
-  const amqpUrls = await setUpBroker({ ...setup, failureOptions: systemFailureOptions, passwordFor: password });
-  const databaseUrls = await setUpServiceRoles({
-    adminUrl: setup.databaseUrl,
-    services: Object.values(ServiceName).map((service) => ({ service, schema: serviceSchemas[service] })),
-    passwordFor: password,
-  });
-  const services = {} as Record<ServiceName, ServiceLogins>;
-  for (const service of Object.values(ServiceName)) {
-    services[service] = { amqpUrl: amqpUrls[service], databaseUrl: databaseUrls[service] };
-  }
-  return services;
+  return loginUrl(adminUrl, name, secret);
 }
 
 async function resolveServers(): Promise<Servers> {
