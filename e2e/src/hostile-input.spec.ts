@@ -120,6 +120,49 @@ describe('hostile input, against the system started as every app a process', () 
     },
   );
 
+  it('puts only products the catalogue sells in a cart: 422 naming an unknown one, changing nothing', async () => {
+    const unknown = randomUUID();
+    await shop.addToCart('cy', productId, 1);
+    const before = await sut.rowCounts();
+
+    const added = await sut.http('cart-worker', 'POST', '/me/cart/items', {
+      body: { productId: unknown, quantity: 1 },
+      as: 'cy',
+    });
+    const set = await sut.http('cart-worker', 'PUT', `/me/cart/items/${unknown}`, { body: { quantity: 2 }, as: 'cy' });
+
+    for (const response of [added, set]) {
+      expect(response.status).toBe(422);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(response.body).toMatchObject({ productId: unknown });
+    }
+    expect(await sut.rowCounts()).toEqual(before);
+    expect((await shop.cart('cy')).items).toEqual([{ productId, quantity: 1 }]);
+
+    const created = await shop.product('Grinder', 8_900, 3);
+    await shop.addToCart('cy', created.id, 1);
+    expect((await shop.cart('cy')).items).toContainEqual({ productId: created.id, quantity: 1 });
+  });
+
+  it('answers 503 with Retry-After while the inventory worker is down, and takes the item once it is back', async () => {
+    const fresh = (await shop.product('Scale', 3_100, 5)).id;
+    const inventory = sut.system.apps['inventory-worker'];
+    await inventory.stop();
+    try {
+      const refused = await sut.http('cart-worker', 'POST', '/me/cart/items', {
+        body: { productId: fresh, quantity: 1 },
+        as: 'di',
+      });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('2');
+      expect((await shop.cart('di')).items).toEqual([]);
+    } finally {
+      await inventory.start();
+    }
+    await shop.addToCart('di', fresh, 1);
+    expect((await shop.cart('di')).items).toEqual([{ productId: fresh, quantity: 1 }]);
+  });
+
   it('dead-letters at once a command whose userId is not text, and the worker keeps consuming', async () => {
     const queue = namespaced(sut.infra.namespace, Queues.cartCommands.name);
     await publishRaw(sut.infra.amqpUrl, {

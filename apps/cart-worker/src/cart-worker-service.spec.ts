@@ -20,15 +20,20 @@ import {
   type TestInfrastructure,
 } from '@saga/testing';
 import { cartWorkerService } from './cart-worker-service';
+import { TestCatalogue } from './testing/test-catalogue';
 
 describe('cart worker service', () => {
   let infrastructure: TestInfrastructure;
   let service: RunningService;
   let probe: CommandProbe;
+  const catalogue = new TestCatalogue();
 
   beforeAll(async () => {
     infrastructure = await provisionTestInfrastructure({ system: true });
-    service = await runService(cartWorkerService, serviceConfigFor(infrastructure, ServiceName.CartWorker));
+    service = await runService(
+      cartWorkerService({ catalogue }),
+      serviceConfigFor(infrastructure, ServiceName.CartWorker),
+    );
     probe = await CommandProbe.open(infrastructure.amqpUrl, infrastructure.namespace);
   });
 
@@ -54,7 +59,7 @@ describe('cart worker service', () => {
 
   it('checks out a cart filled over HTTP and replies with its items on the replies exchange', async () => {
     const userId = `shopper-${randomUUID()}`;
-    const item = { productId: randomUUID(), quantity: 2 };
+    const item = { productId: catalogue.sell(randomUUID()), quantity: 2 };
     const added = await addToCart(userId, item);
     expect(added.status).toBe(200);
     const orderId = randomUUID();
@@ -96,7 +101,7 @@ describe('cart worker service', () => {
 
   it('answers a redelivered command with its original reply instead of handling it again', async () => {
     const userId = `shopper-${randomUUID()}`;
-    const item = { productId: randomUUID(), quantity: 1 };
+    const item = { productId: catalogue.sell(randomUUID()), quantity: 1 };
     await addToCart(userId, item);
     const orderId = randomUUID();
     const checkout = await probe.send(cartCheckout.type, { orderId, userId });

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { demoCarts, demoProducts } from '@saga/demo-data';
 import { runSeed } from '@saga/runtime';
-import { cartWorkerService } from './cart-worker-service';
+import { cartDatabase } from './cart-worker-service';
 import { CartLockedError, setItemQuantity } from './domain';
 
 /**
@@ -28,4 +28,4 @@ function productName(productId: string): string {
   return demoProducts.find((p) => p.id === productId)?.name ?? productId;
 }
 
-if (require.main === module) runSeed(cartWorkerService, seedCarts);
+if (require.main === module) runSeed(cartDatabase, seedCarts);

@@ -143,7 +143,7 @@ export class AppProcess {
 }
 
 /** A port nobody listens on right now, from the kernel. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { AppProcess, type LaunchOptions } from './app-process';
+import { AppProcess, freePort, type LaunchOptions } from './app-process';
 
 /** The apps of the system, with the port each listens on by default. */
 export const systemApps = {
@@ -10,6 +10,11 @@ export const systemApps = {
   'order-saga': 3004,
 } as const;
 export type SystemApp = keyof typeof systemApps;
+
+/** The apps an app calls over HTTP, by the variable that holds the callee's URL. */
+const appLinks: Partial<Record<SystemApp, Readonly<Record<string, SystemApp>>>> = {
+  'cart-worker': { INVENTORY_URL: 'inventory-worker' },
+};
 
 /** The workspace root, from wherever this lib runs (its source or its dist). */
 export const workspaceRoot = join(__dirname, '..', '..', '..');
@@ -51,9 +56,20 @@ export class RunningSystem {
   }
 }
 
-/** Starts every app of the system and resolves once each one is ready. */
+/**
+ * Starts every app of the system, in parallel, and resolves once each one is ready. Each app's port is
+ * chosen first, so an app that calls another is given its URL (`appLinks`) unless `env` names one.
+ */
 export async function launchSystem(options: SystemOptions): Promise<RunningSystem> {
   const names = Object.keys(systemApps) as SystemApp[];
+  const ports = Object.fromEntries(
+    await Promise.all(names.map(async (name) => [name, options.ports === 'any' ? await freePort() : systemApps[name]])),
+  ) as Record<SystemApp, number>;
+  const host = options.env.HOST ?? '127.0.0.1';
+  const linksOf = (name: SystemApp) =>
+    Object.fromEntries(
+      Object.entries(appLinks[name] ?? {}).map(([variable, callee]) => [variable, `http://${host}:${ports[callee]}`]),
+    );
   const replicas = Object.fromEntries(
     names.map((name) => [
       name,
@@ -64,9 +80,9 @@ export async function launchSystem(options: SystemOptions): Promise<RunningSyste
             {
               name: i === 0 ? name : `${name}#${i + 1}`,
               entry: appEntry(name),
-              env: { ...options.env, ...options.appEnv?.[name] },
-              // Only the first process of an app gets its usual port; the others any free one.
-              port: options.ports === 'any' || i > 0 ? undefined : systemApps[name],
+              env: { ...linksOf(name), ...options.env, ...options.appEnv?.[name] },
+              // Only the first process of an app gets the chosen port; the others any free one.
+              port: i === 0 ? ports[name] : undefined,
               nodeArgs: options.nodeArgs?.[name],
             },
             options,

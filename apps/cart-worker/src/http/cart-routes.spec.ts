@@ -10,17 +10,19 @@ import {
   startCartTestDatabase,
   type CartTestDatabase,
 } from '../testing/cart-test-database';
+import { TestCatalogue } from '../testing/test-catalogue';
 import { Cart, CartItem } from '../domain';
 import { registerCartRoutes } from './cart-routes';
 
 describe('cart routes', () => {
   const identity = testIdentity();
+  const catalogue = new TestCatalogue();
   let db: CartTestDatabase;
   let app: HttpApp;
   beforeAll(async () => {
     db = await startCartTestDatabase();
     app = createHttpApp(createLogger({ service: 'cart-worker-test', level: 'warn' }), identity.settings);
-    registerCartRoutes(app, db);
+    registerCartRoutes(app, { dataSource: db.dataSource, catalogue });
     await app.ready();
   });
   afterAll(async () => {
@@ -33,8 +35,8 @@ describe('cart routes', () => {
   afterEach(() => expect(sent).toEqual([]));
   const commands = cartCommands(() => db, sent);
 
-  const kettle = randomUUID();
-  const mug = randomUUID();
+  const kettle = catalogue.sell(randomUUID());
+  const mug = catalogue.sell(randomUUID());
   const add = (userId: string, productId: string, quantity: number) =>
     app.inject({
       method: 'POST',
@@ -147,6 +149,40 @@ describe('cart routes', () => {
     expect(response.json()).toMatchObject({ productId: kettle, limit: 1000 });
   });
 
+  it('answers 422 naming the product when the catalogue does not sell it, by add or by set, and keeps the cart', async () => {
+    const userId = `shopper-${randomUUID()}`;
+    await add(userId, kettle, 1);
+    const unknown = randomUUID();
+
+    const attempts = [await add(userId, unknown, 1), await setQuantity(userId, unknown, 3)];
+
+    for (const response of attempts) {
+      expect(response.statusCode).toBe(422);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.json()).toMatchObject({ detail: `the catalogue has no product ${unknown}`, productId: unknown });
+    }
+    expect((await getCart(userId)).json().items).toEqual([{ productId: kettle, quantity: 1 }]);
+  });
+
+  it('answers 503 with Retry-After while the catalogue cannot be asked, and still reads and removes', async () => {
+    const userId = `shopper-${randomUUID()}`;
+    await add(userId, kettle, 1);
+    await add(userId, mug, 1);
+    catalogue.setUnavailable(true);
+    try {
+      const attempts = [await add(userId, kettle, 1), await setQuantity(userId, mug, 4)];
+      for (const response of attempts) {
+        expect(response.statusCode).toBe(503);
+        expect(response.headers['retry-after']).toBe('2');
+        expect(response.json().detail).toMatch(/^the product catalogue cannot be asked right now/);
+      }
+      expect((await remove(userId, mug)).statusCode).toBe(200);
+      expect((await getCart(userId)).json().items).toEqual([{ productId: kettle, quantity: 1 }]);
+    } finally {
+      catalogue.setUnavailable(false);
+    }
+  });
+
   it('answers 400 problem+json naming the field of a malformed body', async () => {
     const response = await add(`shopper-${randomUUID()}`, kettle, 0);
     expect(response.statusCode).toBe(400);
@@ -176,7 +212,7 @@ describe('cart routes', () => {
       const userId = `shopper-${randomUUID()}`;
       await add(userId, kettle, 1);
       const orderId = randomUUID();
-      const additions = Array.from({ length: 10 }, () => randomUUID());
+      const additions = Array.from({ length: 10 }, () => catalogue.sell(randomUUID()));
 
       const [outcome, ...responses] = await Promise.all([
         commands.checkout(orderId, userId),

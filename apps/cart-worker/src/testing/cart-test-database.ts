@@ -6,7 +6,7 @@ import type { CommandHandler } from '@saga/participant';
 import { runCommand } from '@saga/participant/testing';
 import { provisionTestInfrastructure, type TestInfrastructure } from '@saga/testing';
 import type { DataSource } from 'typeorm';
-import { cartWorkerService } from '../cart-worker-service';
+import { cartDatabase } from '../cart-worker-service';
 import { checkoutCart } from '../commands/checkout-cart';
 import { clearCart } from '../commands/clear-cart';
 import { releaseCart } from '../commands/release-cart';
@@ -22,7 +22,7 @@ export interface CartTestDatabase {
 /** Provisions a fresh database and runs the cart worker's migrations on it. */
 export async function startCartTestDatabase(): Promise<CartTestDatabase> {
   const infrastructure = await provisionTestInfrastructure();
-  const dataSource = await openServiceDatabase(cartWorkerService, infrastructure.databaseUrl, { poolSize: 30 });
+  const dataSource = await openServiceDatabase(cartDatabase, infrastructure.databaseUrl, { poolSize: 30 });
   return {
     dataSource,
     infrastructure,
