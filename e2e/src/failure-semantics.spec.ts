@@ -168,21 +168,28 @@ describe('failure semantics with short deadlines (every app a process; the cart 
     }
 
     await setDatabaseReachable(cartDatabase.databaseUrl, true);
-    const resumed = await sut.http('order-saga', 'POST', `/admin/sagas/${saga.id}/resume`, { as: operator });
-    expect(resumed.status).toBe(202);
+    const resumed = await sut.http('order-saga', 'POST', `/admin/sagas/${saga.id}/retry`, {
+      as: operator,
+      body: { reason: 'the cart database is back' },
+    });
+    expect(resumed.status).toBe(200);
     const order = await sut.settledOrder(orderId);
     expect(order).toMatchObject({ status: 'FAILED', failure: { code: 'step_timed_out' } });
     expect((order as OrderView & { attention: unknown }).attention).toBeNull();
 
-    // The checkout never ran, so the release left a tombstone; replaying the dead checkout now is refused.
-    const replay = await sut.http<{ replayed: number }>('order-saga', 'POST', '/admin/dead-letters/replay', {
+    // The saga no longer waits for any of its dead letters: a replay leaves them all, saying why.
+    const body = { queue: 'cart-worker.commands', sagaId: saga.id, reason: 'clean up after the outage' };
+    type Replay = { replayed: unknown[]; stale: { why: string }[] };
+    const guarded = await sut.http<Replay>('order-saga', 'POST', '/admin/dead-letters/replay', { as: operator, body });
+    expect(guarded.body.replayed).toEqual([]);
+    expect(guarded.body.stale.map((s) => s.why)).toEqual(Array(4).fill('its saga is FAILED'));
+
+    // Forced, they go back; the checkout never ran, so the release left a tombstone and the checkout is refused.
+    const replay = await sut.http<Replay>('order-saga', 'POST', '/admin/dead-letters/replay', {
       as: operator,
-      body: {
-        queue: 'cart-worker.commands',
-        sagaId: saga.id,
-      },
+      body: { ...body, force: true },
     });
-    expect(replay.body.replayed).toBe(4);
+    expect(replay.body.replayed).toHaveLength(4);
     const queue = namespaced(sut.infra.namespace, Queues.cartCommands.name);
     await waitFor(async () => (await queueDepth(sut.infra.amqpUrl, queue)) === 0, { description: 'the replays' });
     await waitFor(async () => (await deadLettersOf(sut, 'cart-worker.commands', saga.id)).length === 0, {
@@ -251,16 +258,18 @@ describe('failure semantics after the pivot (every app a process; the cart worke
     expect(dead.length).toBeGreaterThanOrEqual(1);
     expect(dead[0]).toMatchObject({ type: 'cart.clear', step: 'clear-cart', reason: 'retries_exhausted', attempts: 4 });
 
-    // Replaying those old clears after the shopper refilled the cart changes nothing.
+    // The saga is done with those old clears: a replay leaves them; forced after the shopper refilled
+    // the cart, they change nothing.
     await shop.addToCart(cy, mug.id, 1);
-    const replay = await sut.http<{ replayed: number }>('order-saga', 'POST', '/admin/dead-letters/replay', {
+    const body = { queue: 'cart-worker.commands', step: 'clear-cart', reason: 'the cart database is back' };
+    type Replay = { replayed: unknown[]; stale: { why: string }[] };
+    const guarded = await sut.http<Replay>('order-saga', 'POST', '/admin/dead-letters/replay', { as: operator, body });
+    expect(guarded.body).toMatchObject({ replayed: [], stale: dead.map(() => ({ why: 'its saga is COMPLETED' })) });
+    const replay = await sut.http<Replay>('order-saga', 'POST', '/admin/dead-letters/replay', {
       as: operator,
-      body: {
-        queue: 'cart-worker.commands',
-        step: 'clear-cart',
-      },
+      body: { ...body, force: true },
     });
-    expect(replay.body.replayed).toBe(dead.length);
+    expect(replay.body.replayed).toHaveLength(dead.length);
     await waitFor(async () => (await deadLettersOf(sut, 'cart-worker.commands', saga.id)).length === 0, {
       description: 'the replayed clears to be handled',
     });

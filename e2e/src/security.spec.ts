@@ -19,6 +19,7 @@ describe('who may do what, against the system started as every app a process', (
   let shop: Shop;
   let alice: string;
   let aliceOrder: string;
+  let aliceSaga: string;
   let kettle: string;
 
   beforeAll(async () => {
@@ -34,6 +35,7 @@ describe('who may do what, against the system started as every app a process', (
       payment: { method: 'wallet' },
     });
     await sut.settledOrder(aliceOrder);
+    aliceSaga = (await sut.sagaOf(aliceOrder)).id;
   });
 
   afterAll(async () => {
@@ -123,10 +125,34 @@ describe('who may do what, against the system started as every app a process', (
       app: 'order-saga',
       method: 'POST',
       path: '/admin/dead-letters/replay',
-      body: { queue: 'cart-worker.commands' },
+      body: { queue: 'cart-worker.commands', reason: 'x', force: true },
       access: [Role.Operator],
     },
-    { app: 'order-saga', method: 'POST', path: `/admin/sagas/${randomUUID()}/resume`, access: [Role.Operator] },
+    ...['/sagas/stats', '/saga-log', '/saga-definitions', '/deadlines', `/admin/dead-letters/${randomUUID()}`].map(
+      (path) => ({ app: 'order-saga' as const, method: 'GET', path, access: [Role.Operator] }),
+    ),
+    {
+      app: 'order-saga',
+      method: 'POST',
+      path: '/admin/dead-letters/purge',
+      body: { queue: 'cart-worker.commands', reason: 'x' },
+      access: [Role.Operator],
+    },
+    ...[
+      ['retry', {}],
+      ['skip', { step: 'clear-cart' }],
+      ['compensate', {}],
+      ['cancel', {}],
+      ['kill', {}],
+      ['deadline/extend', { byMs: 60_000 }],
+      ['deadline/fire', {}],
+    ].map(([verb, body]) => ({
+      app: 'order-saga' as const,
+      method: 'POST',
+      path: `/admin/sagas/${aliceSaga}/${String(verb)}`,
+      body: { ...(body as object), reason: 'x' },
+      access: [Role.Operator],
+    })),
   ];
 
   /** A caller of the system holding none of the roles a route needs: a shopper, or staff of the other kind. */

@@ -155,8 +155,12 @@ describe('the order-saga service', () => {
     );
   });
 
-  const post = async (path: string) => {
-    const response = await fetch(`${service.url}${path}`, { method: 'POST', headers: operator() });
+  const post = async (path: string, body: Record<string, unknown> = { reason: 'the spec says so' }) => {
+    const response = await fetch(`${service.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...operator() },
+      body: JSON.stringify(body),
+    });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
   const eventTypes = async (sagaId: string) =>
@@ -188,18 +192,69 @@ describe('the order-saga service', () => {
     ]);
   });
 
-  it('resumes a stalled saga on an operator’s request, and refuses to resume others', async () => {
+  it('retries a stalled saga on an operator’s request, logs who and why, and refuses to retry others', async () => {
     const { body } = await get('/sagas?status=REQUIRES_ATTENTION');
     const [stalled] = body.sagas as { id: string }[];
 
-    const resumed = await post(`/admin/sagas/${stalled.id}/resume`);
-    expect(resumed).toEqual({ status: 202, body: { sagaId: stalled.id, status: 'COMPENSATING' } });
+    const retried = await post(`/admin/sagas/${stalled.id}/retry`, { reason: 'the order API is back' });
+    expect(retried).toEqual({
+      status: 200,
+      body: {
+        sagaId: stalled.id,
+        action: 'retry',
+        status: 'COMPENSATING',
+        sent: [{ type: 'order.reject', stepId: 'process-order' }],
+      },
+    });
     expect((await eventTypes(stalled.id)).slice(-2)).toEqual([
       'saga-resumed process-order',
       'compensation-started process-order',
     ]);
-    expect((await post(`/admin/sagas/${stalled.id}/resume`)).status).toBe(409);
-    expect((await post(`/admin/sagas/${randomUUID()}/resume`)).status).toBe(404);
+    const { body: detail } = await get(`/sagas/${stalled.id}`);
+    expect(detail.operatorActions).toEqual([
+      expect.objectContaining({ action: 'retry', actor: 'ops', reason: 'the order API is back', type: 'saga-resumed' }),
+    ]);
+    const again = await post(`/admin/sagas/${stalled.id}/retry`);
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({
+      action: 'retry',
+      reason: expect.stringMatching(/^only a saga in REQUIRES_ATTENTION/),
+    });
+    expect((await post(`/admin/sagas/${randomUUID()}/retry`)).status).toBe(404);
+    expect((await post(`/admin/sagas/${stalled.id}/retry`, {})).status).toBe(400);
+  });
+
+  it('extends and fires the deadline of a waiting step, plans a compensation without acting, and kills', async () => {
+    const { id } = await sagaOf(await placeOrder());
+    const extended = await post(`/admin/sagas/${id}/deadline/extend`, { reason: 'worker redeploying', byMs: 600_000 });
+    expect(extended.status).toBe(200);
+    const { body: waiting } = await get(`/sagas/${id}`);
+    expect(Date.parse(waiting.deadlineAt as string) - Date.now()).toBeGreaterThan(590_000);
+    expect(((await get('/deadlines')).body.deadlines as { sagaId: string }[]).map((d) => d.sagaId)).toContain(id);
+
+    const plan = await post(`/admin/sagas/${id}/compensate`, { reason: 'look first', dryRun: true });
+    expect(plan.body).toMatchObject({
+      dryRun: true,
+      commands: [{ stepId: 'process-order', type: 'order.reject', payload: { code: 'compensated_by_operator' } }],
+    });
+    expect((await get(`/sagas/${id}`)).body.updatedAt).toBe(waiting.updatedAt);
+
+    const fired = await post(`/admin/sagas/${id}/deadline/fire`, { reason: 'the worker is gone' });
+    expect(fired.body).toMatchObject({ status: 'COMPENSATING', sent: [{ type: 'order.reject' }] });
+    const killed = await post(`/admin/sagas/${id}/kill`, { reason: 'settled by hand' });
+    expect(killed.body).toMatchObject({ status: 'KILLED', sent: [] });
+    expect(await eventTypes(id)).toEqual(
+      expect.arrayContaining([
+        'deadline-extended process-order',
+        'deadline-fired process-order',
+        'saga-killed process-order',
+      ]),
+    );
+    expect((await post(`/admin/sagas/${id}/kill`)).status).toBe(409);
+    const { body: versions } = await get('/saga-definitions');
+    expect(versions.definitions).toContainEqual(
+      expect.objectContaining({ name: 'order-saga', version: 1, runHere: true, latest: true }),
+    );
   });
 
   it('lists dead letters per queue and replays those of one saga back onto their queue', async () => {
@@ -227,12 +282,27 @@ describe('the order-saga service', () => {
       expect.objectContaining({ sagaId: other }),
     ]);
 
-    const response = await fetch(`${service.url}/admin/dead-letters/replay`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...operator() },
-      body: JSON.stringify({ queue: 'cart-worker.commands', sagaId: mine }),
+    // Neither saga exists here: the guard calls the letter stale, and only a forced replay puts it back.
+    const guarded = await post('/admin/dead-letters/replay', {
+      queue: 'cart-worker.commands',
+      sagaId: mine,
+      reason: 'fixed',
     });
-    expect(await response.json()).toEqual({ queue: 'cart-worker.commands', replayed: 1 });
+    expect(guarded.body).toMatchObject({
+      replayed: [],
+      stale: [{ deadLetter: expect.objectContaining({ sagaId: mine }), why: `saga ${mine} does not exist` }],
+    });
+    const forced = await post('/admin/dead-letters/replay', {
+      queue: 'cart-worker.commands',
+      sagaId: mine,
+      reason: 'fixed',
+      force: true,
+    });
+    expect(forced.body).toMatchObject({
+      forced: true,
+      replayed: [expect.objectContaining({ sagaId: mine })],
+      stale: [],
+    });
     expect(await queueDepth(infra.amqpUrl, queue)).toBe(1);
     expect(await queueDepth(infra.amqpUrl, deadLetterQueueName(queue))).toBe(1);
     expect((await get('/admin/dead-letters?queue=nope')).status).toBe(400);
@@ -269,9 +339,13 @@ describe('the order-saga service', () => {
           fetch(`${service.url}/admin/dead-letters/replay`, {
             method: 'POST',
             headers: { 'content-type': 'application/json', ...headers },
-            body: JSON.stringify({ queue: 'inventory-worker.commands', sagaId }),
+            body: JSON.stringify({ queue: 'inventory-worker.commands', sagaId, reason: 'x', force: true }),
           }),
-          fetch(`${service.url}/admin/sagas/${saga.id}/resume`, { method: 'POST', headers }),
+          fetch(`${service.url}/admin/sagas/${saga.id}/retry`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...headers },
+            body: JSON.stringify({ reason: 'x' }),
+          }),
         ].map(async (response) => (await response).status),
       );
 

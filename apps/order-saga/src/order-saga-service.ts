@@ -11,7 +11,9 @@ import {
 } from '@saga/saga';
 import { advanceOnReply } from './consumers/advance-on-reply';
 import { startOnEvent } from './consumers/start-on-event';
-import { registerSagaAdminRoutes } from './http/saga-admin-routes';
+import { registerDeadLetterRoutes } from './http/dead-letter-routes';
+import { registerSagaOperatorRoutes } from './http/saga-operator-routes';
+import { registerSagaReportRoutes } from './http/saga-report-routes';
 import { registerSagaRoutes } from './http/saga-routes';
 import type { OrderSagaConfig } from './order-saga-config';
 import { orderSagaDefinitions } from './saga/order-saga';
@@ -78,8 +80,10 @@ export function orderSagaService(settings: OrderSagaSettings): ServiceDefinition
           { queue: Queues.orderSagaReplies, handler: advanceOnReply(sagas) },
         ],
         routes: (app) => {
-          registerSagaRoutes(app, { dataSource });
-          registerSagaAdminRoutes(app, { sagas, dataSource, broker });
+          registerSagaRoutes(app, { dataSource, sagas });
+          registerSagaReportRoutes(app, { dataSource, sagas });
+          registerSagaOperatorRoutes(app, { dataSource, sagas });
+          registerDeadLetterRoutes(app, { dataSource, sagas, broker, logger });
         },
         retention: settings.SAGA_RETENTION === null ? [] : [finishedSagaRetention(settings.SAGA_RETENTION)],
         background: [deadlineScan],

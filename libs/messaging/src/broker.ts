@@ -3,8 +3,15 @@ import type { Logger, Metrics } from '@saga/observability';
 import { assertBrokerRetryPolicy, defaultBrokerRetryPolicy, type BrokerRetryPolicy } from '@saga/retry';
 import amqplib, { type Channel, type ChannelModel, type RecoveringChannelModel } from 'amqplib';
 import { ConfirmedPublisher } from './confirmed-publisher';
-import { listDeadLetters, replayDeadLetters, type DeadLetterContext } from './dead-letter-admin';
-import type { DeadLetter, DeadLetterFilter } from './dead-letters';
+import {
+  listDeadLetters,
+  purgeDeadLetters,
+  replayDeadLetters,
+  type DeadLetterContext,
+  type ReplayGuard,
+  type ReplayReport,
+} from './dead-letter-admin';
+import type { DeadLetterFilter, DeadLetterMessage } from './dead-letters';
 import { BrokerUnavailableError } from './errors';
 import { deliver, type DeliveryContext, type MessageHandler, type Subscription } from './message-delivery';
 import { traceparentFor } from './traceparent';
@@ -217,16 +224,27 @@ export class Broker {
   }
 
   /**
-   * Lists the first `limit` (default 100) messages on the queue's `.dlq`, oldest first, and leaves them
-   * all there in their order.
+   * Lists the first `limit` (default 100) messages on the queue's `.dlq` that the filter selects,
+   * oldest first, with headers and bodies, and leaves them all there in their order.
    */
-  deadLetters(spec: QueueSpec, { limit = defaultDeadLetterLimit }: { limit?: number } = {}): Promise<DeadLetter[]> {
-    return listDeadLetters(this.deadLetterContext, spec, limit);
+  deadLetters(
+    spec: QueueSpec,
+    { filter, limit = defaultDeadLetterLimit }: { filter?: DeadLetterFilter; limit?: number } = {},
+  ): Promise<DeadLetterMessage[]> {
+    return listDeadLetters(this.deadLetterContext, spec, { filter, limit });
   }
 
-  /** Puts the dead letters the filter selects back onto their queue (see dead-letter-admin.ts). */
-  replayDeadLetters(spec: QueueSpec, filter: DeadLetterFilter = {}): Promise<number> {
-    return replayDeadLetters(this.deadLetterContext, spec, filter);
+  /** Puts the dead letters the filter selects, and the guard admits, back onto their queue (see dead-letter-admin.ts). */
+  replayDeadLetters(
+    spec: QueueSpec,
+    options: { filter?: DeadLetterFilter; guard?: ReplayGuard } = {},
+  ): Promise<ReplayReport> {
+    return replayDeadLetters(this.deadLetterContext, spec, options);
+  }
+
+  /** Deletes the dead letters the filter selects from the queue's `.dlq`, and returns them. */
+  purgeDeadLetters(spec: QueueSpec, filter: DeadLetterFilter = {}): Promise<DeadLetterMessage[]> {
+    return purgeDeadLetters(this.deadLetterContext, spec, filter);
   }
 
   /** Stops consuming, lets running handlers finish, then closes the connection for good. */

@@ -2,7 +2,7 @@ import { deadLetterQueueName, namespaced, type QueueSpec } from '@saga/contracts
 import type { Logger } from '@saga/observability';
 import type { Channel, ChannelModel, GetMessage } from 'amqplib';
 import type { ConfirmedPublisher } from './confirmed-publisher';
-import { describeDeadLetter, matchesFilter, type DeadLetter, type DeadLetterFilter } from './dead-letters';
+import { matchesFilter, readDeadLetter, type DeadLetterFilter, type DeadLetterMessage } from './dead-letters';
 import { BrokerUnavailableError } from './errors';
 import { DeathReason } from './failure-recovery';
 import { replayHeaders, republishedProperties } from './message-headers';
@@ -19,14 +19,14 @@ export interface DeadLetterContext {
 }
 
 /**
- * Lists the first `limit` messages on the queue's `.dlq`, oldest first, and leaves them all there in
- * their order.
+ * Lists the first `limit` messages on the queue's `.dlq` that the filter selects, oldest first, with
+ * their headers and bodies, and leaves them all there in their order.
  */
 export async function listDeadLetters(
   context: DeadLetterContext,
   spec: QueueSpec,
-  limit: number,
-): Promise<DeadLetter[]> {
+  { filter = {}, limit }: { filter?: DeadLetterFilter; limit: number },
+): Promise<DeadLetterMessage[]> {
   const deadLetterQueue = deadLetterQueueName(namespaced(context.namespace, spec.name));
   return withDeadLetterChannel(context, spec, async (channel, held) => {
     for (;;) {
@@ -34,15 +34,30 @@ export async function listDeadLetters(
       if (message === false) break;
       held.push(message);
     }
-    return held.slice(0, limit).map((message) => describeDeadLetter(message.content, message.properties));
+    return held
+      .map((message) => readDeadLetter(message.content, message.properties))
+      .filter((deadLetter) => matchesFilter(deadLetter, filter))
+      .slice(0, limit);
   });
 }
 
 /**
- * Moves the dead letters the filter selects from the queue's `.dlq` back onto the queue itself (not
- * through an exchange, so no other queue gets a copy), as they first arrived: without the retry and
- * dead-letter headers, with `x-replayed-at`. Each is acked on the `.dlq` only after the broker confirmed
- * its copy; the others stay on the `.dlq` in their order. Returns how many were replayed.
+ * Whether a selected dead letter may be put back: true, or why not (it is stale: its saga moved on).
+ * Asked once per dead letter, before anything is published.
+ */
+export type ReplayGuard = (deadLetter: DeadLetterMessage) => Promise<true | string>;
+
+/** What a replay did: the dead letters it put back, and those it left, each with why. */
+export interface ReplayReport {
+  readonly replayed: readonly DeadLetterMessage[];
+  readonly stale: readonly { readonly deadLetter: DeadLetterMessage; readonly why: string }[];
+}
+
+/**
+ * Moves the dead letters the filter selects, and the guard admits, from the queue's `.dlq` back onto
+ * the queue itself (not through an exchange, so no other queue gets a copy), as they first arrived:
+ * without the retry and dead-letter headers, with `x-replayed-at`. Each is acked on the `.dlq` only after
+ * the broker confirmed its copy; the others stay on the `.dlq` in their order.
  *
  * A copy goes out as this process's broker user, which the queue takes: so a dead letter whose sender the
  * queue refused (unauthorized_sender) is never replayed, whatever the filter, lest a forgery be laundered.
@@ -50,37 +65,72 @@ export async function listDeadLetters(
 export async function replayDeadLetters(
   context: DeadLetterContext,
   spec: QueueSpec,
-  filter: DeadLetterFilter,
-): Promise<number> {
+  { filter = {}, guard }: { filter?: DeadLetterFilter; guard?: ReplayGuard },
+): Promise<ReplayReport> {
   const queue = namespaced(context.namespace, spec.name);
-  const deadLetterQueue = deadLetterQueueName(queue);
   const publisher = await context.publisher();
   const replayedAt = new Date();
-  const replayed = await withDeadLetterChannel(context, spec, async (channel, held) => {
-    let count = 0;
+  const replayed: DeadLetterMessage[] = [];
+  const stale: { deadLetter: DeadLetterMessage; why: string }[] = [];
+  await takeDeadLetters(context, spec, filter, async (message, deadLetter) => {
+    if (deadLetter.reason === DeathReason.UnauthorizedSender) return false;
+    const admitted = guard ? await guard(deadLetter) : true;
+    if (admitted !== true) {
+      stale.push({ deadLetter, why: admitted });
+      return false;
+    }
+    await publisher.publish('', queue, message.content, {
+      ...republishedProperties(message.properties),
+      headers: replayHeaders(message.properties.headers ?? {}, replayedAt),
+    });
+    replayed.push(deadLetter);
+    return true;
+  });
+  context.logger.info('replayed dead letters', { queue, filter, replayed: replayed.length, stale: stale.length });
+  return { replayed, stale };
+}
+
+/** Deletes the dead letters the filter selects from the queue's `.dlq`; returns them. The rest stay in order. */
+export async function purgeDeadLetters(
+  context: DeadLetterContext,
+  spec: QueueSpec,
+  filter: DeadLetterFilter,
+): Promise<DeadLetterMessage[]> {
+  const purged: DeadLetterMessage[] = [];
+  await takeDeadLetters(context, spec, filter, async (_message, deadLetter) => {
+    purged.push(deadLetter);
+    return true;
+  });
+  context.logger.warn('purged dead letters', { queue: spec.name, filter, purged: purged.length });
+  return purged;
+}
+
+/**
+ * Goes through the whole `.dlq` once: each message the filter selects is given to `take`, and acked if
+ * it returns true; every other one is held and put back in order at the end. An error in `take` puts
+ * that message back too.
+ */
+async function takeDeadLetters(
+  context: DeadLetterContext,
+  spec: QueueSpec,
+  filter: DeadLetterFilter,
+  take: (message: GetMessage, deadLetter: DeadLetterMessage) => Promise<boolean>,
+): Promise<void> {
+  const deadLetterQueue = deadLetterQueueName(namespaced(context.namespace, spec.name));
+  await withDeadLetterChannel(context, spec, async (channel, held) => {
     for (;;) {
       const message = await channel.get(deadLetterQueue, { noAck: false });
-      if (message === false) return count;
-      const deadLetter = describeDeadLetter(message.content, message.properties);
-      if (deadLetter.reason === DeathReason.UnauthorizedSender || !matchesFilter(deadLetter, filter)) {
-        held.push(message);
-        continue;
-      }
+      if (message === false) return;
+      const deadLetter = readDeadLetter(message.content, message.properties);
+      let taken = false;
       try {
-        await publisher.publish('', queue, message.content, {
-          ...republishedProperties(message.properties),
-          headers: replayHeaders(message.properties.headers ?? {}, replayedAt),
-        });
-      } catch (error) {
-        held.push(message);
-        throw error;
+        taken = matchesFilter(deadLetter, filter) && (await take(message, deadLetter));
+      } finally {
+        if (taken) channel.ack(message);
+        else held.push(message);
       }
-      channel.ack(message);
-      count += 1;
     }
   });
-  context.logger.info('replayed dead letters', { queue, filter, replayed });
-  return replayed;
 }
 
 // Messages taken with basic.get are held unacked and whatever is still held at the end is requeued in

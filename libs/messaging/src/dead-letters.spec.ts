@@ -77,6 +77,8 @@ describe('Broker dead letters', () => {
 
     expect(listed.map((d) => d.messageId)).toEqual(idsOf(...sent));
     expect(listed[1]).toEqual({
+      headers: expect.objectContaining({ 'x-saga-step': 'clear-cart', 'x-death-reason': 'invalid_message' }),
+      body: sent[1],
       messageId: sent[1].messageId,
       type: 'cart.clear',
       sagaId: sagaA,
@@ -92,15 +94,20 @@ describe('Broker dead letters', () => {
       idsOf(sent[0], sent[1]),
     );
     expect((await broker.deadLetters(Queues.cartCommands)).map((d) => d.messageId)).toEqual(idsOf(...sent));
+    const bySaga = await broker.deadLetters(Queues.cartCommands, { filter: { sagaId: sagaA } });
+    expect(bySaga.map((d) => d.messageId)).toEqual(idsOf(sent[1], sent[3]));
   });
 
   it('replays only the dead letters the filter selects and leaves the others in order', async () => {
-    expect(await broker.replayDeadLetters(Queues.cartCommands, { sagaId: sagaA, step: 'another-step' })).toBe(0);
+    const none = await broker.replayDeadLetters(Queues.cartCommands, {
+      filter: { sagaId: sagaA, step: 'another-step' },
+    });
+    expect(none).toEqual({ replayed: [], stale: [] });
     refused.delete(sagaA);
 
-    const replayed = await broker.replayDeadLetters(Queues.cartCommands, { sagaId: sagaA });
+    const { replayed } = await broker.replayDeadLetters(Queues.cartCommands, { filter: { sagaId: sagaA } });
 
-    expect(replayed).toBe(2);
+    expect(replayed.map((d) => d.messageId)).toEqual(idsOf(sent[1], sent[3]));
     await waitFor(async () => handled.length === 2, { description: 'the replayed messages handled' });
     // Handlers run concurrently (prefetch), so the order of handling is not the order of replay.
     expect(handled.map((m) => m.envelope.messageId).sort()).toEqual(idsOf(sent[1], sent[3]).sort());
@@ -116,11 +123,31 @@ describe('Broker dead letters', () => {
     expect((await broker.deadLetters(Queues.cartCommands)).map((d) => d.messageId)).toEqual(idsOf(sent[0], sent[2]));
   });
 
-  it('replays by message type, and every dead letter with an empty filter', async () => {
+  it('leaves a dead letter its guard calls stale where it is, and replays what the guard admits', async () => {
     refused.clear();
-    expect(await broker.replayDeadLetters(Queues.cartCommands, { messageType: 'cart.checkout' })).toBe(0);
-    expect(await broker.replayDeadLetters(Queues.cartCommands, {})).toBe(2);
-    await waitFor(async () => handled.length === 4, { description: 'every dead letter handled' });
+    const byType = await broker.replayDeadLetters(Queues.cartCommands, { filter: { messageType: 'cart.checkout' } });
+    expect(byType.replayed).toEqual([]);
+
+    const report = await broker.replayDeadLetters(Queues.cartCommands, {
+      guard: async (deadLetter) => (deadLetter.sagaId === sagaC ? 'its saga moved on' : true),
+    });
+
+    expect(report.replayed.map((d) => d.messageId)).toEqual(idsOf(sent[0]));
+    expect(report.stale).toEqual([
+      { deadLetter: expect.objectContaining({ sagaId: sagaC }), why: 'its saga moved on' },
+    ]);
+    await waitFor(async () => handled.length === 3, { description: 'the admitted dead letter handled' });
+    expect((await broker.deadLetters(Queues.cartCommands)).map((d) => d.messageId)).toEqual(idsOf(sent[2]));
+  });
+
+  it('purges only the dead letters the filter selects', async () => {
+    const other = await broker.purgeDeadLetters(Queues.cartCommands, { messageId: randomUUID() });
+    expect(other).toEqual([]);
+
+    const purged = await broker.purgeDeadLetters(Queues.cartCommands, { messageId: sent[2].messageId });
+
+    expect(purged.map((d) => d.messageId)).toEqual(idsOf(sent[2]));
     expect(await broker.deadLetters(Queues.cartCommands)).toEqual([]);
+    expect(handled).toHaveLength(3);
   });
 });

@@ -19,11 +19,18 @@ export interface DeadLetter {
   readonly sender: string | null;
 }
 
-/** Which dead letters to replay; every field given must match, and an empty filter matches all. */
+/** A dead letter with what it carries: its headers and its body (parsed JSON, or the text). */
+export interface DeadLetterMessage extends DeadLetter {
+  readonly headers: Readonly<Record<string, unknown>>;
+  readonly body: unknown;
+}
+
+/** Which dead letters to act on; every field given must match, and an empty filter matches all. */
 export interface DeadLetterFilter {
   readonly sagaId?: string;
   readonly step?: string;
   readonly messageType?: string;
+  readonly messageId?: string;
 }
 
 interface XDeath {
@@ -56,18 +63,39 @@ export function describeDeadLetter(content: Buffer, properties: MessagePropertie
   };
 }
 
+/** A dead letter with its headers and body, for an operator who looks at one. */
+export function readDeadLetter(content: Buffer, properties: MessageProperties): DeadLetterMessage {
+  const headers = Object.fromEntries(
+    Object.entries(properties.headers ?? {}).map(([name, value]) => [
+      name,
+      Buffer.isBuffer(value) ? text(value) : value,
+    ]),
+  );
+  return { ...describeDeadLetter(content, properties), headers, body: bodyOf(content) };
+}
+
 /** Whether a dead letter is one the filter selects. */
 export function matchesFilter(deadLetter: DeadLetter, filter: DeadLetterFilter): boolean {
   return (
     (filter.sagaId === undefined || deadLetter.sagaId === filter.sagaId) &&
     (filter.step === undefined || deadLetter.step === filter.step) &&
-    (filter.messageType === undefined || deadLetter.type === filter.messageType)
+    (filter.messageType === undefined || deadLetter.type === filter.messageType) &&
+    (filter.messageId === undefined || deadLetter.messageId === filter.messageId)
   );
 }
 
 function text(value: unknown): string | null {
   if (Buffer.isBuffer(value)) return value.toString('utf8');
   return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function bodyOf(content: Buffer): unknown {
+  const raw = content.toString('utf8');
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
+  }
 }
 
 function sagaIdInBody(content: Buffer): string | null {

@@ -49,6 +49,19 @@ export const SagaLogType = {
   SagaFailed: 'saga-failed',
   SagaNeedsAttention: 'saga-requires-attention',
   SagaResumed: 'saga-resumed',
+  /** An operator marked the step the saga waited on as done by hand. */
+  StepMarkedDone: 'step-marked-done',
+  CompensationMarkedDone: 'compensation-marked-done',
+  /** An operator turned a saga not past its pivot to compensation. */
+  CompensationForced: 'compensation-forced',
+  SagaCancelled: 'saga-cancelled',
+  /** An operator stopped the saga without compensating anything. */
+  SagaKilled: 'saga-killed',
+  DeadlineExtended: 'deadline-extended',
+  DeadlineFired: 'deadline-fired',
+  /** An operator put one of the saga's dead letters back on its queue, or deleted it. */
+  DeadLetterReplayed: 'dead-letter-replayed',
+  DeadLetterPurged: 'dead-letter-purged',
 } as const;
 export type SagaLogType = (typeof SagaLogType)[keyof typeof SagaLogType];
 
@@ -83,7 +96,7 @@ export class InvalidReplyError extends InvalidMessageError {
 }
 
 /** What every decision about one saga is made with: its definition and the clock. */
-interface Engine {
+export interface Engine {
   readonly definition: AnySagaDefinition;
   readonly clock: EngineClock;
 }
@@ -208,28 +221,6 @@ export function applyTimeout(definition: AnySagaDefinition, state: SagaState, cl
   return accept(prepend(setback.entry, beginCompensation(engine, mayHaveRun, failure)));
 }
 
-/** Sends again, at once, the command a saga gave up on: an operator's decision once the cause is fixed. */
-export function resumeSaga(definition: AnySagaDefinition, state: SagaState, clock: EngineClock): Decision {
-  const stalled = state.stalled;
-  if (state.status !== SagaStatus.RequiresAttention || !stalled) {
-    return {
-      accepted: false,
-      reason: `only a saga in ${SagaStatus.RequiresAttention} can be resumed, not ${state.status}`,
-    };
-  }
-  const index = stepIndex(definition, stalled.stepId);
-  const status = stalled.phase === 'compensation' ? SagaStatus.Compensating : SagaStatus.Running;
-  const resumed: SagaState = { ...state, status, stalled: null };
-  const entry: SagaLogEntry = {
-    type: SagaLogType.SagaResumed,
-    stepId: stalled.stepId,
-    commandId: null,
-    data: { phase: stalled.phase, stalledSince: stalled.since, reason: stalled.reason },
-  };
-  const first = { attempt: 1, notBefore: null };
-  return accept(prepend(entry, send({ definition, clock }, resumed, index, { phase: stalled.phase, ...first })));
-}
-
 /**
  * Stops a saga for a person without asking its definition: for a saga this build cannot run (its
  * version or a step unknown here, a decision that threw). Nothing is sent; the command it awaited,
@@ -249,7 +240,7 @@ export function parkSaga(state: SagaState, reason: string, clock: EngineClock): 
 }
 
 /** Turns the saga around: records why it failed and undoes completed steps, last first. */
-function beginCompensation(engine: Engine, state: SagaState, failure: SagaFailure): SagaDecision {
+export function beginCompensation(engine: Engine, state: SagaState, failure: SagaFailure): SagaDecision {
   return compensateNext(engine, { ...state, status: SagaStatus.Compensating, failure });
 }
 
@@ -295,7 +286,7 @@ function stopForAPerson(state: SagaState, stalled: Stall): SagaDecision {
   };
 }
 
-function advance(engine: Engine, state: SagaState, from: number): SagaDecision {
+export function advance(engine: Engine, state: SagaState, from: number): SagaDecision {
   const { steps } = engine.definition;
   const skipped: SagaLogEntry[] = [];
   for (let index = from; index < steps.length; index++) {
@@ -314,15 +305,8 @@ function advance(engine: Engine, state: SagaState, from: number): SagaDecision {
   };
 }
 
-function compensateNext(engine: Engine, state: SagaState): SagaDecision {
-  const { definition } = engine;
-  const next = [...state.completedSteps]
-    .reverse()
-    .map((id) => stepIndex(definition, id))
-    .find((index) => {
-      const step = definition.steps[index];
-      return isCompensatable(step) && !state.compensatedSteps.includes(step.id);
-    });
+export function compensateNext(engine: Engine, state: SagaState): SagaDecision {
+  const [next] = compensationsDue(engine.definition, state);
   if (next === undefined) {
     const failed: SagaState = { ...state, status: SagaStatus.Failed, awaiting: null };
     return {
@@ -331,7 +315,19 @@ function compensateNext(engine: Engine, state: SagaState): SagaDecision {
       log: [{ type: SagaLogType.SagaFailed, stepId: null, commandId: null, data: { failure: state.failure } }],
     };
   }
-  return send(engine, state, next, { phase: 'compensation', attempt: 1, notBefore: null });
+  return send(engine, state, stepIndex(engine.definition, next.id), {
+    phase: 'compensation',
+    attempt: 1,
+    notBefore: null,
+  });
+}
+
+/** The compensatable steps that ran and are not undone yet, in the order they are to be undone: last first. */
+export function compensationsDue(definition: AnySagaDefinition, state: SagaState): AnyStep[] {
+  return [...state.completedSteps]
+    .reverse()
+    .map((id) => definition.steps[stepIndex(definition, id)])
+    .filter((step) => isCompensatable(step) && !state.compensatedSteps.includes(step.id));
 }
 
 /** Which command of a step to send: its action or its compensation, which attempt, and not before when. */
@@ -343,7 +339,7 @@ interface Sending {
 }
 
 /** Sends a step's action or compensation, built from the saga's context, and awaits its reply. */
-function send(engine: Engine, state: SagaState, index: number, sending: Sending): SagaDecision {
+export function send(engine: Engine, state: SagaState, index: number, sending: Sending): SagaDecision {
   const { definition, clock } = engine;
   const step = definition.steps[index];
   const { phase, attempt, notBefore } = sending;
@@ -375,7 +371,7 @@ function send(engine: Engine, state: SagaState, index: number, sending: Sending)
   };
 }
 
-function commandOf(step: AnyStep, phase: CommandPhase, state: SagaState): { type: string; payload: unknown } {
+export function commandOf(step: AnyStep, phase: CommandPhase, state: SagaState): { type: string; payload: unknown } {
   if (phase === 'action') {
     return { type: step.action.command.type, payload: step.action.payload(state.context as never) };
   }
@@ -388,7 +384,7 @@ function failureOf(stepId: string, failure: Failure): SagaFailure {
   return { stepId, code: failure.code, message: failure.message };
 }
 
-function stepIndex(definition: AnySagaDefinition, stepId: string): number {
+export function stepIndex(definition: AnySagaDefinition, stepId: string): number {
   const index = definition.steps.findIndex((s) => s.id === stepId);
   if (index < 0) throw new Error(`saga ${definition.name} v${definition.version} has no step ${stepId}`);
   return index;
@@ -399,7 +395,7 @@ function logOf(type: SagaLogType, command: AwaitedCommand, data: Record<string, 
 }
 
 /** Puts entries before a decision's own log; a retry relabels the resend as a retry. */
-function prepend(
+export function prepend(
   entries: SagaLogEntry | readonly SagaLogEntry[],
   decision: SagaDecision,
   relabelFirst?: SagaLogType,
@@ -408,6 +404,6 @@ function prepend(
   return { ...decision, log: [...(Array.isArray(entries) ? entries : [entries]), ...log] };
 }
 
-function accept(decision: SagaDecision): Decision {
+export function accept(decision: SagaDecision): Decision {
   return { accepted: true, ...decision };
 }

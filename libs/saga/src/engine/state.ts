@@ -8,12 +8,14 @@ export const SagaStatus = {
   Failed: 'FAILED',
   /** The engine stopped trying; a person must look (a retriable step or a compensation kept failing). */
   RequiresAttention: 'REQUIRES_ATTENTION',
+  /** An operator stopped it without compensation: what its steps did stays as it is. */
+  Killed: 'KILLED',
 } as const;
 export type SagaStatus = (typeof SagaStatus)[keyof typeof SagaStatus];
 
-/** A saga in this state receives no more commands from the engine on its own. */
+/** A saga in this state is finished: it receives no more commands, from the engine or an operator. */
 export function isTerminal(status: SagaStatus): boolean {
-  return status === SagaStatus.Completed || status === SagaStatus.Failed;
+  return status === SagaStatus.Completed || status === SagaStatus.Failed || status === SagaStatus.Killed;
 }
 
 /** Why a saga failed: the step, the closed failure code and a sentence a person can read. */

@@ -21,12 +21,23 @@ import {
   applyReply,
   applyTimeout,
   parkSaga,
-  resumeSaga,
   startSaga,
   type Decision,
   type EngineClock,
   type SagaDecision,
+  type SagaLogEntry,
 } from '../engine/decide';
+import {
+  compensationPlanOf,
+  extendDeadline,
+  fireDeadline,
+  forceCompensation,
+  killSaga,
+  resumeSaga,
+  skipStep,
+  type CompensationPlan,
+  type ForcedCompensation,
+} from '../engine/operator-actions';
 import type { AnySagaDefinition, SagaDefinition } from '../engine/definition';
 import { isTerminal, SagaStatus } from '../engine/state';
 import {
@@ -71,15 +82,29 @@ export class SagaNotFoundError extends Error {
   }
 }
 
-/** Thrown by resume for a saga that does not need attention. */
-export class SagaNotResumableError extends Error {
+/** Thrown by an operator action the saga's state or step kinds do not allow; `reason` says why. */
+export class SagaActionRefusedError extends Error {
   constructor(
     readonly sagaId: string,
-    reason: string,
+    readonly action: string,
+    readonly reason: string,
   ) {
-    super(`saga ${sagaId} cannot be resumed: ${reason}`);
-    this.name = 'SagaNotResumableError';
+    super(`${action} of saga ${sagaId} refused: ${reason}`);
+    this.name = 'SagaActionRefusedError';
   }
+}
+
+/** An operator acting on a saga: who (the token's subject) and why; both go into the saga log. */
+export interface OperatorAct {
+  readonly actor: string;
+  readonly reason: string;
+}
+
+/** What an operator action did: the saga's status after it, and the commands it sent. */
+export interface OperatorOutcome {
+  readonly sagaId: string;
+  readonly status: SagaStatus;
+  readonly sent: { readonly type: string; readonly stepId: string }[];
 }
 
 /** Thrown at construction for a list of definitions that cannot serve one saga. */
@@ -91,7 +116,10 @@ export class InvalidSagaDefinitionsError extends Error {
 }
 
 /** What caused a transition: a message, a passed deadline or an operator. */
-type Cause = { readonly message: MessageEnvelope } | { readonly by: 'deadline' | 'operator' };
+type Cause =
+  | { readonly message: MessageEnvelope }
+  | { readonly by: 'deadline' }
+  | { readonly by: 'operator'; readonly operator: OperatorAct; readonly action: string };
 
 /** How many running sagas an orchestrator remembers as it last wrote them. */
 const recentSagas = 5_000;
@@ -129,6 +157,11 @@ export class SagaOrchestrator<Input> {
   /** The saga's name; every version shares it. */
   get name(): string {
     return this.latest.name;
+  }
+
+  /** The version of this number this build runs, or undefined. */
+  version(version: number): SagaDefinition<Input> | undefined {
+    return this.versions.get(version);
   }
 
   /** Every version this orchestrator runs, oldest first. */
@@ -246,18 +279,101 @@ export class SagaOrchestrator<Input> {
     return handled;
   }
 
-  /** An operator's resume of a saga in REQUIRES_ATTENTION: its stalled command is sent again at once. */
-  async resume(sagaId: string): Promise<SagaStatus> {
+  /** `retry`: sends the command a saga in REQUIRES_ATTENTION gave up on again, at once. */
+  retry(sagaId: string, act: OperatorAct): Promise<OperatorOutcome> {
+    return this.operate(sagaId, act, 'retry', (definition, state, clock) => resumeSaga(definition, state, clock));
+  }
+
+  /** `skip`: marks the step the saga waits on as done by hand (see skipStep for where that is allowed). */
+  skip(sagaId: string, skip: { stepId: string; result?: unknown }, act: OperatorAct): Promise<OperatorOutcome> {
+    return this.operate(sagaId, act, 'skip', (definition, state, clock) => skipStep(definition, state, skip, clock));
+  }
+
+  /** `compensate` or `cancel`: turns a saga not past its pivot to compensation. */
+  compensate(sagaId: string, how: ForcedCompensation, act: OperatorAct): Promise<OperatorOutcome> {
+    return this.operate(sagaId, act, how.action, (definition, state, clock) =>
+      forceCompensation(definition, state, how, clock),
+    );
+  }
+
+  /** What `compensate` or `cancel` would send, in order, without changing anything. */
+  async compensationPlan(sagaId: string, how: ForcedCompensation): Promise<CompensationPlan> {
+    const saga = await this.options.messaging.transaction((tx) => lockSaga(tx.manager, sagaId));
+    if (!saga) throw new SagaNotFoundError(sagaId);
+    const definition = this.definitionOf(saga);
+    if (typeof definition === 'string') throw new SagaActionRefusedError(sagaId, how.action, definition);
+    const plan = compensationPlanOf(definition, saga.state, how);
+    if (typeof plan === 'string') throw new SagaActionRefusedError(sagaId, how.action, plan);
+    return plan;
+  }
+
+  /** `kill`: stops a saga without compensation; works on a saga this build cannot run, too. */
+  kill(sagaId: string, act: OperatorAct): Promise<OperatorOutcome> {
+    return this.operate(sagaId, act, 'kill', (_definition, state) => killSaga(state), { needsDefinition: false });
+  }
+
+  /** `deadline extend`: pushes the deadline of the command the saga waits for out by `byMs`. */
+  extendDeadline(sagaId: string, byMs: number, act: OperatorAct): Promise<OperatorOutcome> {
+    return this.operate(sagaId, act, 'deadline extend', (_definition, state, clock) =>
+      extendDeadline(state, byMs, clock),
+    );
+  }
+
+  /** `deadline fire`: acts on the deadline of the command the saga waits for now, as if it had passed. */
+  fireDeadline(sagaId: string, act: OperatorAct): Promise<OperatorOutcome> {
+    return this.operate(sagaId, act, 'deadline fire', (definition, state, clock) =>
+      fireDeadline(definition, state, clock),
+    );
+  }
+
+  /**
+   * Adds an operator's entry to a saga's log (a dead letter of it replayed or purged) and changes nothing
+   * else; false when there is no such saga. Needs no definition: any saga's log takes a note.
+   */
+  async note(sagaId: string, entry: SagaLogEntry, act: OperatorAct & { action: string }): Promise<boolean> {
+    this.recent.forget(sagaId);
+    return this.options.messaging.transaction(async (tx) => {
+      const saga = await lockSaga(tx.manager, sagaId);
+      if (!saga) return false;
+      const decision: SagaDecision = { state: saga.state, commands: [], log: [entry] };
+      await this.transition(tx, saga, decision, { by: 'operator', operator: act, action: act.action });
+      return true;
+    });
+  }
+
+  /**
+   * One operator action as one transition, under the saga's row lock: decided on the saga's own
+   * definition version, logged with who and why, refused with the engine's reason.
+   */
+  private async operate(
+    sagaId: string,
+    act: OperatorAct,
+    action: string,
+    decide: (definition: AnySagaDefinition, state: LockedSaga['state'], clock: EngineClock) => Decision,
+    { needsDefinition = true }: { needsDefinition?: boolean } = {},
+  ): Promise<OperatorOutcome> {
     this.recent.forget(sagaId);
     return this.options.messaging.transaction(async (tx) => {
       const saga = await lockSaga(tx.manager, sagaId);
       if (!saga) throw new SagaNotFoundError(sagaId);
       const definition = this.definitionOf(saga);
-      if (typeof definition === 'string') throw new SagaNotResumableError(sagaId, definition);
-      const decision = resumeSaga(definition, saga.state, this.clock());
-      if (!decision.accepted) throw new SagaNotResumableError(sagaId, decision.reason);
-      await this.transition(tx, saga, decision, { by: 'operator' });
-      return decision.state.status;
+      if (typeof definition === 'string' && needsDefinition)
+        throw new SagaActionRefusedError(sagaId, action, definition);
+      const decision = decide(definition as AnySagaDefinition, saga.state, this.clock());
+      if (!decision.accepted) throw new SagaActionRefusedError(sagaId, action, decision.reason);
+      await this.transition(tx, saga, decision, { by: 'operator', operator: act, action });
+      this.options.logger.warn('operator acted on a saga', {
+        sagaId,
+        action,
+        actor: act.actor,
+        reason: act.reason,
+        status: decision.state.status,
+      });
+      return {
+        sagaId,
+        status: decision.state.status,
+        sent: decision.commands.map((command) => ({ type: command.type, stepId: command.stepId })),
+      };
     });
   }
 
@@ -352,7 +468,7 @@ export class SagaOrchestrator<Input> {
       stepId: entry.stepId,
       commandId: entry.commandId,
       causeMessageId,
-      data: 'by' in cause ? { ...entry.data, by: cause.by } : entry.data,
+      data: 'by' in cause ? { ...entry.data, ...byWhom(cause) } : entry.data,
     }));
   }
 
@@ -381,11 +497,20 @@ export class SagaOrchestrator<Input> {
       const payload = { ...base, stepId: stalled.stepId, phase: stalled.phase, reason: stalled.reason };
       messages.push(eventMessage(sagaStalled, payload, ids));
     }
-    if (before === SagaStatus.RequiresAttention && status !== SagaStatus.RequiresAttention && awaiting) {
-      messages.push(eventMessage(sagaResumed, { ...base, stepId: awaiting.stepId }, ids));
+    // Attention is over once the saga moves on by any way but a kill, which leaves it for a person.
+    const movedOn = status !== SagaStatus.RequiresAttention && status !== SagaStatus.Killed;
+    if (before === SagaStatus.RequiresAttention && movedOn) {
+      const stepId = awaiting?.stepId ?? saga.state.stalled?.stepId ?? '';
+      messages.push(eventMessage(sagaResumed, { ...base, stepId }, ids));
     }
     return messages;
   }
+}
+
+/** What the log says of who caused a transition: the deadline scan, or an operator, with why. */
+function byWhom(cause: Extract<Cause, { by: string }>): Record<string, unknown> {
+  if (cause.by === 'deadline') return { by: 'deadline' };
+  return { by: 'operator', action: cause.action, actor: cause.operator.actor, reason: cause.operator.reason };
 }
 
 /** The instance's columns after a decision: its state, and what operators query beside it. */

@@ -21,7 +21,7 @@ import {
   take,
   type ShopInput,
 } from '../testing/shop-saga';
-import { SagaNotResumableError, SagaOrchestrator } from './saga-orchestrator';
+import { SagaActionRefusedError, SagaOrchestrator } from './saga-orchestrator';
 
 describe('saga definitions in several versions, on a real database', () => {
   let infra: TestInfrastructure;
@@ -162,7 +162,7 @@ describe('saga definitions in several versions, on a real database', () => {
     // A late reply to what it awaited changes nothing more; a resume is refused with the reason.
     await answer(current, unknown);
     expect((await logOf(unknown)).filter((t) => t === 'saga-requires-attention')).toHaveLength(1);
-    await expect(current.resume(unknown.id)).rejects.toThrow(SagaNotResumableError);
+    await expect(current.retry(unknown.id, { actor: 'ops', reason: 'try it' })).rejects.toThrow(SagaActionRefusedError);
   });
 
   it('leaves the overdue sagas of another saga definition in the same schema to that saga', async () => {
