@@ -281,17 +281,21 @@ export class SagaOrchestrator<Input> {
 
   /** `retry`: sends the command a saga in REQUIRES_ATTENTION gave up on again, at once. */
   retry(sagaId: string, act: OperatorAct): Promise<OperatorOutcome> {
-    return this.operate(sagaId, act, 'retry', (definition, state, clock) => resumeSaga(definition, state, clock));
+    return this.operate(sagaId, { act, action: 'retry' }, (definition, state, clock) =>
+      resumeSaga(definition, state, clock),
+    );
   }
 
   /** `skip`: marks the step the saga waits on as done by hand (see skipStep for where that is allowed). */
   skip(sagaId: string, skip: { stepId: string; result?: unknown }, act: OperatorAct): Promise<OperatorOutcome> {
-    return this.operate(sagaId, act, 'skip', (definition, state, clock) => skipStep(definition, state, skip, clock));
+    return this.operate(sagaId, { act, action: 'skip' }, (definition, state, clock) =>
+      skipStep(definition, state, skip, clock),
+    );
   }
 
   /** `compensate` or `cancel`: turns a saga not past its pivot to compensation. */
   compensate(sagaId: string, how: ForcedCompensation, act: OperatorAct): Promise<OperatorOutcome> {
-    return this.operate(sagaId, act, how.action, (definition, state, clock) =>
+    return this.operate(sagaId, { act, action: how.action }, (definition, state, clock) =>
       forceCompensation(definition, state, how, clock),
     );
   }
@@ -309,19 +313,21 @@ export class SagaOrchestrator<Input> {
 
   /** `kill`: stops a saga without compensation; works on a saga this build cannot run, too. */
   kill(sagaId: string, act: OperatorAct): Promise<OperatorOutcome> {
-    return this.operate(sagaId, act, 'kill', (_definition, state) => killSaga(state), { needsDefinition: false });
+    return this.operate(sagaId, { act, action: 'kill', needsDefinition: false }, (_definition, state) =>
+      killSaga(state),
+    );
   }
 
   /** `deadline extend`: pushes the deadline of the command the saga waits for out by `byMs`. */
   extendDeadline(sagaId: string, byMs: number, act: OperatorAct): Promise<OperatorOutcome> {
-    return this.operate(sagaId, act, 'deadline extend', (_definition, state, clock) =>
+    return this.operate(sagaId, { act, action: 'deadline extend' }, (_definition, state, clock) =>
       extendDeadline(state, byMs, clock),
     );
   }
 
   /** `deadline fire`: acts on the deadline of the command the saga waits for now, as if it had passed. */
   fireDeadline(sagaId: string, act: OperatorAct): Promise<OperatorOutcome> {
-    return this.operate(sagaId, act, 'deadline fire', (definition, state, clock) =>
+    return this.operate(sagaId, { act, action: 'deadline fire' }, (definition, state, clock) =>
       fireDeadline(definition, state, clock),
     );
   }
@@ -347,10 +353,8 @@ export class SagaOrchestrator<Input> {
    */
   private async operate(
     sagaId: string,
-    act: OperatorAct,
-    action: string,
+    { act, action, needsDefinition = true }: { act: OperatorAct; action: string; needsDefinition?: boolean },
     decide: (definition: AnySagaDefinition, state: LockedSaga['state'], clock: EngineClock) => Decision,
-    { needsDefinition = true }: { needsDefinition?: boolean } = {},
   ): Promise<OperatorOutcome> {
     this.recent.forget(sagaId);
     return this.options.messaging.transaction(async (tx) => {
