@@ -102,7 +102,7 @@ describe('hostile input, against the system started as every app a process', () 
       'GET',
       `/sagas?correlationId=${encodeURIComponent(nul)}`,
       { as: operator },
-      'querystring.correlationId',
+      'querystring.correlationId[0]',
     ],
   ];
 

@@ -2,7 +2,7 @@ import { allowPruningInThisTransaction, preparedQuery, schemaOf, type RetentionR
 import { SagaStatus } from '../engine/state';
 
 /**
- * Finished sagas (COMPLETED or FAILED) whose last transition is older than `retentionMs` are deleted
+ * Finished sagas (COMPLETED, FAILED or KILLED) whose last transition is older than `retentionMs` are deleted
  * with their log. A saga that is running, compensating or waits for a person is kept however old.
  */
 export function finishedSagaRetention(retentionMs: number): RetentionRule {
@@ -24,7 +24,7 @@ export function finishedSagaRetention(retentionMs: number): RetentionRule {
            DELETE FROM "${s}".saga_instances WHERE id IN (SELECT id FROM old) RETURNING 1
          )
          SELECT count(*)::int AS deleted FROM instances`,
-        [cutoff, limit, [SagaStatus.Completed, SagaStatus.Failed]],
+        [cutoff, limit, [SagaStatus.Completed, SagaStatus.Failed, SagaStatus.Killed]],
       );
       return rows[0].deleted;
     },
