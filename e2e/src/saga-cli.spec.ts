@@ -1,6 +1,7 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { namespaced, Queues } from '@saga/contracts';
 import { workspaceRoot } from '@saga/launcher';
 import {
@@ -46,13 +47,14 @@ describe('the saga inspector, as a process against the running system', () => {
     await cartDatabase?.teardown();
   });
 
-  function saga(...args: string[]): Promise<Ran> {
+  const cli = join(workspaceRoot, 'apps/saga-cli/bin/saga.js');
+  function cliEnv(): NodeJS.ProcessEnv {
     const admin = new URL(sut.infra.adminAmqpUrl);
     // The management API of the broker the tests use, logged in as its administrator.
     const management = new URL(process.env.RABBITMQ_MANAGEMENT_URL ?? `http://${admin.hostname}:15672`);
     management.username = admin.username;
     management.password = admin.password;
-    const env = {
+    return {
       ...process.env,
       SAGA_API_URL: sut.system.url('order-saga'),
       SAGA_ORDER_API_URL: sut.system.url('order-api'),
@@ -61,12 +63,11 @@ describe('the saga inspector, as a process against the running system', () => {
       NAMESPACE: sut.infra.namespace,
       NO_COLOR: '1',
     };
+  }
+  function saga(...args: string[]): Promise<Ran> {
     return new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [join(workspaceRoot, 'apps/saga-cli/bin/saga.js'), ...args],
-        { env },
-        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      execFile(process.execPath, [cli, ...args], { env: cliEnv() }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
       );
     });
   }
@@ -122,8 +123,16 @@ describe('the saga inspector, as a process against the running system', () => {
     expect((await saga('retry', '--status', 'REQUIRES_ATTENTION', ...why('bulk'))).code).toBe(4);
 
     await cartWorker.start();
-    const retried = await saga('retry', orderId, ...why('cart worker back'));
-    expect(retried).toMatchObject({ code: 0, stdout: expect.stringContaining('now COMPENSATING; sent cart.release') });
+    const one = ['--order', orderId, '--status', 'REQUIRES_ATTENTION'];
+    const unconfirmed = await saga('retry', ...one, ...why('cart worker back'));
+    expect(unconfirmed).toMatchObject({ code: 4, stderr: expect.stringContaining('would touch 1 saga(s)') });
+    expect(unconfirmed.stdout).toContain(sagaId);
+    const retried = await saga('retry', ...one, ...why('cart worker back'), '--yes', '-o', 'json');
+    expect(json(retried)).toEqual({
+      action: 'retry',
+      matched: 1,
+      results: [{ sagaId, outcome: 'done', status: 'COMPENSATING' }],
+    });
     expect(await sut.settledOrder(orderId)).toMatchObject({ status: 'FAILED', failure: { code: 'step_timed_out' } });
     await waitFor(async () => (await shop.cart(ada)).status === 'OPEN', { description: 'the cart released' });
     expect(await shop.cart(ada)).toMatchObject({ items: [{ productId: kettle.id, quantity: 1 }] });
@@ -238,6 +247,45 @@ describe('the saga inspector, as a process against the running system', () => {
     expect(stats.definitions.find((d) => d.definition === 'order-saga')?.byStatus.FAILED).toBeGreaterThanOrEqual(3);
     const versions = json<{ name: string; version: number; latest: boolean }[]>(await saga('versions', '-o', 'json'));
     expect(versions).toContainEqual(expect.objectContaining({ name: 'order-saga', version: 1, latest: true }));
+  });
+
+  it('follows transitions as they happen with watch, one JSON line each', async () => {
+    const kettle = await shop.product('Tea Kettle', 2_000, 2);
+    const di = user('di');
+    await shop.wallet(di, 10_000);
+    const child = spawn(process.execPath, [cli, 'watch', '-o', 'jsonl', '--interval', '100'], { env: cliEnv() });
+    const lines: { id: string; type: string; correlationId: string }[] = [];
+    createInterface({ input: child.stdout }).on('line', (line) => lines.push(JSON.parse(line) as never));
+    try {
+      // Watch's first look shows what happened before; give it that look before ordering.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(child.exitCode).toBeNull();
+      const orderId = await shop.order({
+        userId: di,
+        items: [{ productId: kettle.id, quantity: 1 }],
+        payment: { method: 'wallet' },
+      });
+      await sut.settledOrder(orderId);
+      await waitFor(async () => lines.some((l) => l.correlationId === orderId && l.type === 'saga-completed'), {
+        description: 'the saga completed, watched',
+      });
+      const mine = lines.filter((l) => l.correlationId === orderId);
+      expect(mine[0].type).toBe('saga-started');
+      // Every step's entries, each once though watch reads again from behind what it showed.
+      const succeeded = mine.filter((l) => l.type === 'step-succeeded').map((l) => (l as { stepId?: string }).stepId);
+      // An order of items, not from a cart: the cart's two steps are skipped.
+      expect(succeeded).toEqual([
+        'process-order',
+        'reserve-stock',
+        'authorize-payment',
+        'capture-payment',
+        'commit-stock',
+        'approve-order',
+      ]);
+      expect(new Set(mine.map((l) => l.id)).size).toBe(mine.length);
+    } finally {
+      child.kill();
+    }
   });
 
   it('has help with an example on every command, and exits 2 on a bad command line', async () => {
