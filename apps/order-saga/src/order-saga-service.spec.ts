@@ -257,6 +257,34 @@ describe('the order-saga service', () => {
     );
   });
 
+  it('cancels a waiting saga, refuses to skip a step before the pivot, and marks a stalled compensation done by hand', async () => {
+    const { id } = await sagaOf(await placeOrder());
+    const skipAction = await post(`/admin/sagas/${id}/skip`, { step: 'process-order', reason: 'by hand' });
+    expect(skipAction.status).toBe(409);
+    expect(skipAction.body.reason).toMatch(/^process-order comes before the pivot/);
+
+    const cancelled = await post(`/admin/sagas/${id}/cancel`, { reason: 'customer called' });
+    expect(cancelled.body).toMatchObject({
+      action: 'cancel',
+      status: 'COMPENSATING',
+      sent: [{ type: 'order.reject' }],
+    });
+    const { body: compensating } = await get(`/sagas/${id}`);
+    expect(compensating.state).toMatchObject({ failure: { code: 'cancelled', stepId: 'process-order' } });
+
+    // Nobody answers the reject: it stalls; the operator rejected the order by hand and says so.
+    await waitFor(async () => (await get(`/sagas/${id}`)).body.status === 'REQUIRES_ATTENTION', {
+      timeoutMs: 15_000,
+      description: 'the compensation to stall',
+    });
+    const skipped = await post(`/admin/sagas/${id}/skip`, {
+      step: 'process-order',
+      reason: 'rejected in the back office',
+    });
+    expect(skipped.body).toMatchObject({ action: 'skip', status: 'FAILED', sent: [] });
+    expect((await eventTypes(id)).slice(-2)).toEqual(['compensation-marked-done process-order', 'saga-failed']);
+  });
+
   it('lists dead letters per queue and replays those of one saga back onto their queue', async () => {
     const queue = namespaced(infra.namespace, Queues.cartCommands.name);
     const [mine, other] = [randomUUID(), randomUUID()];
