@@ -213,6 +213,20 @@ describe('the saga inspector, as a process against the running system', () => {
       description: 'the management API to count both',
     });
 
+    const [checkout] = (await saga('dlq', 'list', '--saga', sagaId, '-o', 'jsonl')).stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { messageId: string });
+    const shown = json<{ type: string; headers: Record<string, unknown>; body: { sagaId: string } }>(
+      await saga('dlq', 'show', checkout.messageId, '-o', 'json'),
+    );
+    expect(shown).toMatchObject({ type: 'cart.checkout', headers: { 'x-death-reason': 'retries_exhausted' } });
+    expect(shown.body.sagaId).toBe(sagaId);
+    expect((await saga('dlq', 'purge', '--queue', 'cart-worker.commands', '--saga', sagaId, ...why('no'))).code).toBe(
+      4,
+    );
+    expect((await deadLetters()).length).toBe(2);
+
     await setDatabaseReachable(cartDatabase.databaseUrl, true);
     const replay = await saga('dlq', 'replay', '--queue', 'cart-worker.commands', '--saga', sagaId, ...why('db back'));
     expect(replay.code).toBe(0);

@@ -303,7 +303,7 @@ describe('the order-saga service', () => {
 
     const listed = await get('/admin/dead-letters?queue=cart-worker.commands');
     const [{ deadLetters }] = listed.body.queues as {
-      deadLetters: { sagaId: string; step: string; reason: string }[];
+      deadLetters: { messageId: string; sagaId: string; step: string; reason: string }[];
     }[];
     expect(deadLetters).toEqual([
       expect.objectContaining({ sagaId: mine, step: 'clear-cart', reason: 'retries_exhausted' }),
@@ -333,6 +333,17 @@ describe('the order-saga service', () => {
     });
     expect(await queueDepth(infra.amqpUrl, queue)).toBe(1);
     expect(await queueDepth(infra.amqpUrl, deadLetterQueueName(queue))).toBe(1);
+    const shown = await get(`/admin/dead-letters/${deadLetters[1].messageId}`);
+    expect(shown.body).toMatchObject({ queue: 'cart-worker.commands', sagaId: other, body: { sagaId: other } });
+
+    const purged = await post('/admin/dead-letters/purge', {
+      queue: 'cart-worker.commands',
+      sagaId: other,
+      reason: 'noise',
+    });
+    expect(purged.body).toMatchObject({ purged: [expect.objectContaining({ sagaId: other })] });
+    expect(await queueDepth(infra.amqpUrl, deadLetterQueueName(queue))).toBe(0);
+    expect((await get(`/admin/dead-letters/${deadLetters[1].messageId}`)).status).toBe(404);
     expect((await get('/admin/dead-letters?queue=nope')).status).toBe(400);
   });
 
