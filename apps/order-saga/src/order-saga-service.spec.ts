@@ -131,6 +131,29 @@ describe('the order-saga service', () => {
     expect(malformed.body.errors).toEqual([expect.objectContaining({ field: 'params.id' })]);
   });
 
+  it('filters the list by step, version, age and time, pages it newest first, and refuses a forged cursor', async () => {
+    for (let i = 0; i < 3; i++) await sagaOf(await placeOrder());
+    type Page = { sagas: { id: string; createdAt: string; currentStep: string }[]; next: string | null };
+    const first = (await get('/sagas?definition=order-saga&version=1&step=process-order&limit=2')).body as Page;
+    expect(first.sagas).toHaveLength(2);
+    expect(first.sagas.every((s) => s.currentStep === 'process-order')).toBe(true);
+    const second = (await get(`/sagas?definition=order-saga&step=process-order&limit=2&after=${first.next}`))
+      .body as Page;
+    const ids = [...first.sagas, ...second.sagas].map((s) => s.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const times = [...first.sagas, ...second.sagas].map((s) => s.createdAt);
+    expect([...times].sort().reverse()).toEqual(times);
+
+    expect(((await get('/sagas?stuckForMs=600000')).body as Page).sagas).toEqual([]);
+    expect(((await get('/sagas?version=2')).body as Page).sagas).toEqual([]);
+    expect(
+      ((await get(`/sagas?until=${encodeURIComponent(times.at(-1)!)}`)).body as Page).sagas.map((s) => s.id),
+    ).not.toContain(ids.at(-1));
+    const forged = await get('/sagas?after=bm90LWEtY3Vyc29y');
+    expect(forged.status).toBe(400);
+    expect(forged.body.errors).toEqual([expect.objectContaining({ field: 'querystring.after' })]);
+  });
+
   it('refuses a message of the wrong type on its queues as invalid, which the broker dead-letters', async () => {
     const wrong = newEnvelope({
       type: 'order.completed',
