@@ -65,7 +65,7 @@ const PurgeView = z.object({ queue: z.string(), purged: z.array(DeadLetterView) 
  */
 export function registerDeadLetterRoutes(
   app: HttpApp,
-  context: { sagas: Pick<SagaRouter, 'named'>; broker: Broker } & Pick<ServiceContext, 'dataSource' | 'logger'>,
+  context: { sagas: Pick<SagaRouter, 'ofSaga'>; broker: Broker } & Pick<ServiceContext, 'dataSource' | 'logger'>,
 ): void {
   const { broker, dataSource } = context;
 
@@ -144,9 +144,13 @@ export function registerDeadLetterRoutes(
  * reply to one. Anything else with a saga is stale; a message of no saga (an event) has nothing to check.
  */
 function stillAwaited(dataSource: DataSource): ReplayGuard {
+  // Read once per saga, however many of its letters the replay meets.
+  const sagas = new Map<string, Promise<SagaInstance | null>>();
   return async (deadLetter) => {
     if (!deadLetter.sagaId) return true;
-    const saga = await dataSource.getRepository(SagaInstance).findOneBy({ id: deadLetter.sagaId });
+    const id = deadLetter.sagaId;
+    if (!sagas.has(id)) sagas.set(id, dataSource.getRepository(SagaInstance).findOneBy({ id }));
+    const saga = await sagas.get(id)!;
     if (!saga) return `saga ${deadLetter.sagaId} does not exist`;
     const awaited = commandAnsweredBy(deadLetter) ?? deadLetter.messageId;
     if (saga.state.awaiting?.commandId === awaited) return true;
@@ -167,7 +171,7 @@ function commandAnsweredBy(deadLetter: DeadLetterMessage): string | undefined {
 
 /** One entry per saga touched, listing its dead letters; letters of no saga are only in the service log. */
 async function noteInSagaLogs(
-  { sagas, dataSource, logger }: { sagas: Pick<SagaRouter, 'named'>; dataSource: DataSource; logger: Logger },
+  { sagas, dataSource, logger }: { sagas: Pick<SagaRouter, 'ofSaga'>; dataSource: DataSource; logger: Logger },
   deadLetters: readonly DeadLetterMessage[],
   what: { type: string; queue: string; force: boolean; operator: { actor: string; reason: string } },
 ): Promise<void> {
@@ -184,11 +188,7 @@ async function noteInSagaLogs(
     messages: deadLetters.map((d) => d.messageId),
   });
   for (const [sagaId, letters] of bySaga) {
-    const saga = await dataSource.getRepository(SagaInstance).findOne({
-      where: { id: sagaId },
-      select: { id: true, definitionName: true },
-    });
-    const orchestrator = saga && sagas.named(saga.definitionName);
+    const orchestrator = (await sagas.ofSaga(dataSource.manager, sagaId))?.orchestrator;
     if (!orchestrator) continue;
     await orchestrator.note(
       sagaId,

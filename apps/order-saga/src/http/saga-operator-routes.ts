@@ -6,7 +6,6 @@ import {
   ForcedCompensation,
   maxDeadlineExtensionMs,
   SagaActionRefusedError,
-  SagaInstance,
   SagaNotFoundError,
   SagaStatus,
   type OperatorAct,
@@ -49,20 +48,16 @@ const CompensationPlanView = z.object({
  */
 export function registerSagaOperatorRoutes(
   app: HttpApp,
-  { sagas, dataSource }: { sagas: Pick<SagaRouter, 'named'> } & Pick<ServiceContext, 'dataSource'>,
+  { sagas, dataSource }: { sagas: Pick<SagaRouter, 'ofSaga'> } & Pick<ServiceContext, 'dataSource'>,
 ): void {
   /** The orchestrator of the saga's definition; a saga this build runs no orchestrator for is refused. */
   async function orchestratorOf(sagaId: string, action: string): Promise<AnyOrchestrator> {
-    const saga = await dataSource.getRepository(SagaInstance).findOne({
-      where: { id: sagaId },
-      select: { id: true, definitionName: true },
-    });
-    if (!saga) throw new SagaNotFoundError(sagaId);
-    const orchestrator = sagas.named(saga.definitionName);
-    if (!orchestrator) {
-      throw new SagaActionRefusedError(sagaId, action, `this build runs no saga named ${saga.definitionName}`);
+    const found = await sagas.ofSaga(dataSource.manager, sagaId);
+    if (!found) throw new SagaNotFoundError(sagaId);
+    if (!found.orchestrator) {
+      throw new SagaActionRefusedError(sagaId, action, `this build runs no saga named ${found.definitionName}`);
     }
-    return orchestrator;
+    return found.orchestrator;
   }
   const act = (request: FastifyRequest, reason: string): OperatorAct => ({ actor: callerOf(request).userId, reason });
   const outcome = { 200: OperatorOutcome };

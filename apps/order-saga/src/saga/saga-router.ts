@@ -1,4 +1,5 @@
-import { stepListOf, type SagaOrchestrator } from '@saga/saga';
+import { SagaInstance, stepListOf, type SagaOrchestrator } from '@saga/saga';
+import type { EntityManager } from 'typeorm';
 
 /** The orchestrators this app runs, one per saga, all over the same saga schema. */
 export type AnyOrchestrator = SagaOrchestrator<never>;
@@ -39,5 +40,20 @@ export class SagaRouter {
   /** The orchestrator of the saga of this name, or undefined. */
   named(name: string): AnyOrchestrator | undefined {
     return this.byName.get(name);
+  }
+
+  /**
+   * The saga of this id's definition name and its orchestrator (undefined when this build runs no saga
+   * of that name); undefined when there is no such saga. For operator acts, which name a saga by id.
+   */
+  async ofSaga(
+    manager: EntityManager,
+    sagaId: string,
+  ): Promise<{ definitionName: string; orchestrator: AnyOrchestrator | undefined } | undefined> {
+    const saga = await manager.getRepository(SagaInstance).findOne({
+      where: { id: sagaId },
+      select: { id: true, definitionName: true },
+    });
+    return saga ? { definitionName: saga.definitionName, orchestrator: this.named(saga.definitionName) } : undefined;
   }
 }
