@@ -1,6 +1,5 @@
-import { Queues } from '@saga/contracts';
-import amqplib from 'amqplib';
-import { declareTopology } from './broker-topology';
+import { defaultDeliveryLimit } from './broker-topology';
+import { setUpTopology } from './set-up-broker';
 
 /**
  * Declares a namespace's topology as an administrator, for a broker whose users someone else made (the
@@ -13,13 +12,7 @@ async function main(): Promise<void> {
   if (!adminUrl || !namespace) throw new Error('set ADMIN_AMQP_URL and NAMESPACE');
   const retries = Number(process.env.RETRIES ?? 4);
   if (!Number.isSafeInteger(retries) || retries < 0) throw new Error(`RETRIES must be a count, got ${retries}`);
-  const connection = await amqplib.connect(adminUrl);
-  try {
-    const channel = await connection.createChannel();
-    await declareTopology(channel, namespace, Object.values(Queues), { deliveryLimit: 5, retries });
-  } finally {
-    await connection.close();
-  }
+  await setUpTopology({ adminUrl, namespace, failureOptions: { deliveryLimit: defaultDeliveryLimit, retries } });
   console.log(`declared the topology of namespace ${namespace}`);
 }
 

@@ -79,3 +79,28 @@ export async function listUsers(api: ManagementApi): Promise<string[]> {
   const users = (await (await call(api, 'GET', 'users')).json()) as { name: string }[];
   return users.map((user) => user.name);
 }
+
+/** Creates the API's vhost (an existing one is kept); RabbitMQ gives the creating user every right on it. */
+export async function putVhost(api: ManagementApi): Promise<void> {
+  await call(api, 'PUT', `vhosts/${encodeURIComponent(api.vhost)}`, {});
+}
+
+/** Deletes the API's vhost with everything in it; a vhost that does not exist is no error. */
+export async function deleteVhost(api: ManagementApi): Promise<void> {
+  await call(api, 'DELETE', `vhosts/${encodeURIComponent(api.vhost)}`);
+}
+
+/** Imports definitions as the broker loads them at boot (users, vhosts, permissions, topology; each names its vhost). */
+export async function importDefinitions(api: ManagementApi, definitions: object): Promise<void> {
+  await call(api, 'POST', 'definitions', definitions);
+}
+
+/** What the management API lists per vhost. */
+export type VhostListing = 'exchanges' | 'queues' | 'bindings' | 'policies' | 'permissions';
+
+/** Every exchange, queue, binding, policy or user's permissions of the API's vhost, as the management API lists them. */
+export async function listInVhost(api: ManagementApi, listing: VhostListing): Promise<Record<string, unknown>[]> {
+  const vhost = encodeURIComponent(api.vhost);
+  const path = listing === 'permissions' ? `vhosts/${vhost}/permissions` : `${listing}/${vhost}`;
+  return (await (await call(api, 'GET', path)).json()) as Record<string, unknown>[];
+}

@@ -1,21 +1,36 @@
-import { brokerUserName, Queues, ServiceName } from '@saga/contracts';
+import { brokerUserName, ServiceName } from '@saga/contracts';
 import amqplib from 'amqplib';
-import { declareTopology, type QueueFailureOptions } from './broker-topology';
+import { declareTopology, systemTopology, type QueueFailureOptions } from './broker-topology';
 import { loginUrl } from './login-url';
 import { brokerPermissions } from './broker-permissions';
 import { deleteUser, listUsers, managementApiFor, putPermissions, putUser } from './management-api';
 
-/** What setting up a namespace on the broker needs. */
-export interface BrokerSetup {
-  /** An administrator's AMQP URL: it declares the topology and, through the management API, the users. */
+/** What declaring a namespace's topology needs: an administrator, the namespace and its queues' failure options. */
+export interface TopologySetup {
+  /** An administrator's AMQP URL; the topology goes into its vhost. */
   readonly adminUrl: string;
-  /** The management API, when not on port 15672 of the AMQP host. */
-  readonly managementUrl?: string;
   readonly namespace: string;
   /** The delivery limit and retry queues every work queue gets. */
   readonly failureOptions: QueueFailureOptions;
+}
+
+/** What setting up a namespace on the broker needs. */
+export interface BrokerSetup extends TopologySetup {
+  /** The management API, when not on port 15672 of the AMQP host. */
+  readonly managementUrl?: string;
   /** The password each service's broker user gets. */
   passwordFor(service: ServiceName): string;
+}
+
+/** Declares a namespace's whole topology (systemTopology) on the broker as an administrator. Idempotent. */
+export async function setUpTopology(setup: TopologySetup): Promise<void> {
+  const connection = await amqplib.connect(setup.adminUrl);
+  try {
+    const channel = await connection.createChannel();
+    await declareTopology(channel, systemTopology(setup.namespace, setup.failureOptions));
+  } finally {
+    await connection.close();
+  }
 }
 
 /**
@@ -24,13 +39,7 @@ export interface BrokerSetup {
  * its own user with only the rights brokerPermissions names. Idempotent; returns each service's AMQP URL.
  */
 export async function setUpBroker(setup: BrokerSetup): Promise<Record<ServiceName, string>> {
-  const connection = await amqplib.connect(setup.adminUrl);
-  try {
-    const channel = await connection.createChannel();
-    await declareTopology(channel, setup.namespace, Object.values(Queues), setup.failureOptions);
-  } finally {
-    await connection.close();
-  }
+  await setUpTopology(setup);
   const api = managementApiFor(setup.adminUrl, setup.managementUrl);
   const urls = {} as Record<ServiceName, string>;
   for (const service of Object.values(ServiceName)) {
