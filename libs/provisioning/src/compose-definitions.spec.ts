@@ -28,6 +28,11 @@ describe('the compose stack’s broker users and database roles (npm run broker-
   const compose = read('docker-compose.yml');
   const initSql = read('docker/postgres/init.sql');
 
+  it('is what the compose broker loads at boot', () => {
+    expect(read('docker/rabbitmq/rabbitmq.conf')).toMatch(/^load_definitions = \/etc\/rabbitmq\/definitions\.json$/m);
+    expect(compose).toContain('./docker/rabbitmq/definitions.json:/etc/rabbitmq/definitions.json:ro');
+  });
+
   it('has no guest, and one administrator for the management UI', () => {
     expect(definitions.users.map((u) => u.name)).not.toContain('guest');
     expect(definitions.users.filter((u) => u.tags.includes('administrator')).map((u) => u.name)).toEqual(['admin']);
