@@ -1,4 +1,5 @@
 import { Queues } from '@saga/contracts';
+import { observeGauge } from '@saga/observability';
 import { PeriodicTask, type ServiceDefinition } from '@saga/runtime';
 import {
   finishedSagaRetention,
@@ -6,6 +7,7 @@ import {
   SagaInstance,
   SagaOrchestrator,
   sagaMigrations,
+  sagasByStatus,
   withLimits,
   type SagaDefinition,
 } from '@saga/saga';
@@ -46,14 +48,25 @@ export function orderSagaService(settings: OrderSagaSettings): ServiceDefinition
     schema: 'saga',
     entities: [SagaInstance, SagaEvent],
     migrations: sagaMigrations,
-    wire: async ({ messaging, logger, dataSource, broker }) => {
+    wire: async ({ messaging, logger, dataSource, broker, metrics }) => {
       const orchestratorOf = <Input>(definitions: readonly SagaDefinition<Input>[]) =>
         new SagaOrchestrator({
           definitions: definitions.map((definition) => withLimits(definition, limits)),
           messaging,
           consumer,
           logger,
+          metrics,
         });
+      observeGauge(metrics, {
+        name: 'saga_sagas',
+        help: 'Sagas by definition and status, as they are now (finished ones until retention deletes them).',
+        labelNames: ['definition', 'status'],
+        read: async () =>
+          (await sagasByStatus(dataSource.manager)).map(({ definition, status, count }) => ({
+            labels: { definition, status },
+            value: count,
+          })),
+      });
       const orders = orchestratorOf(orderSagaDefinitions);
       const refunds = orchestratorOf(refundSagaDefinitions);
       const sagas = new SagaRouter([orders, refunds]);

@@ -130,6 +130,12 @@ export const trustProxy = z
     return /^\d+$/.test(trimmed) ? Number(trimmed) : trimmed;
   });
 
+/**
+ * The OpenTelemetry collector spans are exported to over OTLP/HTTP (its base URL; `/v1/traces` is
+ * added); unset, trace ids still flow through requests, messages and logs, and no span is exported.
+ */
+export const otlpEndpoint = urlWithProtocols(['http', 'https'], 'http://collector:4318').optional();
+
 /** The variables every service reads; spread into an app's schema beside its own fields. */
 export const baseEnv = {
   ...authEnv,
@@ -141,4 +147,5 @@ export const baseEnv = {
   HOST: httpHost,
   RETRY_DELAYS_MS: retryDelaysMs,
   MESSAGE_RETENTION: messageRetention,
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint,
 };

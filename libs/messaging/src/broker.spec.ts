@@ -7,6 +7,7 @@ import {
   Queues,
   replyRoutingKey,
 } from '@saga/contracts';
+import { inSpan, startTracing, traceFields, type Tracing } from '@saga/observability';
 import { captureLogs } from '@saga/observability/testing';
 import {
   provisionTestInfrastructure,
@@ -37,9 +38,12 @@ function envelope(type: string, payload: unknown, correlationId = `order-${rando
 describe('Broker', () => {
   let infra: TestInfrastructure;
   let broker: Broker;
+  let tracing: Tracing;
   const log = captureLogs('messaging-spec');
 
   beforeAll(async () => {
+    // Without an endpoint: trace ids flow through messages, no span is exported.
+    tracing = startTracing({ service: 'messaging-spec' });
     infra = await provisionTestInfrastructure();
     broker = await Broker.connect({
       url: infra.amqpUrl,
@@ -54,20 +58,26 @@ describe('Broker', () => {
   afterAll(async () => {
     await broker?.close();
     await infra?.teardown();
+    await tracing?.stop();
   });
 
-  it('delivers a published envelope to the consumer of a bound queue with its headers', async () => {
+  it('delivers a published envelope to the consumer of a bound queue with its headers, in its trace', async () => {
     const received: ReceivedMessage[] = [];
+    const handlerTrace: ReturnType<typeof traceFields>[] = [];
     await broker.consume(Queues.cartCommands, async (message) => {
       received.push(message);
+      handlerTrace.push(traceFields());
     });
     const sent = envelope('cart.clear', { orderId: randomUUID(), userId: 'user-1' }, 'order-7');
 
-    await broker.publish({
-      exchange: Exchange.Commands,
-      routingKey: 'cart.clear',
-      envelope: sent,
-      headers: { 'x-origin': 'spec' },
+    const sender = await inSpan('spec sender', {}, async () => {
+      await broker.publish({
+        exchange: Exchange.Commands,
+        routingKey: 'cart.clear',
+        envelope: sent,
+        headers: { 'x-origin': 'spec' },
+      });
+      return traceFields();
     });
 
     const [message] = await waitFor(async () => received.length > 0 && received, {
@@ -77,21 +87,23 @@ describe('Broker', () => {
     expect(message.queue).toBe(namespaced(infra.namespace, Queues.cartCommands.name));
     expect(message.redelivered).toBe(false);
     expect(message.deliveryCount).toBe(1);
-    expect(message.headers).toMatchObject({
-      'x-saga-id': sent.sagaId,
-      'x-origin': 'spec',
-      traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/),
-    });
+    expect(message.headers).toMatchObject({ 'x-saga-id': sent.sagaId, 'x-origin': 'spec' });
+    // The handler runs in a span of its own, in the trace the sender was in.
+    expect(sender.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(handlerTrace[0].traceId).toBe(sender.traceId);
+    expect(handlerTrace[0].spanId).not.toBe(sender.spanId);
   });
 
-  it('maps the envelope onto AMQP properties and derives one trace id per correlation id', async () => {
+  it('maps the envelope onto AMQP properties and the active trace onto a traceparent', async () => {
     await broker.declare([Queues.inventoryCommands]);
     const queue = namespaced(infra.namespace, Queues.inventoryCommands.name);
     const first = envelope('inventory.commit', { orderId: randomUUID() }, 'order-8');
     const second = envelope('inventory.release', { orderId: randomUUID() }, 'order-8');
 
-    await broker.publish({ exchange: Exchange.Commands, routingKey: 'inventory.commit', envelope: first });
-    await broker.publish({ exchange: Exchange.Commands, routingKey: 'inventory.release', envelope: second });
+    await inSpan('spec sender', {}, async () => {
+      await broker.publish({ exchange: Exchange.Commands, routingKey: 'inventory.commit', envelope: first });
+      await broker.publish({ exchange: Exchange.Commands, routingKey: 'inventory.release', envelope: second });
+    });
 
     const [read, readSecond] = await readQueue(infra.amqpUrl, queue);
     expect(JSON.parse(read.content.toString())).toEqual(first);
@@ -104,9 +116,8 @@ describe('Broker', () => {
       appId: `messaging-spec-${infra.namespace}`,
       timestamp: Math.floor(Date.parse(first.occurredAt) / 1000),
     });
-    const traceId = (headers: Record<string, unknown>) => String(headers.traceparent).split('-')[1];
-    expect(traceId(read.headers)).toBe(traceId(readSecond.headers));
-    expect(read.headers.traceparent).not.toBe(readSecond.headers.traceparent);
+    expect(read.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+    expect(readSecond.headers.traceparent).toBe(read.headers.traceparent);
   });
 
   it('dead-letters invalid messages with the reason and keeps consuming the valid ones', async () => {

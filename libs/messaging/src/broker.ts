@@ -1,5 +1,12 @@
-import { Exchange, MessageHeader, namespaced, type MessageEnvelope, type QueueSpec } from '@saga/contracts';
-import type { Logger, Metrics } from '@saga/observability';
+import {
+  deadLetterQueueName,
+  Exchange,
+  MessageHeader,
+  namespaced,
+  type MessageEnvelope,
+  type QueueSpec,
+} from '@saga/contracts';
+import { traceHeaders, type Logger, type Metrics } from '@saga/observability';
 import { assertBrokerRetryPolicy, defaultBrokerRetryPolicy, type BrokerRetryPolicy } from '@saga/retry';
 import amqplib, { type Channel, type ChannelModel, type RecoveringChannelModel } from 'amqplib';
 import { ConfirmedPublisher } from './confirmed-publisher';
@@ -14,7 +21,6 @@ import {
 import type { DeadLetterFilter, DeadLetterMessage } from './dead-letters';
 import { BrokerUnavailableError } from './errors';
 import { deliver, type DeliveryContext, type MessageHandler, type Subscription } from './message-delivery';
-import { traceparentFor } from './traceparent';
 import {
   declareExchanges,
   declareQueue,
@@ -184,11 +190,12 @@ export class Broker {
       appId: this.options.connectionName,
       headers: {
         ...(envelope.sagaId === null ? {} : { [MessageHeader.SagaId]: envelope.sagaId }),
-        traceparent: traceparentFor(envelope.correlationId, envelope.messageId),
+        // The active trace unless the message carries its own (an outbox row keeps its writer's).
+        ...traceHeaders(),
         ...headers,
       },
     });
-    this.options.metrics?.messagesPublished.inc({ exchange: exchangeName, type: envelope.type });
+    this.options.metrics?.messagesPublished.inc({ exchange, type: envelope.type });
   }
 
   /**
@@ -245,6 +252,27 @@ export class Broker {
   /** Deletes the dead letters the filter selects from the queue's `.dlq`, and returns them. */
   purgeDeadLetters(spec: QueueSpec, filter: DeadLetterFilter = {}): Promise<DeadLetterMessage[]> {
     return purgeDeadLetters(this.deadLetterContext, spec, filter);
+  }
+
+  /**
+   * How many messages wait on the `.dlq` of each queue this broker consumes, by the queue's name without
+   * the namespace; for the metrics' gauge. Rejects while disconnected.
+   */
+  async deadLetterDepths(): Promise<{ queue: string; depth: number }[]> {
+    const model = this.model;
+    if (!model) throw new BrokerUnavailableError();
+    const channel = await model.createChannel();
+    channel.on('error', () => undefined);
+    try {
+      const depths: { queue: string; depth: number }[] = [];
+      for (const { spec, queue } of this.subscriptions.values()) {
+        const { messageCount } = await channel.checkQueue(deadLetterQueueName(queue));
+        depths.push({ queue: spec.name, depth: messageCount });
+      }
+      return depths;
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
   }
 
   /** Stops consuming, lets running handlers finish, then closes the connection for good. */

@@ -7,4 +7,3 @@ export type { ReplayGuard, ReplayReport } from './dead-letter-admin';
 export { BrokerUnavailableError, PublishNackedError, UnauthorizedSenderError, UnroutableMessageError } from './errors';
 export { classifyFailure, DeathReason, recoveryFor } from './failure-recovery';
 export type { FailureKind, Recovery } from './failure-recovery';
-export { traceparentFor } from './traceparent';

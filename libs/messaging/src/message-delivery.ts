@@ -10,7 +10,15 @@ import {
   type MessageEnvelope,
   type QueueSpec,
 } from '@saga/contracts';
-import { messageContext, type Logger, type Metrics } from '@saga/observability';
+import {
+  contextFromHeaders,
+  inSpan,
+  markSpanFailed,
+  messageContext,
+  SpanKind,
+  type Logger,
+  type Metrics,
+} from '@saga/observability';
 import type { BrokerRetryPolicy } from '@saga/retry';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { ConfirmedPublisher } from './confirmed-publisher';
@@ -75,28 +83,60 @@ export async function deliver(
   channel: Channel,
   message: ConsumeMessage,
 ): Promise<void> {
+  const headers = message.properties.headers ?? {};
+  const type = String(message.properties.type ?? 'unknown');
+  // The span of this handler run continues the trace the message carries (the sender's span).
+  await inSpan(
+    `${subscription.spec.name} process`,
+    {
+      kind: SpanKind.CONSUMER,
+      parent: contextFromHeaders(headers),
+      attributes: {
+        'messaging.system': 'rabbitmq',
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': subscription.spec.name,
+        'messaging.message.id': String(message.properties.messageId ?? ''),
+        'messaging.message.type': type,
+      },
+    },
+    async (span) => {
+      const failure = await handle(context, subscription, channel, message);
+      if (failure !== undefined) markSpanFailed(span, failure);
+    },
+  );
+}
+
+// Settles the message whatever happens (acked, retried or dead-lettered); returns why it failed, if it did.
+async function handle(
+  context: DeliveryContext,
+  subscription: Subscription,
+  channel: Channel,
+  message: ConsumeMessage,
+): Promise<unknown> {
   const { queue } = subscription;
+  const label = subscription.spec.name;
   const headers = message.properties.headers ?? {};
   const retries = retriesSoFar(headers);
   // RabbitMQ refuses a publish whose user_id is not its publisher's login, so this is who sent it.
   const sender = message.properties.userId as string | undefined;
   if (subscription.senders && (sender === undefined || !subscription.senders.has(sender))) {
     const error = new UnauthorizedSenderError(queue, sender);
-    await recover(context, { queue, channel, message, error, handlerRuns: 0, logger: context.logger.child({ queue }) });
-    return;
+    const logger = context.logger.child({ queue });
+    await recover(context, { queue, label, channel, message, error, handlerRuns: 0, logger });
+    return error;
   }
   let envelope: MessageEnvelope;
   try {
     envelope = parseMessage(message.content);
   } catch (error) {
     const logger = context.logger.child({ queue });
-    await recover(context, { queue, channel, message, error, handlerRuns: retries, logger });
-    return;
+    await recover(context, { queue, label, channel, message, error, handlerRuns: retries, logger });
+    return error;
   }
   const logger = context.logger.child({ queue, ...messageContext(envelope) });
   const deliveryCount = Number(headers[BrokerHeader.DeliveryCount] ?? 0) + 1;
   const attempt = retries + 1;
-  const labels = { queue, type: envelope.type };
+  const labels = { queue: label, type: envelope.type };
   const stopTimer = context.metrics?.handlerSeconds.startTimer(labels);
   try {
     await subscription.handler({
@@ -109,16 +149,19 @@ export async function deliver(
     });
   } catch (error) {
     stopTimer?.();
-    await recover(context, { queue, channel, message, error, handlerRuns: attempt, logger, envelope });
-    return;
+    await recover(context, { queue, label, channel, message, error, handlerRuns: attempt, logger, envelope });
+    return error;
   }
   stopTimer?.();
   settle(context, { channel, message, outcome: 'ack', ...labels, logger });
+  return undefined;
 }
 
 /** What recovery needs to know about a failed message. */
 interface Failure {
   readonly queue: string;
+  /** The queue's name without the namespace, as metrics label it. */
+  readonly label: string;
   readonly channel: Channel;
   readonly message: ConsumeMessage;
   readonly error: unknown;
@@ -142,8 +185,8 @@ async function retry(
   failure: Failure,
   { attempt, delayMs }: { attempt: number; delayMs: number },
 ): Promise<void> {
-  const { queue, channel, message, error, logger } = failure;
-  const labels = { queue, type: String(message.properties.type ?? 'unknown') };
+  const { queue, label, channel, message, error, logger } = failure;
+  const labels = { queue: label, type: String(message.properties.type ?? 'unknown') };
   const retryQueue = retryQueueName(queue, attempt);
   logger.warn('message handler failed; retrying after a delay', {
     err: error,
@@ -174,7 +217,7 @@ async function retry(
 
 // The message goes to the .dlq with why and how it failed, and is acked so the queue moves on.
 async function deadLetter(context: DeliveryContext, failure: Failure, reason: DeathReason): Promise<void> {
-  const { queue, channel, message, error, handlerRuns, logger, envelope } = failure;
+  const { queue, label, channel, message, error, handlerRuns, logger, envelope } = failure;
   const headers = message.properties.headers ?? {};
   const type = String(
     message.properties.type ??
@@ -212,10 +255,10 @@ async function deadLetter(context: DeliveryContext, failure: Failure, reason: De
     });
   } catch (publishError) {
     logger.error('could not dead-letter the message; requeueing it', { err: publishError });
-    settle(context, { channel, message, outcome: 'requeue', queue, type, logger });
+    settle(context, { channel, message, outcome: 'requeue', queue: label, type, logger });
     return;
   }
-  settle(context, { channel, message, outcome: 'dead_letter', queue, type, logger });
+  settle(context, { channel, message, outcome: 'dead_letter', queue: label, type, logger });
 }
 
 /** How a delivered message ends on its channel, and the labels it is counted under. */
@@ -223,6 +266,7 @@ interface Settlement {
   readonly channel: Channel;
   readonly message: ConsumeMessage;
   readonly outcome: 'ack' | 'retry' | 'requeue' | 'dead_letter';
+  /** The queue's name without the namespace. */
   readonly queue: string;
   readonly type: string;
   readonly logger: Logger;

@@ -1,5 +1,6 @@
 import winston from 'winston';
 import { redactValue } from './redact';
+import { traceFields } from './tracing';
 
 /** The logger every service and lib writes to; child loggers add message context. */
 export type Logger = winston.Logger;
@@ -33,6 +34,7 @@ export function createLogger({
       // winston formats every entry before its transports drop those below the level: drop them first.
       winston.format((info) => (logger.isLevelEnabled(info.level) ? info : false))(),
       winston.format.errors({ stack: true }),
+      traceContext(),
       serializeErrors(),
       redactSecrets(),
       winston.format.timestamp(),
@@ -48,6 +50,9 @@ export function createLogger({
 function defaultFormat(): LogFormat {
   return process.env.LOG_FORMAT === 'json' || process.env.NODE_ENV === 'production' ? 'json' : 'pretty';
 }
+
+// The trace, span and request ids of the context the line is written in, unless the line names its own.
+const traceContext = winston.format((info) => (info.traceId === undefined ? Object.assign(info, traceFields()) : info));
 
 // JSON.stringify turns an Error into {}: an error passed as metadata ({ err }) would lose its message and stack.
 const serializeErrors = winston.format((info) => {

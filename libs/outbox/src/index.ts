@@ -3,6 +3,8 @@ export { CreateMessagingTables1732200000000 } from './migrations/1732200000000-c
 export { AddOutboxHeaders1732200000001 } from './migrations/1732200000001-add-outbox-headers';
 export { AddRetentionIndexes1732200000002 } from './migrations/1732200000002-add-retention-indexes';
 export { OutboxMessage } from './outbox/outbox-message.entity';
+export { outboxBacklog } from './outbox/outbox-backlog';
+export type { OutboxBacklog } from './outbox/outbox-backlog';
 export { OutboxRelay } from './outbox/outbox-relay';
 export { messageRetention } from './retention/message-retention';
 export type { OutboxRelayOptions } from './outbox/outbox-relay';

@@ -11,7 +11,7 @@ import {
   resendRecorded,
   writeOutbox,
 } from './outbox/outbox-writes';
-import type { ConfirmedPublisher, PendingMessage } from './outbox/pending-message';
+import { withActiveTrace, type ConfirmedPublisher, type PendingMessage } from './outbox/pending-message';
 
 /** A database transaction that may also send messages; they are published only if it commits. */
 export interface MessagingTransaction {
@@ -84,7 +84,7 @@ export class TransactionalMessaging {
     return this.committing(async (marks) => {
       const pending: PendingMessage[] = [];
       const result = await this.dataSource.transaction(async (manager) => {
-        const value = await work({ manager, send: (message) => pending.push(message) });
+        const value = await work({ manager, send: (message) => pending.push(withActiveTrace(message)) });
         if (pending.length > 0) {
           await writeOutbox(manager, this.schema, { messages: pending, leaseMs: this.leaseMs, markSent: marks });
         }
@@ -115,7 +115,7 @@ export class TransactionalMessaging {
             pending.push(...(await resendRecorded(manager, this.schema, inbox, this.leaseMs)));
             return 'duplicate';
           }
-          const done = await work({ manager, send: (message) => pending.push(message) });
+          const done = await work({ manager, send: (message) => pending.push(withActiveTrace(message)) });
           if (done === 'unfinished') {
             // Sent messages would go out for a message that is then handled again: a bug in the work.
             if (pending.length > 0) throw new Error(`unfinished work on ${envelope.type} must send nothing`);
@@ -147,10 +147,11 @@ export class TransactionalMessaging {
   async applyInOneStatement(
     consumer: string,
     envelope: MessageEnvelope,
-    messages: readonly PendingMessage[],
+    outgoing: readonly PendingMessage[],
     effect: OneStatementEffect,
   ): Promise<boolean> {
     const s = this.schema;
+    const messages = outgoing.map(withActiveTrace);
     return this.committing(async (marks) => {
       const values: unknown[] = [];
       const param = placeholders(values);

@@ -35,6 +35,7 @@ export {
   SagaOrchestrator,
 } from './orchestrator/saga-orchestrator';
 export type { OperatorAct, OperatorOutcome, SagaOrchestratorOptions } from './orchestrator/saga-orchestrator';
+export type { SagaMetrics } from './orchestrator/saga-telemetry';
 export { DefinitionChangedError } from './store/definition-registry';
 export { SagaEvent } from './store/saga-event.entity';
 export { SagaInstance } from './store/saga-instance.entity';
@@ -55,6 +56,7 @@ export {
   listSagas,
   pendingDeadlines,
   sagaLogAfter,
+  sagasByStatus,
   sagaStats,
 } from './views/saga-queries';
 export type { DefinitionVersion, PendingDeadline, SagaListFilter, SagaLogLine, SagaStats } from './views/saga-queries';

@@ -1,4 +1,5 @@
 import { Exchange, newEnvelope, type EventContract, type EventPayload, type MessageEnvelope } from '@saga/contracts';
+import { traceHeaders } from '@saga/observability';
 
 /** A message to publish once the transaction that produced it has committed. */
 export interface PendingMessage {
@@ -27,4 +28,15 @@ export function eventMessage<E extends EventContract>(
     routingKey: event.type,
     envelope: newEnvelope({ type: event.type, schemaVersion: event.schemaVersion, payload, ...ids }),
   };
+}
+
+/**
+ * The message with the active trace context (traceparent, baggage) in its headers, unless it names its
+ * own: the outbox row keeps it, so the relay publishes it in the trace it was written in.
+ */
+export function withActiveTrace(message: PendingMessage): PendingMessage {
+  if (message.headers?.traceparent !== undefined) return message;
+  const trace = traceHeaders();
+  if (trace.traceparent === undefined) return message;
+  return { ...message, headers: { ...trace, ...message.headers } };
 }

@@ -4,13 +4,17 @@ import { acceptedSenders, type QueueSpec } from '@saga/contracts';
 import { identitySettingsFrom, type AuthConfig } from '@saga/identity';
 import { Broker, type MessageHandler } from '@saga/messaging';
 import {
+  countRequests,
   createLogger,
   createMetrics,
+  observeGauge,
   registerHealthRoutes,
   registerMetricsRoute,
+  startTracing,
   type Logger,
+  type Metrics,
 } from '@saga/observability';
-import { messageRetention, OutboxRelay, TransactionalMessaging } from '@saga/outbox';
+import { messageRetention, outboxBacklog, OutboxRelay, TransactionalMessaging } from '@saga/outbox';
 import { isDatabaseReachable, type RetentionRule } from '@saga/persistence';
 import { createHttpApp, type HttpApp } from '../http/create-http-app';
 import { openServiceDatabase } from './open-service-database';
@@ -30,6 +34,8 @@ export interface ServiceConfig extends AuthConfig {
   readonly RETRY_DELAYS_MS: readonly number[];
   /** How long processed inbox rows and published outbox rows are kept, in milliseconds. */
   readonly MESSAGE_RETENTION: number;
+  /** Where spans are exported (OTLP/HTTP); unset: trace ids flow, nothing is exported. */
+  readonly OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 }
 
 /** Everything a service's wiring may use once its connections are up. */
@@ -38,6 +44,8 @@ export interface ServiceContext {
   readonly dataSource: DataSource;
   readonly broker: Broker;
   readonly messaging: TransactionalMessaging;
+  /** The service's registry, served at /metrics; wiring adds its own counters and gauges to it. */
+  readonly metrics: Metrics;
 }
 
 /** A queue the service consumes, and what it does with each message. */
@@ -93,7 +101,11 @@ export interface RunningService {
 export async function runService(definition: ServiceDefinition, config: ServiceConfig): Promise<RunningService> {
   const identity = identitySettingsFrom(config);
   const logger = createLogger({ service: definition.name, level: config.LOG_LEVEL });
-  const dataSource = await openServiceDatabase(definition, config.DATABASE_URL);
+  const tracing = startTracing({ service: definition.name, endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const dataSource = await openServiceDatabase(definition, config.DATABASE_URL).catch(async (error: unknown) => {
+    await tracing.stop();
+    throw error;
+  });
   const metrics = createMetrics(definition.name);
   const broker = await Broker.connect({
     url: config.AMQP_URL,
@@ -109,7 +121,8 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
   });
   const relay = new OutboxRelay({ dataSource, publisher: broker, logger });
   const messaging = new TransactionalMessaging(dataSource, relay, { publisher: broker, logger });
-  const context: ServiceContext = { logger, dataSource, broker, messaging };
+  const context: ServiceContext = { logger, dataSource, broker, messaging, metrics };
+  observeServiceGauges(context);
   relay.start();
 
   const wiring = await definition.wire(context);
@@ -122,13 +135,14 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
 
   // HTTP first: an app that cannot bind its port (taken, say) fails its start having consumed nothing.
   let consuming = false;
-  const app = createHttpApp(logger, identity, { trustProxy: config.TRUST_PROXY });
+  const app = await createHttpApp(logger, identity, { service: definition.name, trustProxy: config.TRUST_PROXY });
   registerHealthRoutes(app, [
     { name: 'database', isHealthy: () => isDatabaseReachable(dataSource) },
     { name: 'broker', isHealthy: () => broker.isConnected() },
     { name: 'consumers', isHealthy: async () => consuming },
   ]);
   registerMetricsRoute(app, metrics.registry);
+  countRequests(app, metrics);
   try {
     // A route that cannot be registered (one that says nothing of who may call it) fails the start too.
     wiring.routes?.(app);
@@ -138,6 +152,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     await relay.stop();
     await broker.close();
     await dataSource.destroy();
+    await tracing.stop();
     throw error;
   }
   for (const consumer of wiring.consumers ?? []) {
@@ -164,9 +179,31 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
       await relay.stop();
       await broker.close();
       await dataSource.destroy();
+      await tracing.stop();
       logger.info(`${definition.name} stopped`);
     })();
     return stopping;
   };
   return { url, context, stop };
+}
+
+/** The gauges every service has, read at scrape time: its outbox's backlog and its queues' dead letters. */
+function observeServiceGauges({ metrics, dataSource, broker }: ServiceContext): void {
+  observeGauge(metrics, {
+    name: 'saga_outbox_unpublished',
+    help: 'Outbox rows written and not yet published.',
+    read: async () => [{ labels: {}, value: (await outboxBacklog(dataSource)).unpublished }],
+  });
+  observeGauge(metrics, {
+    name: 'saga_outbox_oldest_unpublished_seconds',
+    help: 'How long the oldest unpublished outbox row has waited (0 when none waits).',
+    read: async () => [{ labels: {}, value: (await outboxBacklog(dataSource)).oldestSeconds }],
+  });
+  observeGauge(metrics, {
+    name: 'saga_dead_letter_queue_depth',
+    help: "Messages waiting on the dead-letter queue of each queue the service consumes (the queue's name without the namespace).",
+    labelNames: ['queue'],
+    read: async () =>
+      (await broker.deadLetterDepths()).map(({ queue, depth }) => ({ labels: { queue }, value: depth })),
+  });
 }

@@ -235,6 +235,7 @@ export function parkSaga(state: SagaState, reason: string, clock: EngineClock): 
     phase: at?.phase ?? (state.status === SagaStatus.Compensating ? 'compensation' : 'action'),
     reason,
     since: clock.now.toISOString(),
+    ...(at ? { stepStartedAt: at.stepStartedAt ?? at.sentAt } : {}),
   } as const;
   return accept(stopForAPerson(state, stalled));
 }
@@ -261,6 +262,7 @@ function resend(engine: Engine, state: SagaState, awaiting: AwaitedCommand, setb
     phase: awaiting.phase,
     attempt: awaiting.attempt + 1,
     notBefore: new Date(clock.now.getTime() + delayMs),
+    stepStartedAt: awaiting.stepStartedAt ?? awaiting.sentAt,
   };
   const relabel = awaiting.phase === 'compensation' ? SagaLogType.CompensationRetried : SagaLogType.StepRetried;
   return prepend(setback.entry, send(engine, state, stepIndex(definition, awaiting.stepId), again), relabel);
@@ -273,6 +275,7 @@ function stall(engine: Engine, state: SagaState, awaiting: AwaitedCommand, setba
     phase: awaiting.phase,
     reason: `${awaiting.commandType} ${setback.what}`,
     since: engine.clock.now.toISOString(),
+    stepStartedAt: awaiting.stepStartedAt ?? awaiting.sentAt,
   };
   return prepend(setback.entry, stopForAPerson(state, stalled));
 }
@@ -336,6 +339,8 @@ interface Sending {
   readonly attempt: number;
   /** A re-send waits until then (backoff); null sends at once. */
   readonly notBefore: Date | null;
+  /** When the phase first sent its command, for a re-send or a resume. */
+  readonly stepStartedAt?: string;
 }
 
 /** Sends a step's action or compensation, built from the saga's context, and awaits its reply. */
@@ -355,6 +360,7 @@ export function send(engine: Engine, state: SagaState, index: number, sending: S
     attempt,
     sentAt: sentAt.toISOString(),
     deadlineAt: new Date(sentAt.getTime() + timeoutMs).toISOString(),
+    ...(sending.stepStartedAt ? { stepStartedAt: sending.stepStartedAt } : {}),
   };
   return {
     state: { ...state, awaiting },

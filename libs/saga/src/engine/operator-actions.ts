@@ -58,7 +58,7 @@ export function resumeSaga(definition: AnySagaDefinition, state: SagaState, cloc
     commandId: null,
     data: { phase: stalled.phase, stalledSince: stalled.since, reason: stalled.reason },
   };
-  const first = { attempt: 1, notBefore: null };
+  const first = { attempt: 1, notBefore: null, stepStartedAt: stalled.stepStartedAt };
   return accept(prepend(entry, send({ definition, clock }, resumed, index, { phase: stalled.phase, ...first })));
 }
 

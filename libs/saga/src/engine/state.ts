@@ -36,6 +36,8 @@ export interface AwaitedCommand {
   readonly attempt: number;
   readonly sentAt: string;
   readonly deadlineAt: string;
+  /** When the step's phase first sent its command, on a re-send or a resume (sentAt is this attempt's). */
+  readonly stepStartedAt?: string;
 }
 
 /** Everything the engine knows of one saga instance; persisted as is. */
@@ -59,4 +61,6 @@ export interface Stall {
   readonly phase: CommandPhase;
   readonly reason: string;
   readonly since: string;
+  /** When the phase it stalled in first sent its command. */
+  readonly stepStartedAt?: string;
 }

@@ -52,6 +52,7 @@ import {
 } from '../store/saga-store';
 import { registerDefinitions } from '../store/definition-registry';
 import { RecentSagas } from './recent-sagas';
+import { SagaTelemetry, type SagaMetrics } from './saga-telemetry';
 
 export interface SagaOrchestratorOptions<Input> {
   /**
@@ -64,6 +65,8 @@ export interface SagaOrchestratorOptions<Input> {
   readonly consumer: string;
   readonly logger: Logger;
   readonly clock?: () => EngineClock;
+  /** Counters of sagas started and ended, and step durations, per definition. */
+  readonly metrics?: SagaMetrics;
 }
 
 /** Thrown when a saga row was changed by someone else between read and write (should not happen under the row lock). */
@@ -115,6 +118,12 @@ export class InvalidSagaDefinitionsError extends Error {
   }
 }
 
+/** A transition saved in a transaction: the saga as it is after it, and what to report once it commits. */
+interface Transitioned {
+  readonly saga: LockedSaga;
+  report(): void;
+}
+
 /** What caused a transition: a message, a passed deadline or an operator. */
 type Cause =
   | { readonly message: MessageEnvelope }
@@ -135,11 +144,13 @@ export class SagaOrchestrator<Input> {
   private readonly clock: () => EngineClock;
   private readonly recent = new RecentSagas(recentSagas);
   private readonly versions = new Map<number, SagaDefinition<Input>>();
+  private readonly telemetry: SagaTelemetry;
   /** The version new sagas start on: the highest. */
   readonly latest: SagaDefinition<Input>;
 
   constructor(private readonly options: SagaOrchestratorOptions<Input>) {
     this.clock = options.clock ?? (() => ({ now: new Date(), newId: randomUUID, random: Math.random }));
+    this.telemetry = new SagaTelemetry(options.metrics);
     const [first] = options.definitions;
     if (!first) throw new InvalidSagaDefinitionsError('it needs at least one definition');
     for (const definition of options.definitions) {
@@ -183,7 +194,8 @@ export class SagaOrchestrator<Input> {
     const definition = this.latest;
     let started: LockedSaga | undefined;
     const outcome = await messaging.processOnce(consumer, cause, async (tx) => {
-      const decision = startSaga(definition, input, this.clock());
+      const clock = this.clock();
+      const decision = startSaga(definition, input, clock);
       const log = this.logRows(decision, { message: cause });
       const saga: LockedSaga = {
         id: randomUUID(),
@@ -195,6 +207,8 @@ export class SagaOrchestrator<Input> {
         state: decision.state,
         version: 0,
         logSeq: log.length,
+        createdAt: clock.now,
+        traceParent: SagaTelemetry.traceParentNow(),
       };
       const row = rowOf(decision);
       await insertSaga(tx.manager, { ...saga, ...row }, log);
@@ -207,7 +221,10 @@ export class SagaOrchestrator<Input> {
         step: row.currentStep,
       });
     });
-    if (started) this.recent.remember(started);
+    if (started) {
+      this.recent.remember(started);
+      this.telemetry.started(started);
+    }
     return outcome;
   }
 
@@ -235,6 +252,7 @@ export class SagaOrchestrator<Input> {
         );
         if (saved) {
           this.recent.remember(this.advanced(recent, decision, log.length, cause));
+          this.telemetry.transitioned(recent, decision, new Date());
           return 'processed';
         }
       }
@@ -242,7 +260,7 @@ export class SagaOrchestrator<Input> {
       this.recent.forget(sagaId);
     }
 
-    let after: LockedSaga | undefined;
+    let after: Transitioned | undefined;
     const outcome = await messaging.processOnce(consumer, envelope, async (tx) => {
       const saga = await lockSaga(tx.manager, sagaId);
       if (!saga) throw new InvalidMessageError(`no saga ${sagaId}`, envelope.type);
@@ -253,7 +271,10 @@ export class SagaOrchestrator<Input> {
       }
       after = await this.transition(tx, saga, decision, cause);
     });
-    if (after) this.recent.remember(after);
+    if (after) {
+      this.recent.remember(after.saga);
+      after.report();
+    }
     return outcome;
   }
 
@@ -270,10 +291,10 @@ export class SagaOrchestrator<Input> {
         if (!saga) return false;
         this.recent.forget(saga.id);
         const decision = this.decide(saga, (definition, clock) => applyTimeout(definition, saga.state, clock));
-        if (decision.accepted) await this.transition(tx, saga, decision, { by: 'deadline' });
-        return true;
+        return decision.accepted ? await this.transition(tx, saga, decision, { by: 'deadline' }) : true;
       });
       if (!expired) break;
+      if (expired !== true) expired.report();
       handled++;
     }
     return handled;
@@ -357,7 +378,8 @@ export class SagaOrchestrator<Input> {
     decide: (definition: AnySagaDefinition, state: LockedSaga['state'], clock: EngineClock) => Decision,
   ): Promise<OperatorOutcome> {
     this.recent.forget(sagaId);
-    return this.options.messaging.transaction(async (tx) => {
+    let done: Transitioned | undefined;
+    const outcome = await this.options.messaging.transaction(async (tx) => {
       const saga = await lockSaga(tx.manager, sagaId);
       if (!saga) throw new SagaNotFoundError(sagaId);
       const definition = this.definitionOf(saga);
@@ -365,7 +387,7 @@ export class SagaOrchestrator<Input> {
         throw new SagaActionRefusedError(sagaId, action, definition);
       const decision = decide(definition as AnySagaDefinition, saga.state, this.clock());
       if (!decision.accepted) throw new SagaActionRefusedError(sagaId, action, decision.reason);
-      await this.transition(tx, saga, decision, { by: 'operator', operator: act, action });
+      done = await this.transition(tx, saga, decision, { by: 'operator', operator: act, action });
       this.options.logger.warn('operator acted on a saga', {
         sagaId,
         action,
@@ -379,6 +401,8 @@ export class SagaOrchestrator<Input> {
         sent: decision.commands.map((command) => ({ type: command.type, stepId: command.stepId })),
       };
     });
+    done?.report();
+    return outcome;
   }
 
   /**
@@ -420,14 +444,14 @@ export class SagaOrchestrator<Input> {
 
   /**
    * Saves a decision on a locked saga (version-checked) with its log entries, and sends what it says;
-   * returns the saga as it will be once the transaction commits.
+   * returns the saga as it will be once the transaction commits, and its report for after the commit.
    */
   private async transition(
     tx: MessagingTransaction,
     saga: LockedSaga,
     decision: SagaDecision,
     cause: Cause,
-  ): Promise<LockedSaga> {
+  ): Promise<Transitioned> {
     const log = this.logRows(decision, cause);
     const saved = await saveTransition(
       tx.manager,
@@ -436,7 +460,11 @@ export class SagaOrchestrator<Input> {
     );
     if (!saved) throw new ConcurrentSagaUpdateError(saga.id);
     for (const message of this.outgoing(saga, decision, cause)) tx.send(message);
-    return this.advanced(saga, decision, log.length, cause);
+    const now = new Date();
+    return {
+      saga: this.advanced(saga, decision, log.length, cause),
+      report: () => this.telemetry.transitioned(saga, decision, now),
+    };
   }
 
   // A transition was saved: says so, and returns the saga as it now is.
@@ -482,7 +510,10 @@ export class SagaOrchestrator<Input> {
     const messages: PendingMessage[] = decision.commands.map((command) => ({
       exchange: Exchange.Commands,
       routingKey: command.type,
-      headers: { [MessageHeader.SagaStep]: command.stepId },
+      headers: {
+        ...this.telemetry.commandHeaders(saga, command.stepId, command.phase),
+        [MessageHeader.SagaStep]: command.stepId,
+      },
       notBefore: command.notBefore ? new Date(command.notBefore) : undefined,
       envelope: newEnvelope({
         messageId: command.commandId,

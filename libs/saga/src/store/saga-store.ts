@@ -16,6 +16,9 @@ export interface LockedSaga {
   readonly version: number;
   /** The seq of its last log entry. */
   readonly logSeq: number;
+  readonly createdAt: Date;
+  /** The W3C traceparent of the context it started in; null when it started untraced. */
+  readonly traceParent: string | null;
 }
 
 /** What a transition writes on the instance: the new state and the columns operators query. */
@@ -42,7 +45,7 @@ export interface SagaLogRow {
 /** Inserts a new instance and its first log entries. */
 export async function insertSaga(
   manager: EntityManager,
-  saga: Omit<LockedSaga, 'version' | 'logSeq'> & SagaRow,
+  saga: Omit<LockedSaga, 'version' | 'logSeq' | 'createdAt'> & SagaRow,
   log: readonly SagaLogRow[],
 ): Promise<void> {
   const s = schemaOf(manager.connection);
@@ -50,8 +53,9 @@ export async function insertSaga(
     manager,
     `WITH saga AS (
          INSERT INTO "${s}".saga_instances (id, definition_name, definition_version, definition_fingerprint,
-                correlation_id, status, current_step, awaiting_command_id, deadline_at, state, version, log_seq)
-         VALUES ($1, $2, $3, $12, $4, $5, $6, $7, $8, $9, 0, $10)
+                correlation_id, status, current_step, awaiting_command_id, deadline_at, state, version, log_seq,
+                trace_parent)
+         VALUES ($1, $2, $3, $12, $4, $5, $6, $7, $8, $9, 0, $10, $13)
        )
        ${appendLogSql(s, '$1', '$5', '$11')}`,
     [
@@ -67,6 +71,7 @@ export async function insertSaga(
       log.length,
       logJson(log, 0),
       saga.definitionFingerprint,
+      saga.traceParent,
     ],
   );
 }
@@ -157,7 +162,7 @@ function transitionCtes(
 
 const lockedColumns = `id, definition_name AS "definitionName", definition_version AS "definitionVersion",
   definition_fingerprint AS "definitionFingerprint", correlation_id AS "correlationId", status, state, version,
-  log_seq AS "logSeq"`;
+  log_seq AS "logSeq", created_at AS "createdAt", trace_parent AS "traceParent"`;
 
 // Appends the entries of a JSON array parameter to the log of saga `id`, each with the status after
 // the transition. Ends in a WHERE clause, so a caller may add conditions.

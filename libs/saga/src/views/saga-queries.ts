@@ -98,6 +98,16 @@ async function definitionNames(manager: EntityManager): Promise<string[]> {
   return rows.map((row) => row.name);
 }
 
+/** How many sagas are in each status, per definition, as they are now (kept until retention deletes them). */
+export async function sagasByStatus(
+  manager: EntityManager,
+): Promise<{ definition: string; status: string; count: number }[]> {
+  return manager.query(
+    `SELECT definition_name AS definition, status, count(*)::int AS count
+       FROM "${schemaOf(manager.connection)}".saga_instances GROUP BY 1, 2`,
+  );
+}
+
 /** What `saga stats` shows of the sagas started in a window, per definition. */
 export interface SagaStats {
   readonly definition: string;
