@@ -48,7 +48,7 @@ export class SystemUnderTest {
    * short saga deadlines), `appEnv` for one app only.
    */
   static async start(
-    options: Pick<SystemOptions, 'appEnv' | 'nodeArgs' | 'replicas'> & { env?: Record<string, string> } = {},
+    options: Pick<SystemOptions, 'appEnv' | 'nodeArgs' | 'replicas' | 'onLine'> & { env?: Record<string, string> } = {},
   ): Promise<SystemUnderTest> {
     const infra = await provisionTestInfrastructure({ system: true });
     const db = new Pool({ connectionString: infra.databaseUrl, max: 4, types: int8AsNumber });
@@ -69,7 +69,10 @@ export class SystemUnderTest {
         appEnv: withServiceLogins(infra, options.appEnv),
         nodeArgs: options.nodeArgs,
         replicas: options.replicas,
-        onLine: process.env.E2E_VERBOSE ? (app, line) => process.stdout.write(`[${app}] ${line}\n`) : undefined,
+        onLine: (app, line) => {
+          if (process.env.E2E_VERBOSE) process.stdout.write(`[${app}] ${line}\n`);
+          options.onLine?.(app, line);
+        },
       });
       return new SystemUnderTest(infra, system, db);
     } catch (error) {
