@@ -1,39 +1,32 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { Client } from 'pg';
-
-const run = promisify(execFile);
+import { rabbitmqctl } from './rabbitmqctl';
 
 /**
  * Has the broker drop a client's connection, as it does on a node restart or a network partition.
- * Finds the connection by the name the client gave it; needs rabbitmqctl (a local broker).
+ * Finds the connection by the name the client gave it; needs rabbitmqctl (a local broker, or docker
+ * exec into the tests' broker container).
  */
 export async function forceCloseBrokerConnection(connectionName: string): Promise<void> {
-  const { stdout } = await run('rabbitmqctl', [
-    'list_connections',
-    'pid',
-    'client_properties',
-    '--quiet',
-    '--no-table-headers',
-  ]);
+  const stdout = await rabbitmqctl(['list_connections', 'pid', 'client_properties', '--quiet', '--no-table-headers']);
   const lines = stdout.split('\n').filter((l) => l.includes(`{"connection_name","${connectionName}"}`));
   if (lines.length === 0) throw new Error(`no broker connection named ${connectionName}`);
-  for (const line of lines) await run('rabbitmqctl', ['close_connection', line.split('\t')[0], 'forced by a test']);
+  for (const line of lines) await rabbitmqctl(['close_connection', line.split('\t')[0], 'forced by a test']);
 }
 
 /**
  * Restarts the broker as an operator's rolling restart of a node would: stops the RabbitMQ application
  * (every client connection drops, new ones are refused), waits `downMs`, starts it again and resolves
  * once it accepts connections. Durable queues and their persistent messages survive. It restarts the
- * whole broker, for every namespace on it; needs rabbitmqctl (a local broker).
+ * whole broker, for every namespace on it; needs rabbitmqctl (a local broker, or docker exec into the
+ * tests' broker container).
  */
 export async function restartBroker({ downMs = 0 }: { downMs?: number } = {}): Promise<void> {
-  await run('rabbitmqctl', ['stop_app']);
+  await rabbitmqctl(['stop_app']);
   try {
     if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
   } finally {
-    await run('rabbitmqctl', ['start_app']);
-    await run('rabbitmqctl', ['await_startup']);
+    await rabbitmqctl(['start_app']);
+    await rabbitmqctl(['await_startup']);
   }
 }
 

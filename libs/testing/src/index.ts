@@ -5,6 +5,8 @@ export { forceCloseBrokerConnection, restartBroker, setDatabaseReachable } from 
 export type { RawMessage, ReadMessage } from './broker-helpers';
 export { deleteWorkQueue, provisionTestInfrastructure, serviceConfigFor } from './provision-test-infrastructure';
 export type { TestInfrastructure } from './provision-test-infrastructure';
+export { localTestServers, startTestServerContainers, testImages } from './test-servers';
+export type { TestServerChoice, TestServerContainers } from './test-servers';
 export { waitFor } from './wait-for';
 export type { WaitForOptions } from './wait-for';
 export { FakeStripe, signStripePayload } from './fake-stripe/fake-stripe';

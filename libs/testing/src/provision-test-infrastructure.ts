@@ -21,6 +21,12 @@ import amqplib, { type Channel } from 'amqplib';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { testIdentity, type TestIdentity } from './test-identity';
+import {
+  localTestServers,
+  rabbitmqContainerVariable,
+  startPostgresContainer,
+  startRabbitMqContainer,
+} from './test-servers';
 
 /** A fresh database and broker namespace for one test suite, and how to remove them. */
 export interface TestInfrastructure {
@@ -85,8 +91,6 @@ interface Servers {
   managementUrl?: string;
 }
 
-const localPostgresUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
-const localAmqpUrl = 'amqp://guest:guest@127.0.0.1:5672';
 const connectTimeoutMs = 5000;
 
 // One set of servers per process: containers take seconds to start, databases and namespaces are cheap.
@@ -155,6 +159,7 @@ async function createTestLogin(adminUrl: string, namespace: string, managementUr
   return loginUrl(adminUrl, name, secret);
 }
 
+// npm test names its servers in the variables (run-tests.mjs); a spec run alone by jest may not.
 async function resolveServers(): Promise<Servers> {
   const fromEnv = { postgresUrl: process.env.DATABASE_URL, amqpUrl: process.env.AMQP_URL };
   const managementUrl = process.env.RABBITMQ_MANAGEMENT_URL;
@@ -163,10 +168,11 @@ async function resolveServers(): Promise<Servers> {
   const broker = fromEnv.amqpUrl
     ? { amqpUrl: fromEnv.amqpUrl, managementUrl }
     : docker
-      ? await startRabbitMqContainer()
-      : { amqpUrl: localAmqpUrl, managementUrl };
+      ? await rabbitMqInContainer()
+      : { amqpUrl: localTestServers.amqpUrl, managementUrl };
   return {
-    postgresUrl: fromEnv.postgresUrl ?? (docker ? await startPostgresContainer() : localPostgresUrl),
+    postgresUrl:
+      fromEnv.postgresUrl ?? (docker ? (await startPostgresContainer()).postgresUrl : localTestServers.postgresUrl),
     ...broker,
   };
 }
@@ -181,21 +187,11 @@ async function dockerAvailable(): Promise<boolean> {
   }
 }
 
-// Imported lazily: testcontainers costs a second to load and is useless where Docker does not run.
-async function startPostgresContainer(): Promise<string> {
-  const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-  const container = await new PostgreSqlContainer('postgres:15-alpine').start();
-  return container.getConnectionUri();
-}
-
-// The management image: the tests create users through its HTTP API.
-async function startRabbitMqContainer(): Promise<{ amqpUrl: string; managementUrl: string }> {
-  const { RabbitMQContainer } = await import('@testcontainers/rabbitmq');
-  const container = await new RabbitMQContainer('rabbitmq:3.10-management-alpine').start();
-  return {
-    amqpUrl: container.getAmqpUrl(),
-    managementUrl: `http://${container.getHost()}:${container.getMappedPort(15672)}`,
-  };
+// The fault helpers of this process then run rabbitmqctl in this container.
+async function rabbitMqInContainer(): Promise<{ amqpUrl: string; managementUrl: string }> {
+  const { amqpUrl, managementUrl, containerId } = await startRabbitMqContainer();
+  process.env[rabbitmqContainerVariable] = containerId;
+  return { amqpUrl, managementUrl };
 }
 
 async function withServer<T>(postgresUrl: string, use: (client: Client) => Promise<T>): Promise<T> {
@@ -247,7 +243,8 @@ function unreachable(service: string, url: string, variable: string, cause: unkn
   const reason = cause instanceof Error ? cause.message || cause.name : String(cause);
   return new Error(
     `${service} is not reachable at ${redact(url)} (${reason}). Start the local services with ` +
-      `\`node scripts/ensure-services.mjs\` (or \`docker compose up -d\`), or point ${variable} at a running server.`,
+      `\`node scripts/ensure-services.mjs\` (npm test runs them in containers where only Docker is installed), ` +
+      `or point ${variable} at a running server.`,
     { cause },
   );
 }
