@@ -17,10 +17,11 @@ module.exports = {
         module: { type: 'commonjs' },
       },
     ],
-    // light-my-request (fastify's inject) requires cookie 2, which ships ESM only: compile it to CommonJS.
-    '/node_modules/cookie/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }],
+    // light-my-request (fastify's inject) requires cookie 2, and @fastify/static (under @fastify/swagger-ui)
+    // content-disposition 3, which ship ESM only: compile them to CommonJS.
+    '/node_modules/(cookie|content-disposition)/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(cookie|content-disposition)/)'],
   moduleNameMapper: {
     '^@saga/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
     '^@saga/([a-z-]+)/testing$': path.join(__dirname, 'libs/$1/src/testing/index.ts'),
