@@ -59,16 +59,16 @@ export class OtlpCollector {
 
   /** Listens on a free port of 127.0.0.1. */
   static async start(): Promise<OtlpCollector> {
-    let collector: OtlpCollector | undefined;
-    const server = createServer((request, response) => {
+    const server = createServer();
+    const collector = new OtlpCollector(server);
+    server.on('request', (request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        if (request.url === '/v1/traces') collector?.receive(JSON.parse(Buffer.concat(chunks).toString()));
+        if (request.url === '/v1/traces') collector.receive(JSON.parse(Buffer.concat(chunks).toString()));
         response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });
-    collector = new OtlpCollector(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return collector;
   }
