@@ -1,9 +1,10 @@
 export { createHttpApp } from './http/create-http-app';
-export type { FieldError, HttpApp, HttpOptions } from './http/create-http-app';
+export type { HttpApp, HttpOptions } from './http/create-http-app';
 export { HttpProblem, problemType } from './http/http-problem';
 export { callerOf } from './http/identity';
 export { idempotencyKeyOf, IdempotencyKeyHeaders } from './http/idempotency-key';
 export { LedgerPageQuery } from './http/page-query';
+export { FieldError, Problem } from './http/problem';
 export { problemTitle } from './http/problem-pages';
 export { RateLimit } from './http/rate-limit';
 export type { RateLimitOptions } from './http/rate-limit';

@@ -10,6 +10,7 @@ import { isDatabaseUnavailable } from '@saga/persistence';
 import type { IdentitySettings } from '@saga/identity';
 import { HttpProblem, problemType } from './http-problem';
 import { registerIdentity } from './identity';
+import type { FieldError, Problem } from './problem';
 import { problemTitle, registerProblemPages } from './problem-pages';
 
 export type HttpApp = ReturnType<typeof createHttpApp>;
@@ -21,12 +22,6 @@ const maxUrlLength = 8_192;
 export interface HttpOptions {
   /** The proxies whose X-Forwarded-For names the client (see @saga/config trustProxy); none by default. */
   readonly trustProxy?: boolean | number | string;
-}
-
-/** One field that failed validation: where it is (`items[0].quantity`) and what is wrong with it. */
-export interface FieldError {
-  readonly field: string;
-  readonly message: string;
 }
 
 /**
@@ -107,7 +102,7 @@ export function createHttpApp(logger: Logger, identity: IdentitySettings, { trus
 }
 
 /** What a problem says; its title is its status's page's unless given. */
-interface Problem {
+interface ProblemParts {
   readonly status: number;
   readonly detail: string;
   readonly title?: string;
@@ -115,12 +110,10 @@ interface Problem {
 }
 
 /** Answers with a problem as application/problem+json (RFC 9457), its type the page of its status. */
-function sendProblem(reply: FastifyReply, instance: string, problem: Problem): FastifyReply {
+function sendProblem(reply: FastifyReply, instance: string, problem: ProblemParts): FastifyReply {
   const { status, detail, title = problemTitle(status), extensions = {} } = problem;
-  return reply
-    .status(status)
-    .type('application/problem+json')
-    .send({ type: problemType(status), title, status, detail, instance, ...extensions });
+  const body: Problem = { type: problemType(status), title, status, detail, instance, ...extensions };
+  return reply.status(status).type('application/problem+json').send(body);
 }
 
 /** `body` + `/items/0/quantity` -> `items[0].quantity`; query and params keep their part as a prefix. */

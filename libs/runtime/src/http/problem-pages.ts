@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 
 /** What each kind of problem an app answers means, and what the caller can do about it. */
 export const problemPages: Readonly<Record<number, { readonly title: string; readonly means: string }>> = {
@@ -52,6 +53,14 @@ export const problemPages: Readonly<Record<number, { readonly title: string; rea
   },
 };
 
+/** The page of a kind of problem, at its `type`. */
+const ProblemPage = z.object({
+  type: z.string(),
+  status: z.int(),
+  title: z.string(),
+  means: z.string().meta({ description: 'What the problem means and what the caller can do about it.' }),
+});
+
 /** The title every problem of this status carries: its page's, or the generic one of its class. */
 export function problemTitle(status: number): string {
   return problemPages[status]?.title ?? (status < 500 ? 'Invalid request' : 'Internal error');
@@ -62,7 +71,12 @@ export function problemTitle(status: number): string {
  * (RFC 9457): what the problem means and what to do about it.
  */
 export function registerProblemPages(app: FastifyInstance): void {
-  app.get('/problems/:status', { config: { access: 'anyone' } }, async (request, reply) => {
+  const schema = {
+    summary: 'What a kind of problem means',
+    params: z.object({ status: z.string().meta({ description: 'The status of the problem', examples: ['409'] }) }),
+    response: { 200: ProblemPage },
+  };
+  app.get('/problems/:status', { config: { access: 'anyone' }, schema }, async (request, reply) => {
     const status = Number((request.params as { status: string }).status);
     const page = problemPages[status];
     if (!page) return reply.callNotFound();
