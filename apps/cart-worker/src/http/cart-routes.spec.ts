@@ -21,7 +21,9 @@ describe('cart routes', () => {
   let app: HttpApp;
   beforeAll(async () => {
     db = await startCartTestDatabase();
-    app = createHttpApp(createLogger({ service: 'cart-worker-test', level: 'warn' }), identity.settings);
+    app = await createHttpApp(createLogger({ service: 'cart-worker-test', level: 'warn' }), identity.settings, {
+      service: 'cart-worker',
+    });
     registerCartRoutes(app, { dataSource: db.dataSource, catalogue });
     await app.ready();
   });

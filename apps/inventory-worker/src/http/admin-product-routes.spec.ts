@@ -21,7 +21,9 @@ describe('admin product routes', () => {
 
   beforeAll(async () => {
     db = await openInventoryDatabase();
-    app = createHttpApp(createLogger({ service: 'inventory-worker-test', level: 'error' }), identity.settings);
+    app = await createHttpApp(createLogger({ service: 'inventory-worker-test', level: 'error' }), identity.settings, {
+      service: 'inventory-worker',
+    });
     registerAdminProductRoutes(app, { dataSource: db.dataSource });
     await app.ready();
   });

@@ -11,7 +11,11 @@ describe('product routes', () => {
 
   beforeAll(async () => {
     db = await openInventoryDatabase();
-    app = createHttpApp(createLogger({ service: 'inventory-worker-test', level: 'error' }), testIdentity().settings);
+    app = await createHttpApp(
+      createLogger({ service: 'inventory-worker-test', level: 'error' }),
+      testIdentity().settings,
+      { service: 'inventory-worker' },
+    );
     registerProductRoutes(app, { dataSource: db.dataSource });
     await app.ready();
   });

@@ -24,7 +24,7 @@ describe('the order HTTP API', () => {
     dataSource = await openServiceDatabase(orderApiService(defaultOrderApiSettings), infra.databaseUrl);
     // No relay runs here: these tests look at the outbox rows themselves.
     const messaging = new TransactionalMessaging(dataSource, { wake: () => undefined });
-    app = createHttpApp(logger, identity.settings);
+    app = await createHttpApp(logger, identity.settings, { service: 'order-api' });
     registerOrderRoutes(app, { dataSource, messaging, idempotencyKeyTtlMs: 60_000, rateLimits });
   });
 
@@ -290,8 +290,8 @@ describe('the order HTTP API', () => {
     );
 
     /** An order API that takes `perUser` orders a minute from each user. */
-    const appLimitedTo = (perUser: number) => {
-      const limited = createHttpApp(logger, identity.settings);
+    const appLimitedTo = async (perUser: number) => {
+      const limited = await createHttpApp(logger, identity.settings, { service: 'order-api' });
       registerOrderRoutes(limited, {
         dataSource,
         messaging: new TransactionalMessaging(dataSource, { wake: () => undefined }),
@@ -302,7 +302,7 @@ describe('the order HTTP API', () => {
     };
 
     it("refuses a user's orders past the limit per minute with 429 and Retry-After, and places none of them", async () => {
-      const limited = appLimitedTo(2);
+      const limited = await appLimitedTo(2);
       const ada = `ada-${randomUUID()}`;
       const placeAs = (userId: string) =>
         limited.inject({ method: 'POST', url: '/me/orders', headers: identity.as(userId), payload: order() });
@@ -321,7 +321,7 @@ describe('the order HTTP API', () => {
     });
 
     it('does not count a retry with the same Idempotency-Key against the limit: it places nothing new', async () => {
-      const limited = appLimitedTo(2);
+      const limited = await appLimitedTo(2);
       const cy = `cy-${randomUUID()}`;
       const body = order();
       const placeAs = (key: string) =>

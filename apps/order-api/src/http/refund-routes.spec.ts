@@ -33,7 +33,7 @@ describe('refunds of completed orders', () => {
       poolSize: 20,
     });
     const messaging = new TransactionalMessaging(dataSource, { wake: () => undefined });
-    app = createHttpApp(logger, identity.settings);
+    app = await createHttpApp(logger, identity.settings, { service: 'order-api' });
     const context = { dataSource, messaging, logger } as unknown as ServiceContext;
     registerOrderRoutes(app, {
       ...context,

@@ -25,7 +25,9 @@ const identity = testIdentity();
 const operator = identity.as('ops', Role.Operator);
 beforeAll(async () => {
   db = await openPaymentTestDatabase();
-  app = createHttpApp(createLogger({ service: 'payment-worker-test', level: 'error' }), identity.settings);
+  app = await createHttpApp(createLogger({ service: 'payment-worker-test', level: 'error' }), identity.settings, {
+    service: 'payment-worker',
+  });
   registerPaymentRoutes(app, { dataSource: db.dataSource });
   await app.ready();
 });

@@ -40,7 +40,9 @@ const identity = testIdentity();
 const admin = identity.as('shop-admin', Role.Admin);
 beforeAll(async () => {
   db = await openPaymentTestDatabase();
-  app = createHttpApp(createLogger({ service: 'payment-worker-test', level: 'error' }), identity.settings);
+  app = await createHttpApp(createLogger({ service: 'payment-worker-test', level: 'error' }), identity.settings, {
+    service: 'payment-worker',
+  });
   registerWalletRoutes(app, { dataSource: db.dataSource, cards: cardProviders(flakyCards) });
   await app.ready();
 });

@@ -27,7 +27,9 @@ const sent: PendingMessage[] = [];
 beforeAll(async () => {
   db = await openPaymentTestDatabase();
   stripe = await FakeStripe.start();
-  app = createHttpApp(createLogger({ service: 'stripe-spec', level: 'error' }), testIdentity().settings);
+  app = await createHttpApp(createLogger({ service: 'stripe-spec', level: 'error' }), testIdentity().settings, {
+    service: 'payment-worker',
+  });
   const messaging = new TransactionalMessaging(db.dataSource, { wake: () => undefined });
   const logger = createLogger({ service: 'stripe-spec', level: 'error' });
   registerStripeWebhookRoute(app, { webhookSecret: stripe.webhookSecret, messaging, logger });

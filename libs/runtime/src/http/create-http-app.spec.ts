@@ -8,9 +8,9 @@ const PlaceOrder = z.object({
   items: z.array(z.object({ productId: z.uuid(), quantity: z.int().min(1) })).min(1),
 });
 
-function buildApp() {
+async function buildApp() {
   const log = captureLogs('runtime-spec');
-  const app = createHttpApp(log.logger, testIdentity().settings);
+  const app = await createHttpApp(log.logger, testIdentity().settings, { service: 'runtime-spec' });
   app.post('/orders', { config: { access: 'anyone' }, schema: { body: PlaceOrder } }, async (request) => ({
     lines: request.body.items.length,
   }));
@@ -37,7 +37,7 @@ function buildApp() {
 
 describe('createHttpApp', () => {
   it('answers a zod validation error with 400 problem+json naming each bad field by its path', async () => {
-    const { app } = buildApp();
+    const { app } = await buildApp();
 
     const response = await app.inject({
       method: 'POST',
@@ -54,7 +54,7 @@ describe('createHttpApp', () => {
   });
 
   it('prefixes a bad query parameter with the part of the request it came from', async () => {
-    const { app } = buildApp();
+    const { app } = await buildApp();
 
     const response = await app.inject({ method: 'GET', url: '/orders?limit=1000' });
 
@@ -63,7 +63,7 @@ describe('createHttpApp', () => {
   });
 
   it('answers a body that is not valid JSON with 400 problem+json', async () => {
-    const { app } = buildApp();
+    const { app } = await buildApp();
 
     const response = await app.inject({
       method: 'POST',
@@ -83,7 +83,7 @@ describe('createHttpApp', () => {
   });
 
   it('answers a body that is not JSON at all with 415 problem+json', async () => {
-    const { app } = buildApp();
+    const { app } = await buildApp();
 
     const response = await app.inject({
       method: 'POST',
@@ -97,7 +97,7 @@ describe('createHttpApp', () => {
   });
 
   it('answers a body past the limit with 413 problem+json', async () => {
-    const { app } = buildApp();
+    const { app } = await buildApp();
 
     const response = await app.inject({
       method: 'POST',
@@ -112,7 +112,7 @@ describe('createHttpApp', () => {
   });
 
   it('answers a URL longer than any route needs with 414 problem+json, before any route runs', async () => {
-    const { app } = buildApp();
+    const { app } = await buildApp();
 
     const response = await app.inject({ method: 'GET', url: `/orders?limit=1&pad=${'x'.repeat(9_000)}` });
 
@@ -122,7 +122,7 @@ describe('createHttpApp', () => {
   });
 
   it('answers a URL that is not UTF-8 with 400 problem+json naming the path', async () => {
-    const { app } = buildApp();
+    const { app } = await buildApp();
 
     const response = await app.inject({ method: 'GET', url: '/orders/%ED%A0%BC' });
 
@@ -132,7 +132,7 @@ describe('createHttpApp', () => {
   });
 
   it('renders an HttpProblem with its status, title and detail', async () => {
-    const { app } = buildApp();
+    const { app } = await buildApp();
 
     const response = await app.inject({ method: 'GET', url: '/orders/42' });
 
@@ -148,7 +148,7 @@ describe('createHttpApp', () => {
   });
 
   it('adds an HttpProblem’s extensions to the body', async () => {
-    const { app } = buildApp();
+    const { app } = await buildApp();
 
     const response = await app.inject({ method: 'POST', url: '/orders/42/cancel' });
 
@@ -157,7 +157,7 @@ describe('createHttpApp', () => {
   });
 
   it('answers an unexpected error with a 500 that hides its message and logs it instead', async () => {
-    const { app, log } = buildApp();
+    const { app, log } = await buildApp();
 
     const response = await app.inject({ method: 'GET', url: '/boom' });
 
@@ -171,7 +171,7 @@ describe('createHttpApp', () => {
   });
 
   it('answers 503 problem+json with Retry-After while the database is unavailable', async () => {
-    const { app } = buildApp();
+    const { app } = await buildApp();
 
     const response = await app.inject({ method: 'GET', url: '/outage' });
 
@@ -182,7 +182,7 @@ describe('createHttpApp', () => {
   });
 
   it('answers an unknown route with 404 problem+json', async () => {
-    const { app } = buildApp();
+    const { app } = await buildApp();
 
     const response = await app.inject({ method: 'DELETE', url: '/nowhere' });
 
@@ -198,7 +198,7 @@ describe('createHttpApp', () => {
   });
 
   it('documents every problem type it answers at its URI, with the title the problems carry', async () => {
-    const { app } = buildApp();
+    const { app } = await buildApp();
     const problem = await app.inject({ method: 'GET', url: '/orders/123' });
     const { type, title } = problem.json();
 
@@ -210,7 +210,7 @@ describe('createHttpApp', () => {
   });
 
   it('answers a valid request through its route', async () => {
-    const { app } = buildApp();
+    const { app } = await buildApp();
 
     const response = await app.inject({
       method: 'POST',

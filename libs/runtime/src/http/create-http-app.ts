@@ -10,27 +10,33 @@ import { isDatabaseUnavailable } from '@saga/persistence';
 import type { IdentitySettings } from '@saga/identity';
 import { HttpProblem, problemType } from './http-problem';
 import { registerIdentity } from './identity';
+import { openDocsToAnyone, registerOpenApi } from './openapi';
 import type { FieldError, Problem } from './problem';
 import { problemTitle, registerProblemPages } from './problem-pages';
 
-export type HttpApp = ReturnType<typeof createHttpApp>;
+/** An app createHttpApp built, its routes typed by their zod schemas. */
+export type HttpApp = Awaited<ReturnType<typeof createHttpApp>>;
 
 /** The longest URL a request may have (path and query). */
 const maxUrlLength = 8_192;
 
-/** How the app sits on the network. */
+/** Which service the app is, and how it sits on the network. */
 export interface HttpOptions {
+  /** The service's name (`order-api`): the title of its OpenAPI document. */
+  readonly service: string;
   /** The proxies whose X-Forwarded-For names the client (see @saga/config trustProxy); none by default. */
   readonly trustProxy?: boolean | number | string;
 }
 
 /**
  * A fastify app with zod schemas for validation and serialization, request logging, bearer-token
- * identity (each route's `config.access` says who may call it), and one error handler that answers
- * every error as application/problem+json. Routes are added by the caller; it is not listening until
- * someone calls listen().
+ * identity (each route's `config.access` says who may call it), one error handler that answers every
+ * error as application/problem+json, and its OpenAPI document (/openapi.json, /docs) of every route
+ * added after it resolves. Routes are added by the caller; it is not listening until someone calls
+ * listen().
  */
-export function createHttpApp(logger: Logger, identity: IdentitySettings, { trustProxy = false }: HttpOptions = {}) {
+export async function createHttpApp(logger: Logger, identity: IdentitySettings, options: HttpOptions) {
+  const { service, trustProxy = false } = options;
   const app = Fastify({
     logger: false,
     // A number of hops trusts that many proxies nearest to the app (proxy-addr's hop index counts from 0).
@@ -54,6 +60,8 @@ export function createHttpApp(logger: Logger, identity: IdentitySettings, { trus
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   logRequests(app, logger);
+  // Before identity's check that every route says who may call it: the docs' pages do not.
+  app.addHook('onRoute', openDocsToAnyone);
   registerIdentity(app, identity);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -97,6 +105,7 @@ export function createHttpApp(logger: Logger, identity: IdentitySettings, { trus
     sendProblem(reply, request.url, { status: 404, detail: `no route ${request.method} ${request.url}` }),
   );
 
+  await registerOpenApi(app, service);
   registerProblemPages(app);
   return app.withTypeProvider<ZodTypeProvider>();
 }

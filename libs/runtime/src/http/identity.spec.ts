@@ -11,8 +11,8 @@ import { callerOf } from './identity';
 const logger = createLogger({ service: 'identity-spec', level: 'error' });
 
 /** An app with one route per kind of access, answering with the caller it saw. */
-async function appWith(settings: IdentitySettings, options: HttpOptions = {}) {
-  const app = createHttpApp(logger, settings, options);
+async function appWith(settings: IdentitySettings, options: Partial<HttpOptions> = {}) {
+  const app = await createHttpApp(logger, settings, { service: 'identity-spec', ...options });
   app.get('/catalogue', { config: { access: 'anyone' } }, async (request) => ({ caller: request.caller }));
   app.get('/me', { config: { access: 'signed-in' } }, async (request) => callerOf(request));
   app.get('/admin/stock', { config: { access: staff(Role.Admin) } }, async (request) => callerOf(request));
@@ -117,7 +117,7 @@ describe('bearer-token identity', () => {
   });
 
   it('refuses to start an app with a route that does not say who may call it', async () => {
-    const open = createHttpApp(logger, identity.settings);
+    const open = await createHttpApp(logger, identity.settings, { service: 'identity-spec' });
 
     expect(() => open.get('/forgotten', async () => 'open')).toThrow(
       'GET /forgotten declares no config.access: say who may call it',

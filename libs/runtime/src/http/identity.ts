@@ -24,7 +24,7 @@ declare module 'fastify' {
 }
 
 /** Routes the platform serves to anyone on every app: probes and metrics (scraped on the private network). */
-const platformRoutes = new Set(['/healthz', '/readyz', '/metrics']);
+export const platformRoutes: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
 
 const bearer = 'Bearer realm="saga"';
 

@@ -1,0 +1,1 @@
+export { openApiFaults } from './openapi-faults';
