@@ -22,6 +22,7 @@ import type { DeadLetterFilter, DeadLetterMessage } from './dead-letters';
 import { BrokerUnavailableError } from './errors';
 import { deliver, type DeliveryContext, type MessageHandler, type Subscription } from './message-delivery';
 import {
+  defaultDeliveryLimit,
   declareExchanges,
   declareQueue,
   verifyExchanges,
@@ -104,7 +105,10 @@ export class Broker {
     this.prefetch = options.prefetch ?? 20;
     this.retryPolicy = options.retry ?? defaultBrokerRetryPolicy;
     assertBrokerRetryPolicy(this.retryPolicy);
-    this.failureOptions = { deliveryLimit: options.deliveryLimit ?? 5, retries: this.retryPolicy.delaysMs.length };
+    this.failureOptions = {
+      deliveryLimit: options.deliveryLimit ?? defaultDeliveryLimit,
+      retries: this.retryPolicy.delaysMs.length,
+    };
     this.logger = options.logger.child({ component: 'broker', connectionName: options.connectionName });
     const provisioned = options.topology === 'provisioned';
     this.prepareExchanges = provisioned ? verifyExchanges : declareExchanges;
