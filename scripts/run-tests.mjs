@@ -1,17 +1,20 @@
 #!/usr/bin/env node
-// npm test: every test of every project, against real PostgreSQL and RabbitMQ (started if local and down).
-// Builds first (the end-to-end suite runs the compiled apps), type-checks and lints, runs each project's
-// Jest, then prints one closing line. A run with a skipped test, or with no test at all, fails: a
-// skipped test proves nothing.
-import { execFileSync, spawnSync } from 'node:child_process';
+// npm test: every test of every project, against real PostgreSQL and RabbitMQ (started if local and down;
+// where one is neither running nor installed but Docker is, in a container started once for the run,
+// from docker-compose.yml's image). Builds first (the end-to-end suite runs the compiled apps),
+// type-checks and lints, runs each project's Jest, then prints one closing line. A run with a skipped
+// test, or with no test at all, fails: a skipped test proves nothing.
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { ensureServices } from './ensure-services.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const results = join(root, '.run', 'jest');
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
 
-execFileSync(process.execPath, [join(root, 'scripts', 'ensure-services.mjs')], { stdio: 'inherit', env });
+const { inContainers } = await ensureServices({ fallback: 'containers' });
 rmSync(results, { recursive: true, force: true });
 mkdirSync(results, { recursive: true });
 
@@ -26,15 +29,15 @@ for (const script of ['typecheck', 'lint']) {
     process.exit(check.status ?? 1);
   }
 }
-const test = spawnSync(
-  nx,
-  ['run-many', '-t', 'test', '--parallel=1', '--outputStyle=stream', ...process.argv.slice(2)],
-  {
+const containers = await testServerContainers();
+const test = await new Promise((resolve) => {
+  spawn(nx, ['run-many', '-t', 'test', '--parallel=1', '--outputStyle=stream', ...process.argv.slice(2)], {
     stdio: 'inherit',
     env,
     cwd: root,
-  },
-);
+  }).once('close', (status) => resolve({ status }));
+});
+await containers?.stop();
 
 // Every project must have run: a project whose tests never started reports nothing at all.
 const expected = [...['libs', 'apps'].flatMap((dir) => readdirSync(join(root, dir))), 'e2e'];
@@ -55,3 +58,28 @@ console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 if (skipped > 0) console.error('a skipped test proves nothing: the run fails');
 if (passed === 0) console.error('no test ran: the run fails');
 process.exit(test.status !== 0 || failed > 0 || skipped > 0 || passed === 0 || silent.length > 0 ? 1 : 0);
+
+/**
+ * Names the servers for every spec process: containers for those ensureServices found missing, started
+ * here once (not once per spec file), else the local ones, unless DATABASE_URL or AMQP_URL names others.
+ */
+async function testServerContainers() {
+  const require = createRequire(import.meta.url);
+  const { localTestServers, startTestServerContainers, testImages } = require('../libs/testing/dist/index.js');
+  let containers;
+  if (inContainers.length > 0) {
+    const choice = { postgres: inContainers.includes('PostgreSQL'), rabbitmq: inContainers.includes('RabbitMQ') };
+    const images = Object.entries(choice).flatMap(([server, wanted]) => (wanted ? [testImages[server]] : []));
+    console.log(`starting ${images.join(' and ')} in containers for this run`);
+    try {
+      containers = await startTestServerContainers(choice);
+    } catch (error) {
+      console.error(`The test servers' containers did not start (${error instanceof Error ? error.message : error}).`);
+      process.exit(1);
+    }
+    Object.assign(env, containers.env);
+  }
+  env.DATABASE_URL ??= localTestServers.postgresUrl;
+  env.AMQP_URL ??= localTestServers.amqpUrl;
+  return containers;
+}

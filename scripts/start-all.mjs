@@ -1,18 +1,24 @@
 #!/usr/bin/env node
-// npm start: the whole system on this machine. Starts local PostgreSQL and RabbitMQ if they are down,
-// creates the database, loads the demo data, starts every app and prints where each one listens.
+// npm start: the whole system on this machine. Starts local PostgreSQL and RabbitMQ if they are down (or,
+// where they are not installed but Docker is, docker-compose.yml's postgres and rabbitmq), creates the
+// database, loads the demo data, starts every app and prints where each one listens.
 // Ctrl-C stops every app gracefully.
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { ensureDatabase, ensureServices, localEnv, seed, setUpServiceLogins } from './local-system.mjs';
+import { composeServers, ensureServices } from './ensure-services.mjs';
 
 const require = createRequire(import.meta.url);
 const { AppLaunchError, launchSystem, systemApps } = require('../libs/launcher/dist/index.js');
 
 await refuseTakenPorts();
-ensureServices();
+const { fromCompose } = await ensureServices({ fallback: 'compose' });
+// Compose's servers know only their own administrators (docker-compose.yml, definitions.json). local-system
+// reads DATABASE_URL and AMQP_URL as it loads, hence the import after this.
+if (fromCompose.includes('PostgreSQL')) process.env.DATABASE_URL = composeServers.databaseUrl;
+if (fromCompose.includes('RabbitMQ')) process.env.AMQP_URL = composeServers.amqpUrl;
+const { ensureDatabase, localEnv, seed, setUpServiceLogins } = await import('./local-system.mjs');
 await ensureDatabase();
-const logins = await setUpServiceLogins();
+const logins = fromCompose.length > 0 ? await setUpComposeLogins() : await setUpServiceLogins();
 seed(logins);
 
 const width = Math.max(...Object.keys(systemApps).map((name) => name.length));
@@ -32,7 +38,8 @@ const system = await launchSystem({
 
 console.log('\nThe system is up:');
 for (const name of Object.keys(systemApps)) console.log(`  ${name.padEnd(width)}  ${system.url(name)}`);
-console.log(`  ${'rabbitmq ui'.padEnd(width)}  http://127.0.0.1:15672 (guest/guest)`);
+const uiLogin = fromCompose.includes('RabbitMQ') ? 'admin/admin' : 'guest/guest';
+console.log(`  ${'rabbitmq ui'.padEnd(width)}  http://127.0.0.1:15672 (${uiLogin})`);
 console.log(`\nTry: curl -s ${system.url('inventory-worker')}/products\nCtrl-C stops everything.\n`);
 
 let stopping = false;
@@ -64,4 +71,29 @@ async function refuseTakenPorts() {
       'Stop it and run npm start again.',
   );
   process.exit(1);
+}
+
+/**
+ * The service logins on servers compose runs: those docker-compose.yml's apps log in with (definitions.json's
+ * broker users, init.sql's roles, each password `<service>-dev`), set up as npm start sets up its own, so
+ * npm start and docker compose up can take turns on one stack without either locking the other out.
+ */
+async function setUpComposeLogins() {
+  const { setUpServiceLogins: setUpLogins } = require('../libs/provisioning/dist/index.js');
+  const { defaultBrokerRetryPolicy } = require('../libs/retry/dist/index.js');
+  const retries = process.env.RETRY_DELAYS_MS?.split(',').length ?? defaultBrokerRetryPolicy.delaysMs.length;
+  const logins = await setUpLogins({
+    adminAmqpUrl: localEnv.AMQP_URL,
+    managementUrl: process.env.RABBITMQ_MANAGEMENT_URL,
+    adminDatabaseUrl: localEnv.DATABASE_URL,
+    namespace: localEnv.NAMESPACE,
+    failureOptions: { deliveryLimit: 5, retries },
+    passwordFor: (service) => `${service}-dev`,
+  });
+  return Object.fromEntries(
+    Object.entries(logins).map(([service, { amqpUrl, databaseUrl }]) => [
+      service,
+      { AMQP_URL: amqpUrl, DATABASE_URL: databaseUrl },
+    ]),
+  );
 }
