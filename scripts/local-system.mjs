@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const { appEntry } = require('../libs/launcher/dist/index.js');
-const { setUpServiceLogins: setUpLogins } = require('../libs/provisioning/dist/index.js');
+const { defaultDeliveryLimit, setUpServiceLogins: setUpLogins } = require('../libs/provisioning/dist/index.js');
 const { defaultBrokerRetryPolicy } = require('../libs/retry/dist/index.js');
 const pg = require('pg');
 
@@ -69,22 +69,25 @@ export async function ensureDatabase() {
   }
 }
 
+/** The development password of a service's logins on the compose stack (docker-compose.yml's, init.sql's). */
+export const composePassword = (service) => `${service}-dev`;
+
 /**
  * Sets up what the services log in as, with AMQP_URL and DATABASE_URL as administrators: the broker's
  * topology and one broker user per service, one database role per service owning its schema. The
- * passwords derive from .run/dev-service-secret, so a second npm start finds the same. Returns each
- * app's AMQP_URL and DATABASE_URL.
+ * passwords derive from .run/dev-service-secret, so a second npm start finds the same, unless
+ * `passwordFor` gives them (composePassword on servers compose runs, so npm start and docker compose up
+ * can take turns on one stack). Returns each app's AMQP_URL and DATABASE_URL.
  */
-export async function setUpServiceLogins() {
-  const secret = checkoutSecret('dev-service-secret');
+export async function setUpServiceLogins(passwordFor = checkoutPasswords()) {
   const retries = process.env.RETRY_DELAYS_MS?.split(',').length ?? defaultBrokerRetryPolicy.delaysMs.length;
   const logins = await setUpLogins({
     adminAmqpUrl: localEnv.AMQP_URL,
     managementUrl: process.env.RABBITMQ_MANAGEMENT_URL,
     adminDatabaseUrl: localEnv.DATABASE_URL,
     namespace: localEnv.NAMESPACE,
-    failureOptions: { deliveryLimit: 5, retries },
-    passwordFor: (service) => createHmac('sha256', secret).update(service).digest('hex').slice(0, 32),
+    failureOptions: { deliveryLimit: defaultDeliveryLimit, retries },
+    passwordFor,
   });
   return Object.fromEntries(
     Object.entries(logins).map(([service, { amqpUrl, databaseUrl }]) => [
@@ -92,6 +95,11 @@ export async function setUpServiceLogins() {
       { AMQP_URL: amqpUrl, DATABASE_URL: databaseUrl },
     ]),
   );
+}
+
+function checkoutPasswords() {
+  const secret = checkoutSecret('dev-service-secret');
+  return (service) => createHmac('sha256', secret).update(service).digest('hex').slice(0, 32);
 }
 
 /** Runs each worker's seed (migrations, then the demo catalogue, wallets and carts) as that worker. */

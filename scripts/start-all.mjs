@@ -16,9 +16,9 @@ const { fromCompose } = await ensureServices({ fallback: 'compose' });
 // reads DATABASE_URL and AMQP_URL as it loads, hence the import after this.
 if (fromCompose.includes('PostgreSQL')) process.env.DATABASE_URL = composeServers.databaseUrl;
 if (fromCompose.includes('RabbitMQ')) process.env.AMQP_URL = composeServers.amqpUrl;
-const { ensureDatabase, localEnv, seed, setUpServiceLogins } = await import('./local-system.mjs');
+const { composePassword, ensureDatabase, localEnv, seed, setUpServiceLogins } = await import('./local-system.mjs');
 await ensureDatabase();
-const logins = fromCompose.length > 0 ? await setUpComposeLogins() : await setUpServiceLogins();
+const logins = await setUpServiceLogins(fromCompose.length > 0 ? composePassword : undefined);
 seed(logins);
 
 const width = Math.max(...Object.keys(systemApps).map((name) => name.length));
@@ -71,29 +71,4 @@ async function refuseTakenPorts() {
       'Stop it and run npm start again.',
   );
   process.exit(1);
-}
-
-/**
- * The service logins on servers compose runs: those docker-compose.yml's apps log in with (definitions.json's
- * broker users, init.sql's roles, each password `<service>-dev`), set up as npm start sets up its own, so
- * npm start and docker compose up can take turns on one stack without either locking the other out.
- */
-async function setUpComposeLogins() {
-  const { setUpServiceLogins: setUpLogins } = require('../libs/provisioning/dist/index.js');
-  const { defaultBrokerRetryPolicy } = require('../libs/retry/dist/index.js');
-  const retries = process.env.RETRY_DELAYS_MS?.split(',').length ?? defaultBrokerRetryPolicy.delaysMs.length;
-  const logins = await setUpLogins({
-    adminAmqpUrl: localEnv.AMQP_URL,
-    managementUrl: process.env.RABBITMQ_MANAGEMENT_URL,
-    adminDatabaseUrl: localEnv.DATABASE_URL,
-    namespace: localEnv.NAMESPACE,
-    failureOptions: { deliveryLimit: 5, retries },
-    passwordFor: (service) => `${service}-dev`,
-  });
-  return Object.fromEntries(
-    Object.entries(logins).map(([service, { amqpUrl, databaseUrl }]) => [
-      service,
-      { AMQP_URL: amqpUrl, DATABASE_URL: databaseUrl },
-    ]),
-  );
 }

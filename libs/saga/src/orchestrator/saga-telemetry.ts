@@ -9,9 +9,10 @@ import {
   type Metrics,
   type SpanContext,
 } from '@saga/observability';
-import { SagaLogType, type SagaDecision } from '../engine/decide';
+import type { SagaDecision } from '../engine/decide';
 import { isTerminal, SagaStatus, type CommandPhase, type SagaState } from '../engine/state';
 import type { LockedSaga } from '../store/saga-store';
+import { phaseEndings } from '../views/saga-timeline';
 
 /** The metrics a saga orchestrator counts into. */
 export type SagaMetrics = Pick<Metrics, 'sagas' | 'stepSeconds'>;
@@ -32,21 +33,7 @@ const statusEvents: Partial<Record<SagaStatus, string>> = {
   [SagaStatus.Killed]: 'killed',
 };
 
-/** How a step's phase ended, by the log entry that ended it. */
-const phaseOutcomes: Partial<Record<string, string>> = {
-  [SagaLogType.StepSucceeded]: 'succeeded',
-  [SagaLogType.CompensationSucceeded]: 'succeeded',
-  [SagaLogType.StepFailed]: 'failed',
-  [SagaLogType.CompensationFailed]: 'failed',
-  [SagaLogType.StepTimedOut]: 'timed_out',
-  [SagaLogType.CompensationTimedOut]: 'timed_out',
-  [SagaLogType.StepMarkedDone]: 'marked_done',
-  [SagaLogType.CompensationMarkedDone]: 'marked_done',
-  [SagaLogType.CompensationForced]: 'cancelled',
-  [SagaLogType.SagaCancelled]: 'cancelled',
-  [SagaLogType.SagaKilled]: 'killed',
-};
-const failedOutcomes = new Set(['failed', 'timed_out', 'killed']);
+const failedOutcomes: ReadonlySet<string> = new Set(['failed', 'timed-out']);
 
 /**
  * What an orchestrator tells of its sagas besides their log: counters per definition, step durations,
@@ -109,7 +96,7 @@ export class SagaTelemetry {
   ): void {
     const outcomes = decision.log
       .filter((e) => e.stepId === ended.stepId || e.stepId === null)
-      .map((e) => phaseOutcomes[e.type]);
+      .map((e) => phaseEndings[e.type]);
     const outcome = outcomes.filter((o) => o !== undefined).at(-1) ?? 'ended';
     const startTime = new Date(ended.startedAt);
     this.metrics?.stepSeconds.observe(

@@ -60,7 +60,8 @@ export interface SagaTimeline {
   readonly operatorActions: OperatorEntry[];
 }
 
-const endings: Readonly<Record<string, BarOutcome>> = {
+/** How a step's action or compensation ended, by the log entry that ended it. */
+export const phaseEndings: Readonly<Record<string, BarOutcome>> = {
   [SagaLogType.StepSucceeded]: 'succeeded',
   [SagaLogType.CompensationSucceeded]: 'succeeded',
   [SagaLogType.StepFailed]: 'failed',
@@ -118,7 +119,7 @@ export function timelineOf(events: readonly TimelineEvent[], state: SagaState): 
       byCommand.set(event.commandId, bar);
       continue;
     }
-    const outcome = endings[event.type];
+    const outcome = phaseEndings[event.type];
     const bar = event.commandId ? byCommand.get(event.commandId) : undefined;
     if (!outcome || !bar) continue;
     const last = bar.history[bar.history.length - 1];
