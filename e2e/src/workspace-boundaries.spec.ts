@@ -7,8 +7,11 @@ interface Project {
   readonly kind: 'app' | 'lib';
   readonly dir: string;
   readonly dependencies: string[];
-  /** Every `@saga/*` package its source imports. */
+  readonly devDependencies: string[];
+  /** Every `@saga/*` package its production source imports. */
   readonly imports: Set<string>;
+  /** Every `@saga/*` package its specs and test support (`src/testing/`, outside the build) import. */
+  readonly testImports: Set<string>;
 }
 
 function projectsIn(kind: 'app' | 'lib'): Project[] {
@@ -18,22 +21,33 @@ function projectsIn(kind: 'app' | 'lib'): Project[] {
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
       name: string;
       dependencies?: Record<string, string>;
+      devDependencies?: Record<string, string>;
     };
     return {
       name: pkg.name,
       kind,
       dir,
       dependencies: Object.keys(pkg.dependencies ?? {}),
-      imports: importsOf(join(dir, 'src')),
+      devDependencies: Object.keys(pkg.devDependencies ?? {}),
+      imports: importsOf(join(dir, 'src'), 'production'),
+      testImports: importsOf(join(dir, 'src'), 'test'),
     };
   });
 }
 
-function importsOf(dir: string, found = new Set<string>()): Set<string> {
+// Specs and a project's src/testing/ (which its tsconfig leaves out of the build) are test code.
+function importsOf(
+  dir: string,
+  code: 'production' | 'test',
+  inTesting = false,
+  found = new Set<string>(),
+): Set<string> {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) importsOf(path, found);
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) {
+    if (entry.isDirectory()) importsOf(path, code, inTesting || entry.name === 'testing', found);
+    else if (entry.name.endsWith('.ts')) {
+      const isTest = inTesting || entry.name.endsWith('.spec.ts');
+      if (isTest !== (code === 'test')) continue;
       for (const match of readFileSync(path, 'utf8').matchAll(/from '(@saga\/[a-z-]+)'/g)) found.add(match[1]);
     }
   }
@@ -63,6 +77,18 @@ describe('the workspace', () => {
     for (const project of [...apps, ...libs]) {
       const undeclared = [...project.imports].filter((i) => i !== project.name && !project.dependencies.includes(i));
       expect({ project: project.name, undeclared }).toEqual({ project: project.name, undeclared: [] });
+    }
+  });
+
+  it('imports in test code only what each project declares, test libraries as dev dependencies', () => {
+    for (const project of [...apps, ...libs]) {
+      const declared = [...project.dependencies, ...project.devDependencies];
+      const undeclared = [...project.testImports].filter((i) => i !== project.name && !declared.includes(i));
+      expect({ project: project.name, undeclared }).toEqual({ project: project.name, undeclared: [] });
+      expect({ project: project.name, testingInProduction: project.dependencies.includes('@saga/testing') }).toEqual({
+        project: project.name,
+        testingInProduction: false,
+      });
     }
   });
 
