@@ -69,7 +69,9 @@ export class SagaTelemetry {
     const ended = currentPhase(before.state);
     const next = currentPhase(after);
     const moved = !next || next.stepId !== ended?.stepId || next.phase !== ended.phase || isTerminal(after.status);
-    const parent = sagaParent(before);
+    // Spans are recorded only in a sampled trace (one that is exported); the metrics always.
+    const traced = sagaParent(before);
+    const parent = traced && isSampled(traced.span) ? traced : undefined;
     if (ended && moved) this.phaseEnded({ saga: before, ended, decision, now }, parent);
     if (parent && isTerminal(after.status) && !isTerminal(before.status)) {
       recordSpan({
