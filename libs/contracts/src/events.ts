@@ -79,6 +79,18 @@ export const SagaResumed = z.object({
 });
 export type SagaResumed = z.infer<typeof SagaResumed>;
 
+/**
+ * A product's available stock fell below its low-stock threshold (it was at or above it before the
+ * reservation that took it below): the shop restocks. Published once per crossing.
+ */
+export const LowStock = z.object({
+  productId: z.uuid(),
+  name: z.string().min(1),
+  available: z.int().min(0),
+  threshold: z.int().min(1),
+});
+export type LowStock = z.infer<typeof LowStock>;
+
 /** A fact published on the events exchange: its type (which is also its routing key) and payload. */
 export interface EventContract<TType extends string = string, TPayload extends z.ZodType = z.ZodType> {
   readonly type: TType;
@@ -107,6 +119,7 @@ export const sagaStalled = defineEvent('saga.stalled', SagaStalled);
 export const refundRequested = defineEvent('order.refund-requested', RefundRequested);
 export const orderRefunded = defineEvent('order.refunded', OrderRefunded);
 export const sagaResumed = defineEvent('saga.resumed', SagaResumed);
+export const lowStock = defineEvent('inventory.low-stock', LowStock);
 
 /** Every event, by type. */
 export const eventContracts = {
@@ -118,5 +131,6 @@ export const eventContracts = {
   [sagaResumed.type]: sagaResumed,
   [refundRequested.type]: refundRequested,
   [orderRefunded.type]: orderRefunded,
+  [lowStock.type]: lowStock,
 } as const;
 export type EventType = keyof typeof eventContracts;

@@ -1,4 +1,14 @@
-import { orderPlaced, paymentMethodProvided, refundRequested, sagaResumed, sagaStalled } from './events';
+import {
+  lowStock,
+  orderCompleted,
+  orderFailed,
+  orderPlaced,
+  orderRefunded,
+  paymentMethodProvided,
+  refundRequested,
+  sagaResumed,
+  sagaStalled,
+} from './events';
 import { commandContracts } from './commands';
 import { replyRoutingKey } from './replies';
 
@@ -30,6 +40,7 @@ export const ServiceName = {
   InventoryWorker: 'inventory-worker',
   PaymentWorker: 'payment-worker',
   CartWorker: 'cart-worker',
+  NotificationWorker: 'notification-worker',
 } as const;
 export type ServiceName = (typeof ServiceName)[keyof typeof ServiceName];
 
@@ -40,6 +51,7 @@ export const serviceSchemas: Record<ServiceName, string> = {
   [ServiceName.InventoryWorker]: 'inventory',
   [ServiceName.PaymentWorker]: 'payment',
   [ServiceName.CartWorker]: 'cart',
+  [ServiceName.NotificationWorker]: 'notification',
 };
 
 /**
@@ -49,9 +61,10 @@ export const serviceSchemas: Record<ServiceName, string> = {
 export const servicePublishes: Record<ServiceName, readonly Exchange[]> = {
   [ServiceName.OrderApi]: [Exchange.Events, Exchange.Replies],
   [ServiceName.OrderSaga]: [Exchange.Commands, Exchange.Events],
-  [ServiceName.InventoryWorker]: [Exchange.Replies],
+  [ServiceName.InventoryWorker]: [Exchange.Replies, Exchange.Events],
   [ServiceName.PaymentWorker]: [Exchange.Replies],
   [ServiceName.CartWorker]: [Exchange.Replies],
+  [ServiceName.NotificationWorker]: [],
 };
 
 /** The service that reads and replays every queue's dead letters for operators. */
@@ -115,6 +128,14 @@ export const Queues = {
     name: 'cart-worker.commands',
     bindings: [{ exchange: Exchange.Commands, pattern: 'cart.*' }],
     acceptsFrom: [ServiceName.OrderSaga],
+  },
+  notificationEvents: {
+    name: 'notification-worker.events',
+    bindings: [orderCompleted, orderFailed, orderRefunded, sagaStalled, lowStock].map((event) => ({
+      exchange: Exchange.Events,
+      pattern: event.type,
+    })),
+    acceptsFrom: [ServiceName.OrderApi, ServiceName.OrderSaga, ServiceName.InventoryWorker],
   },
 } as const satisfies Record<string, QueueSpec>;
 
