@@ -104,7 +104,7 @@ function checkoutPasswords() {
 
 /** Runs each worker's seed (migrations, then the demo catalogue, wallets and carts) as that worker. */
 export function seed(logins) {
-  for (const worker of ['inventory-worker', 'payment-worker', 'cart-worker']) {
+  for (const worker of ['inventory-worker', 'payment-worker', 'cart-worker', 'notification-worker']) {
     execFileSync(process.execPath, [appEntry(worker, 'seed.js')], {
       stdio: 'inherit',
       env: { ...process.env, ...localEnv, ...logins[worker] },
