@@ -90,7 +90,8 @@ export async function deliverNotifications(
   { dataSource, mailer, templates, lastAttempt }: Delivery,
 ): Promise<void> {
   const s = schemaOf(dataSource);
-  await dataSource.transaction(async (manager) => {
+  // The failure is recorded in the transaction, which commits; only then is it thrown.
+  const failure = await dataSource.transaction(async (manager): Promise<NotificationNotSentError | undefined> => {
     const rows: {
       id: string;
       kind: NotificationKind;
@@ -99,13 +100,13 @@ export async function deliverNotifications(
       data: Record<string, unknown>;
     }[] = await manager.query(
       `SELECT id, kind, recipient, message_id, data FROM "${s}".notifications
-          WHERE event_id = $1 AND status <> 'sent' AND recipient IS NOT NULL
-          ORDER BY seq FOR UPDATE SKIP LOCKED`,
+        WHERE event_id = $1 AND status <> 'sent' AND recipient IS NOT NULL
+        ORDER BY seq FOR UPDATE SKIP LOCKED`,
       [eventId],
     );
     for (const row of rows) {
+      const mail = templates.render(row.kind, row.data);
       try {
-        const mail = templates.render(row.kind, row.data);
         await mailer.send({ ...mail, to: row.recipient, messageId: row.message_id });
       } catch (error) {
         const reason = `SMTP: ${(error as Error).message}`.slice(0, 1000);
@@ -114,7 +115,7 @@ export async function deliverNotifications(
             WHERE id = $1`,
           [row.id, reason, lastAttempt ? NotificationStatus.Failed : NotificationStatus.Queued],
         );
-        throw new NotificationNotSentError(reason, { cause: error });
+        return new NotificationNotSentError(reason, { cause: error });
       }
       await manager.query(
         `UPDATE "${s}".notifications SET attempts = attempts + 1, last_error = NULL, status = 'sent',
@@ -123,7 +124,9 @@ export async function deliverNotifications(
         [row.id],
       );
     }
+    return undefined;
   });
+  if (failure) throw failure;
 }
 
 /** An e-mail the SMTP server did not take (down, refusing, timing out): the event is retried later. */
