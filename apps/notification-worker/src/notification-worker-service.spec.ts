@@ -23,6 +23,12 @@ import {
 } from '@saga/testing';
 import { notificationWorkerService } from './notification-worker-service';
 
+/** What the routes answer, as far as this spec reads it. */
+interface Answer {
+  readonly notifications: Record<string, unknown>[];
+  readonly errors: { field: string }[];
+}
+
 /** One message the test SMTP server took. */
 interface Taken {
   readonly to: string[];
@@ -132,7 +138,7 @@ describe('notification worker service, on real Postgres, RabbitMQ and SMTP', () 
       headers: { ...infra.identity.as(as), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: response.status, body: (await response.json()) as Record<string, any> };
+    return { status: response.status, body: (await response.json()) as Answer };
   }
 
   async function shopper(): Promise<{ userId: string; email: string }> {
@@ -184,7 +190,7 @@ describe('notification worker service, on real Postgres, RabbitMQ and SMTP', () 
     const waiting = await waitFor(
       async () => {
         const { body } = await call('GET', '/me/notifications', userId);
-        return body.notifications[0]?.attempts >= 1 && body.notifications[0];
+        return Number(body.notifications[0]?.attempts) >= 1 && body.notifications[0];
       },
       { description: 'a refused attempt recorded' },
     );
@@ -272,7 +278,7 @@ describe('notification worker service, on real Postgres, RabbitMQ and SMTP', () 
     expect((await call('GET', '/admin/notifications', userId)).status).toBe(403);
     const bad = await call('PUT', '/me/profile', userId, { email: 'not an address\r\nBcc: x@y', name: 'A\u0000' });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['email', 'name']);
+    expect(bad.body.errors.map((e) => e.field).sort()).toEqual(['email', 'name']);
     const operator = await fetch(`${service.url}/admin/notifications?kind=low-stock`, {
       headers: infra.identity.as('on-call', 'operator'),
     });
