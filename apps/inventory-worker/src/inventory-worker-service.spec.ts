@@ -3,6 +3,7 @@ import {
   deadLetterQueueName,
   inventoryCommit,
   inventoryReserve,
+  lowStock,
   namespaced,
   Queues,
   ServiceName,
@@ -20,6 +21,7 @@ import {
   type TestInfrastructure,
 } from '@saga/testing';
 import { Role } from '@saga/identity';
+import { testLowStock } from './testing/inventory-database';
 import { inventoryWorkerService } from './inventory-worker-service';
 
 describe('inventory-worker service', () => {
@@ -32,7 +34,10 @@ describe('inventory-worker service', () => {
 
   beforeAll(async () => {
     infrastructure = await provisionTestInfrastructure({ system: true });
-    service = await runService(inventoryWorkerService, serviceConfigFor(infrastructure, ServiceName.InventoryWorker));
+    service = await runService(
+      inventoryWorkerService({ lowStock: testLowStock }),
+      serviceConfigFor(infrastructure, ServiceName.InventoryWorker),
+    );
     probe = await CommandProbe.open(infrastructure.amqpUrl, infrastructure.namespace);
     const created = await fetch(`${service.url}/admin/products`, {
       method: 'POST',
@@ -101,5 +106,36 @@ describe('inventory-worker service', () => {
       'x-error-message': expect.stringMatching(/not JSON/),
     });
     expect(await stockOf(productId)).toMatchObject({ available: 7 });
+  });
+
+  it('publishes inventory.low-stock on the events exchange when a reservation takes a product below its threshold', async () => {
+    const created = await fetch(`${service.url}/admin/products`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...infrastructure.identity.as('shop-admin', Role.Admin) },
+      body: JSON.stringify({ sku: 'TEAPOT-1', name: 'Glass Teapot', price: 3900, stock: 3, lowStockThreshold: 3 }),
+    });
+    const teapot = ((await created.json()) as { id: string }).id;
+    const command = await probe.send(inventoryReserve.type, {
+      orderId: randomUUID(),
+      items: [{ productId: teapot, quantity: 1 }],
+    });
+    await probe.replyTo(command.messageId);
+
+    // The notification worker's queue is bound to the event; nothing consumes it in this spec.
+    const queue = namespaced(infrastructure.namespace, Queues.notificationEvents.name);
+    const events = await waitFor(
+      async () => {
+        const messages = await readQueue(infrastructure.amqpUrl, queue);
+        return messages.length > 0 && messages;
+      },
+      { description: 'the low-stock event in the notification worker’s queue' },
+    );
+    expect(events).toHaveLength(1);
+    expect(JSON.parse(events[0].content.toString())).toMatchObject({
+      type: lowStock.type,
+      causationId: command.messageId,
+      payload: { productId: teapot, name: 'Glass Teapot', available: 2, threshold: 3 },
+    });
+    expect(events[0].properties.userId).toBe(brokerUserName(infrastructure.namespace, ServiceName.InventoryWorker));
   });
 });

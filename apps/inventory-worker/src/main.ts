@@ -1,6 +1,9 @@
-import { baseEnv, httpPort, loadConfig } from '@saga/config';
+import { loadConfig } from '@saga/config';
 import { runMain, runService } from '@saga/runtime';
-import { z } from 'zod';
+import { InventoryWorkerConfig } from './inventory-worker-config';
 import { inventoryWorkerService } from './inventory-worker-service';
 
-runMain(async () => runService(inventoryWorkerService, loadConfig(z.object({ ...baseEnv, PORT: httpPort(3001) }))));
+runMain(async () => {
+  const config = loadConfig(InventoryWorkerConfig);
+  return runService(inventoryWorkerService({ lowStock: { defaultThreshold: config.LOW_STOCK_THRESHOLD } }), config);
+});

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { FailureCode, inventoryCommit, inventoryRelease, inventoryReserve } from '@saga/contracts';
 import type { PendingMessage } from '@saga/outbox';
 import { runCommand } from '@saga/participant/testing';
-import { openInventoryDatabase, type InventoryDatabase } from '../testing/inventory-database';
+import { openInventoryDatabase, testLowStock, type InventoryDatabase } from '../testing/inventory-database';
 import { commitStock } from './commit-stock';
 import { releaseStock } from './release-stock';
 import { reserveStock } from './reserve-stock';
@@ -15,7 +15,7 @@ describe('inventory.commit', () => {
   const commit = (orderId: string) =>
     runCommand({ dataSource: db.dataSource, sent }, inventoryCommit, commitStock, { orderId });
   const reserve = (orderId: string, productId: string, quantity: number) =>
-    runCommand({ dataSource: db.dataSource, sent }, inventoryReserve, reserveStock, {
+    runCommand({ dataSource: db.dataSource, sent }, inventoryReserve, reserveStock(testLowStock), {
       orderId,
       items: [{ productId, quantity }],
     });

@@ -2,18 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { FailureCode, inventoryRelease, inventoryReserve, type OrderItem } from '@saga/contracts';
 import type { PendingMessage } from '@saga/outbox';
 import { runCommand } from '@saga/participant/testing';
-import { openInventoryDatabase, type InventoryDatabase } from '../testing/inventory-database';
+import { openInventoryDatabase, testLowStock, type InventoryDatabase } from '../testing/inventory-database';
 import { Reservation } from '../domain/reservation.entity';
 import { releaseStock } from './release-stock';
 import { reserveStock } from './reserve-stock';
 
 describe('inventory.reserve', () => {
   let db: InventoryDatabase;
-  // Handlers send nothing besides their reply, which the command processor sends.
+  // Besides its reply, which the command processor sends, a reserve sends only the low-stock events a test
+  // takes out of sent (low-stock.spec checks them through the outbox).
   const sent: PendingMessage[] = [];
   afterEach(() => expect(sent).toEqual([]));
   const reserve = (orderId: string, items: OrderItem[]) =>
-    runCommand({ dataSource: db.dataSource, sent }, inventoryReserve, reserveStock, { orderId, items });
+    runCommand({ dataSource: db.dataSource, sent }, inventoryReserve, reserveStock(testLowStock), { orderId, items });
   const reservationsOf = (orderId: string) =>
     db.dataSource.manager.find(Reservation, { select: { status: true, total: true }, where: { orderId } });
 
@@ -75,6 +76,9 @@ describe('inventory.reserve', () => {
       result: { items: [{ productId: product.id, quantity: 5 }], total: 5000 },
     });
     expect(await db.stockOf(product.id)).toEqual({ available: 0, reserved: 5, sold: 0 });
+    expect(sent.splice(0).map((message) => message.envelope.payload)).toEqual([
+      { productId: product.id, name: product.name, available: 0, threshold: 5 },
+    ]);
   });
 
   it('reserves nothing of a two-item order when one item is short, and says what is left', async () => {
@@ -233,6 +237,10 @@ describe('inventory.reserve', () => {
       [product.id],
     );
     expect(reserves).toBe(10);
+    // Ten reservations took the grinder from 10 to 0; the one that took it from 5 to 4 tells the shop.
+    expect(sent.splice(0).map((message) => message.envelope.payload)).toEqual([
+      { productId: product.id, name: 'Burr Grinder', available: 4, threshold: 5 },
+    ]);
   });
 
   it('does not deadlock when concurrent orders ask for the same products in opposite orders', async () => {

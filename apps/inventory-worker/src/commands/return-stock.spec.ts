@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FailureCode, inventoryCommit, inventoryReserve, inventoryReturn, type OrderItem } from '@saga/contracts';
 import { runCommand } from '@saga/participant/testing';
-import { openInventoryDatabase, type InventoryDatabase } from '../testing/inventory-database';
+import { openInventoryDatabase, testLowStock, type InventoryDatabase } from '../testing/inventory-database';
 import { commitStock } from './commit-stock';
 import { reserveStock } from './reserve-stock';
 import { returnStock } from './return-stock';
@@ -24,7 +24,7 @@ describe('inventory.return', () => {
 
   async function soldOrder(items: OrderItem[]): Promise<string> {
     const orderId = randomUUID();
-    await run(inventoryReserve, reserveStock, { orderId, items });
+    await run(inventoryReserve, reserveStock(testLowStock), { orderId, items });
     await run(inventoryCommit, commitStock, { orderId });
     return orderId;
   }
@@ -66,7 +66,10 @@ describe('inventory.return', () => {
   it('refuses a return for an order whose stock was never sold', async () => {
     const product = await db.addProduct({ stock: 10 });
     const orderId = randomUUID();
-    await run(inventoryReserve, reserveStock, { orderId, items: [{ productId: product.id, quantity: 1 }] });
+    await run(inventoryReserve, reserveStock(testLowStock), {
+      orderId,
+      items: [{ productId: product.id, quantity: 1 }],
+    });
 
     const outcome = await run(inventoryReturn, returnStock, {
       refundId: randomUUID(),

@@ -10,6 +10,8 @@ export interface NewProduct {
   readonly name: string;
   readonly price: number;
   readonly stock: number;
+  /** Its own low-stock threshold; absent or null, it follows the default. */
+  readonly lowStockThreshold?: number | null;
 }
 
 /** Thrown when a product is added with a SKU another product already has. */
@@ -27,7 +29,16 @@ export async function addProduct(manager: EntityManager, input: NewProduct): Pro
     .createQueryBuilder()
     .insert()
     .into(Product)
-    .values({ id, sku: input.sku, name: input.name, price: input.price, available: 0, reserved: 0, sold: 0 })
+    .values({
+      id,
+      sku: input.sku,
+      name: input.name,
+      price: input.price,
+      available: 0,
+      reserved: 0,
+      sold: 0,
+      lowStockThreshold: input.lowStockThreshold ?? null,
+    })
     .orIgnore()
     .returning(['id'])
     .execute();
@@ -48,6 +59,24 @@ export async function restockProduct(
   const stock = product.available + product.reserved + product.sold;
   if (stock + quantity > maxProductStock) throw new StockLimitError(product.sku, maxProductStock - stock);
   await moveStock(manager, [{ kind: StockMovementKind.Restock, productId, quantity }]);
+  return manager.findOneByOrFail(Product, { id: productId });
+}
+
+/**
+ * Sets the product's own low-stock threshold, or with null puts it back on the default, and returns the
+ * product, or null if there is no such product. It tells no one: only a fall of stock is a crossing.
+ */
+export async function setLowStockThreshold(
+  manager: EntityManager,
+  productId: string,
+  threshold: number | null,
+): Promise<Product | null> {
+  const { affected } = await manager.update(
+    Product,
+    { id: productId },
+    { lowStockThreshold: threshold, updatedAt: () => 'now()' },
+  );
+  if (affected === 0) return null;
   return manager.findOneByOrFail(Product, { id: productId });
 }
 
@@ -77,7 +106,7 @@ export interface CatalogueLoad {
  */
 export async function loadCatalogue(
   manager: EntityManager,
-  products: readonly Required<NewProduct>[],
+  products: readonly Required<Omit<NewProduct, 'lowStockThreshold'>>[],
 ): Promise<CatalogueLoad> {
   const added: string[] = [];
   const updated: string[] = [];

@@ -29,6 +29,10 @@ export class Product {
   @Column({ type: 'int' })
   sold: number;
 
+  /** Below this many available units the shop is told to restock; null follows the worker's default. */
+  @Column({ name: 'low_stock_threshold', type: 'int', nullable: true })
+  lowStockThreshold: number | null;
+
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt: Date;
 }

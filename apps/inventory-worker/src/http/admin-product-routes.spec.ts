@@ -7,7 +7,7 @@ import { createHttpApp, type HttpApp } from '@saga/runtime';
 import { Role } from '@saga/identity';
 import { testIdentity } from '@saga/testing';
 import { reserveStock } from '../commands/reserve-stock';
-import { openInventoryDatabase, type InventoryDatabase } from '../testing/inventory-database';
+import { openInventoryDatabase, testLowStock, type InventoryDatabase } from '../testing/inventory-database';
 import { registerAdminProductRoutes } from './admin-product-routes';
 
 describe('admin product routes', () => {
@@ -17,6 +17,8 @@ describe('admin product routes', () => {
   const admin = identity.as('shop-admin', Role.Admin);
   const post = (url: string, payload: unknown) =>
     app.inject({ method: 'POST', url, headers: admin, payload: payload as object });
+  const put = (url: string, payload: unknown) =>
+    app.inject({ method: 'PUT', url, headers: admin, payload: payload as object });
   const get = (url: string) => app.inject({ method: 'GET', url, headers: admin });
 
   beforeAll(async () => {
@@ -24,7 +26,7 @@ describe('admin product routes', () => {
     app = await createHttpApp(createLogger({ service: 'inventory-worker-test', level: 'error' }), identity.settings, {
       service: 'inventory-worker',
     });
-    registerAdminProductRoutes(app, { dataSource: db.dataSource });
+    registerAdminProductRoutes(app, { dataSource: db.dataSource, lowStock: testLowStock });
     await app.ready();
   });
   afterAll(async () => {
@@ -49,6 +51,8 @@ describe('admin product routes', () => {
       available: 10,
       reserved: 0,
       sold: 0,
+      lowStockThreshold: 5,
+      lowStockThresholdSource: 'default',
       updatedAt: expect.any(String),
     });
     expect(response.headers.location).toBe(`/products/${product.id}`);
@@ -71,6 +75,107 @@ describe('admin product routes', () => {
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.json().errors).toEqual([expect.objectContaining({ field: 'price' })]);
+  });
+
+  it('adds a product with a low-stock threshold of its own', async () => {
+    const response = await post('/admin/products', {
+      sku: 'KETTLE-7',
+      name: 'Copper Kettle',
+      price: 4900,
+      stock: 40,
+      lowStockThreshold: 12,
+    });
+
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toMatchObject({ lowStockThreshold: 12, lowStockThresholdSource: 'product' });
+  });
+
+  it('sets a product’s low-stock threshold, and with null puts it back on the default', async () => {
+    const product = await db.addProduct({ stock: 40 });
+
+    const own = await put(`/admin/products/${product.id}/low-stock-threshold`, { lowStockThreshold: 25 });
+    const [{ stored }] = await db.dataSource.query(
+      'SELECT low_stock_threshold AS stored FROM inventory.products WHERE id = $1',
+      [product.id],
+    );
+    const reset = await put(`/admin/products/${product.id}/low-stock-threshold`, { lowStockThreshold: null });
+
+    expect(own.statusCode).toBe(200);
+    expect(own.json()).toMatchObject({
+      id: product.id,
+      available: 40,
+      lowStockThreshold: 25,
+      lowStockThresholdSource: 'product',
+    });
+    expect(stored).toBe(25);
+    expect(reset.statusCode).toBe(200);
+    expect(reset.json()).toMatchObject({ lowStockThreshold: 5, lowStockThresholdSource: 'default' });
+    expect(await db.stockOf(product.id)).toEqual({ available: 40, reserved: 0, sold: 0 });
+  });
+
+  it('answers 404 for the low-stock threshold of a product that does not exist', async () => {
+    const response = await put(`/admin/products/${randomUUID()}/low-stock-threshold`, { lowStockThreshold: 3 });
+
+    expect(response.statusCode).toBe(404);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  describe('a low-stock threshold that is not a whole number from 1 to 1,000,000,000', () => {
+    // A number past 2^53 breaks two rules at once (an unsafe integer, and too big): both name the field.
+    const fieldsAtFault = (problem: { errors: { field: string }[] }) => [
+      ...new Set(problem.errors.map((error) => error.field)),
+    ];
+    const invalid: [string, unknown][] = [
+      ['zero', 0],
+      ['negative', -3],
+      ['not whole', 2.5],
+      ['huge', 1_000_000_001],
+      ['past what JSON numbers hold exactly', 2 ** 60],
+      ['a string', '5'],
+    ];
+
+    it.each(invalid)('is refused with 400 naming the field when setting it: %s', async (_what, lowStockThreshold) => {
+      const product = await db.addProduct({ lowStockThreshold: 7 });
+
+      const response = await put(`/admin/products/${product.id}/low-stock-threshold`, { lowStockThreshold });
+
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(fieldsAtFault(response.json())).toEqual(['lowStockThreshold']);
+      const [{ stored }] = await db.dataSource.query(
+        'SELECT low_stock_threshold AS stored FROM inventory.products WHERE id = $1',
+        [product.id],
+      );
+      expect(stored).toBe(7);
+    });
+
+    it.each(invalid)(
+      'is refused with 400 naming the field when adding a product: %s',
+      async (_what, lowStockThreshold) => {
+        const sku = `INVALID-${randomUUID()}`;
+
+        const response = await post('/admin/products', {
+          sku,
+          name: 'Invalid',
+          price: 100,
+          stock: 1,
+          lowStockThreshold,
+        });
+
+        expect(response.statusCode).toBe(400);
+        expect(fieldsAtFault(response.json())).toEqual(['lowStockThreshold']);
+        expect(await db.dataSource.query('SELECT id FROM inventory.products WHERE sku = $1', [sku])).toEqual([]);
+      },
+    );
+
+    it('is refused with 400 naming the field when the body leaves it out', async () => {
+      const product = await db.addProduct();
+
+      const response = await put(`/admin/products/${product.id}/low-stock-threshold`, {});
+
+      expect(response.statusCode).toBe(400);
+      expect(fieldsAtFault(response.json())).toEqual(['lowStockThreshold']);
+    });
   });
 
   it('restocks a product through the ledger', async () => {
@@ -114,7 +219,7 @@ describe('admin product routes', () => {
   it('shows the stock ledger of a product oldest first, a page at a time', async () => {
     const product = await db.addProduct({ stock: 10 });
     const orderId = randomUUID();
-    await runCommand({ dataSource: db.dataSource, sent }, inventoryReserve, reserveStock, {
+    await runCommand({ dataSource: db.dataSource, sent }, inventoryReserve, reserveStock(testLowStock), {
       orderId,
       items: [{ productId: product.id, quantity: 3 }],
     });
@@ -152,7 +257,19 @@ describe('admin product routes', () => {
       }),
       app.inject({ method: 'POST', url: `/admin/products/${productId}/restock`, headers, payload: { quantity: 5 } }),
       app.inject({ method: 'GET', url: `/admin/products/${productId}/ledger`, headers }),
+      app.inject({
+        method: 'PUT',
+        url: `/admin/products/${productId}/low-stock-threshold`,
+        headers,
+        payload: { lowStockThreshold: 1 },
+      }),
     ];
+    const thresholdOf = async (productId: string) =>
+      (
+        await db.dataSource.query('SELECT low_stock_threshold AS threshold FROM inventory.products WHERE id = $1', [
+          productId,
+        ])
+      )[0].threshold;
 
     it('answers every admin route without a token 401 with a Bearer challenge, and changes no stock', async () => {
       const product = await db.addProduct({ stock: 3 });
@@ -167,6 +284,7 @@ describe('admin product routes', () => {
       }
       expect(await productCount()).toEqual(before);
       expect(await db.stockOf(product.id)).toEqual({ available: 3, reserved: 0, sold: 0 });
+      expect(await thresholdOf(product.id)).toBeNull();
     });
 
     it.each([
@@ -184,6 +302,7 @@ describe('admin product routes', () => {
       }
       expect(await productCount()).toEqual(before);
       expect(await db.stockOf(product.id)).toEqual({ available: 3, reserved: 0, sold: 0 });
+      expect(await thresholdOf(product.id)).toBeNull();
       expect(await db.stockDiscrepancies()).toEqual([]);
     });
   });

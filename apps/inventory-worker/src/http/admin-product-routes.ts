@@ -3,7 +3,8 @@ import { Role, staff } from '@saga/identity';
 import { HttpProblem, type HttpApp, LedgerPageQuery } from '@saga/runtime';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { addProduct, restockProduct, SkuTakenError, StockLimitError } from '../domain/catalogue';
+import { addProduct, restockProduct, setLowStockThreshold, SkuTakenError, StockLimitError } from '../domain/catalogue';
+import { maxLowStockThreshold, type LowStockSettings } from '../domain/low-stock';
 import { Product } from '../domain/product.entity';
 import { StockLedgerEntry } from '../domain/stock-ledger-entry.entity';
 import { StockMovementKind } from '../domain/stock-movement';
@@ -12,21 +13,34 @@ import { AdminProduct, adminProductOf, ProductParams } from './product-views';
 /** Every route here is the shop's: it needs the admin role. */
 const admins = { access: staff(Role.Admin) };
 
-/** What the admin routes change and read. */
+/** What the admin routes change and read, and the low-stock threshold of products without their own. */
 export interface AdminProductRoutesContext {
   readonly dataSource: DataSource;
+  readonly lowStock: LowStockSettings;
 }
 
 const maxStock = 1_000_000;
+
+/** Below this many available units the product is low on stock. */
+const LowStockThreshold = z.int().min(1).max(maxLowStockThreshold);
 
 const NewProductBody = z.object({
   sku: personText(64),
   name: personText(200),
   price: Cents,
   stock: z.int().nonnegative().max(maxStock),
+  lowStockThreshold: LowStockThreshold.optional().meta({
+    description: "The product's own low-stock threshold; without it the product follows the default.",
+  }),
 });
 
 const RestockBody = z.object({ quantity: z.int().positive().max(maxStock) });
+
+const LowStockThresholdBody = z.object({
+  lowStockThreshold: LowStockThreshold.nullable().meta({
+    description: "The product's own low-stock threshold, or null to follow the default again.",
+  }),
+});
 
 const LedgerEntry = z.object({
   id: z.string(),
@@ -44,17 +58,17 @@ const LedgerPage = z.object({
 });
 
 /**
- * Registers the administrators' routes: add a product, restock it, and read its stock ledger
- * (oldest first, a page at a time).
+ * Registers the administrators' routes: add a product, restock it, set its low-stock threshold, and
+ * read its stock ledger (oldest first, a page at a time).
  */
-export function registerAdminProductRoutes(app: HttpApp, { dataSource }: AdminProductRoutesContext): void {
+export function registerAdminProductRoutes(app: HttpApp, { dataSource, lowStock }: AdminProductRoutesContext): void {
   app.post(
     '/admin/products',
     { config: admins, schema: { body: NewProductBody, response: { 201: AdminProduct } } },
     async (request, reply) => {
       try {
         const product = await dataSource.transaction((manager) => addProduct(manager, request.body));
-        return reply.status(201).header('location', `/products/${product.id}`).send(adminProductOf(product));
+        return reply.status(201).header('location', `/products/${product.id}`).send(adminProductOf(product, lowStock));
       } catch (error) {
         if (error instanceof SkuTakenError) throw HttpProblem.conflict(error.message, { sku: error.sku });
         throw error;
@@ -73,7 +87,22 @@ export function registerAdminProductRoutes(app: HttpApp, { dataSource }: AdminPr
           throw error;
         });
       if (!product) throw HttpProblem.notFound(`no product ${request.params.id}`);
-      return adminProductOf(product);
+      return adminProductOf(product, lowStock);
+    },
+  );
+
+  app.put(
+    '/admin/products/:id/low-stock-threshold',
+    {
+      config: admins,
+      schema: { params: ProductParams, body: LowStockThresholdBody, response: { 200: AdminProduct } },
+    },
+    async (request) => {
+      const product = await dataSource.transaction((manager) =>
+        setLowStockThreshold(manager, request.params.id, request.body.lowStockThreshold),
+      );
+      if (!product) throw HttpProblem.notFound(`no product ${request.params.id}`);
+      return adminProductOf(product, lowStock);
     },
   );
 

@@ -7,8 +7,8 @@ const unused = undefined as never;
 
 it('documents every route of the inventory worker in /openapi.json, with its answer, its problems and who may call it', async () => {
   const faults = await openApiFaults('inventory-worker', (app) => {
-    registerProductRoutes(app, { dataSource: unused });
-    registerAdminProductRoutes(app, { dataSource: unused });
+    registerProductRoutes(app, { dataSource: unused, lowStock: unused });
+    registerAdminProductRoutes(app, { dataSource: unused, lowStock: unused });
   });
 
   expect(faults).toEqual([]);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createLogger } from '@saga/observability';
 import { createHttpApp, type HttpApp } from '@saga/runtime';
 import { testIdentity } from '@saga/testing';
-import { openInventoryDatabase, type InventoryDatabase } from '../testing/inventory-database';
+import { openInventoryDatabase, testLowStock, type InventoryDatabase } from '../testing/inventory-database';
 import { registerProductRoutes } from './product-routes';
 
 describe('product routes', () => {
@@ -16,7 +16,7 @@ describe('product routes', () => {
       testIdentity().settings,
       { service: 'inventory-worker' },
     );
-    registerProductRoutes(app, { dataSource: db.dataSource });
+    registerProductRoutes(app, { dataSource: db.dataSource, lowStock: testLowStock });
     await app.ready();
   });
   afterAll(async () => {
@@ -33,8 +33,8 @@ describe('product routes', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
       products: [
-        { id: kettle.id, sku: 'KETTLE-1', name: 'Copper Kettle', price: 4900, available: 25 },
-        { id: mug.id, sku: 'MUG-2', name: 'Stoneware Mug', price: 1200, available: 200 },
+        { id: kettle.id, sku: 'KETTLE-1', name: 'Copper Kettle', price: 4900, available: 25, lowStockThreshold: 5 },
+        { id: mug.id, sku: 'MUG-2', name: 'Stoneware Mug', price: 1200, available: 200, lowStockThreshold: 5 },
       ],
     });
   });
@@ -51,7 +51,19 @@ describe('product routes', () => {
       name: 'Limited Edition Lamp',
       price: 15000,
       available: 1,
+      lowStockThreshold: 5,
     });
+  });
+
+  it('shows the low-stock threshold that applies: the product’s own, or the default', async () => {
+    const own = await db.addProduct({ stock: 40, lowStockThreshold: 12 });
+    const byDefault = await db.addProduct({ stock: 40 });
+
+    const answers = await Promise.all(
+      [own, byDefault].map((product) => app.inject({ method: 'GET', url: `/products/${product.id}` })),
+    );
+
+    expect(answers.map((response) => response.json().lowStockThreshold)).toEqual([12, testLowStock.defaultThreshold]);
   });
 
   it('answers 404 problem+json for a product that does not exist', async () => {

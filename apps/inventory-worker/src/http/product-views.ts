@@ -1,5 +1,11 @@
 import { Cents } from '@saga/contracts';
 import { z } from 'zod';
+import {
+  LowStockThresholdSource,
+  lowStockThresholdOf,
+  lowStockThresholdSourceOf,
+  type LowStockSettings,
+} from '../domain/low-stock';
 import type { Product } from '../domain/product.entity';
 
 /** A product as shoppers see it: what it is, what it costs, how many can be ordered. */
@@ -9,6 +15,9 @@ export const ShopperProduct = z.object({
   name: z.string(),
   price: Cents,
   available: z.int().nonnegative(),
+  lowStockThreshold: z.int().positive().meta({
+    description: 'Below this many available units the product is low on stock: its own threshold, or the default.',
+  }),
 });
 export type ShopperProduct = z.infer<typeof ShopperProduct>;
 
@@ -16,6 +25,9 @@ export type ShopperProduct = z.infer<typeof ShopperProduct>;
 export const AdminProduct = ShopperProduct.extend({
   reserved: z.int().nonnegative(),
   sold: z.int().nonnegative(),
+  lowStockThresholdSource: z.enum(Object.values(LowStockThresholdSource)).meta({
+    description: "Whether lowStockThreshold is the product's own or the worker's default (LOW_STOCK_THRESHOLD).",
+  }),
   updatedAt: z.iso.datetime(),
 });
 export type AdminProduct = z.infer<typeof AdminProduct>;
@@ -24,16 +36,18 @@ export type AdminProduct = z.infer<typeof AdminProduct>;
 export const ProductParams = z.object({ id: z.uuid() });
 
 /** The shopper's view of a product row. */
-export function shopperProductOf({ id, sku, name, price, available }: Product): ShopperProduct {
-  return { id, sku, name, price, available };
+export function shopperProductOf(product: Product, lowStock: LowStockSettings): ShopperProduct {
+  const { id, sku, name, price, available } = product;
+  return { id, sku, name, price, available, lowStockThreshold: lowStockThresholdOf(product, lowStock) };
 }
 
 /** The administrator's view of a product row. */
-export function adminProductOf(product: Product): AdminProduct {
+export function adminProductOf(product: Product, lowStock: LowStockSettings): AdminProduct {
   return {
-    ...shopperProductOf(product),
+    ...shopperProductOf(product, lowStock),
     reserved: product.reserved,
     sold: product.sold,
+    lowStockThresholdSource: lowStockThresholdSourceOf(product),
     updatedAt: product.updatedAt.toISOString(),
   };
 }

@@ -2,8 +2,12 @@ import { openServiceDatabase } from '@saga/runtime';
 import { provisionTestInfrastructure, type TestInfrastructure } from '@saga/testing';
 import type { DataSource } from 'typeorm';
 import { addProduct, restockProduct, type NewProduct } from '../domain/catalogue';
+import type { LowStockSettings } from '../domain/low-stock';
 import type { Product } from '../domain/product.entity';
-import { inventoryWorkerService } from '../inventory-worker-service';
+import { inventoryDatabase } from '../inventory-worker-service';
+
+/** The low-stock rule of the specs: the worker's default, a threshold of 5 for products without their own. */
+export const testLowStock: LowStockSettings = { defaultThreshold: 5 };
 
 /** A migrated inventory schema on a fresh database, and ways to drive and inspect it in tests. */
 export interface InventoryDatabase {
@@ -26,7 +30,7 @@ export interface InventoryDatabase {
 /** Provisions a database, migrates the inventory schema into it and returns helpers over it. */
 export async function openInventoryDatabase(): Promise<InventoryDatabase> {
   const infrastructure = await provisionTestInfrastructure();
-  const dataSource = await openServiceDatabase(inventoryWorkerService, infrastructure.databaseUrl, { poolSize: 20 });
+  const dataSource = await openServiceDatabase(inventoryDatabase, infrastructure.databaseUrl, { poolSize: 20 });
   let skus = 0;
 
   return {
