@@ -30,11 +30,11 @@ interface LowStockRow {
 // that never publishes: what the worker would publish stays in inventory.outbox for the spec to read.
 describe('inventory.low-stock', () => {
   let db: InventoryDatabase;
-  let process: ReturnType<typeof commandProcessor>;
+  let consume: ReturnType<typeof commandProcessor>;
 
   beforeAll(async () => {
     db = await openInventoryDatabase();
-    process = commandProcessor({
+    consume = commandProcessor({
       consumer: 'inventory-worker',
       messaging: new TransactionalMessaging(db.dataSource, { wake: () => undefined }),
       handlers: inventoryHandlers(testLowStock),
@@ -47,7 +47,7 @@ describe('inventory.low-stock', () => {
   afterAll(() => db.close());
 
   async function deliver(envelope: MessageEnvelope): Promise<MessageEnvelope> {
-    await process({ envelope, headers: {}, queue: 'spec', redelivered: false, deliveryCount: 1, attempt: 1 });
+    await consume({ envelope, headers: {}, queue: 'spec', redelivered: false, deliveryCount: 1, attempt: 1 });
     return envelope;
   }
   const command = <C extends CommandContract>(contract: C, payload: CommandPayload<C>) =>
