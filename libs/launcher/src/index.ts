@@ -1,4 +1,4 @@
 export { AppLaunchError, AppProcess } from './app-process';
 export type { AppProcessSpec, LaunchOptions } from './app-process';
-export { appEntry, launchSystem, RunningSystem, systemApps, workspaceRoot } from './system';
-export type { SystemApp, SystemOptions } from './system';
+export { appEntry, launchSystem, otherPorts, RunningSystem, systemApps, workspaceRoot } from './system';
+export type { PortVariable, SystemApp, SystemOptions, SystemPorts } from './system';
