@@ -159,6 +159,17 @@ describe('failure semantics with short deadlines (every app a process; the cart 
     expect(flagged.attention?.reason).toMatch(/^cart\.release failed 3 times/);
     const saga = await sut.sagaOf(orderId);
     expect(saga).toMatchObject({ status: 'REQUIRES_ATTENTION', currentStep: 'checkout-cart' });
+    // The operators hear of it by e-mail, once.
+    const alerts = await waitFor(
+      async () => {
+        const found = (await sut.mails('operators@saga.local')).filter((mail) => mail.text.includes(saga.id));
+        return found.length > 0 && found;
+      },
+      { description: "the operators' e-mail about the stalled saga" },
+    );
+    expect(alerts.map((mail) => mail.subject)).toEqual([
+      `[saga] order-saga ${orderId} needs a person at checkout-cart`,
+    ]);
 
     // Every failed delivery is on the cart queue's .dlq, findable by saga and step.
     const dead = await deadLettersOf(sut, 'cart-worker.commands', saga.id);

@@ -2,18 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Exchange, namespaced, brokerUserName, ServiceName } from '@saga/contracts';
 import { publishRaw, waitFor } from '@saga/testing';
 import { Shop, user } from './harness/shop';
-import { operator, shopAdmin, SystemUnderTest } from './harness/system-under-test';
-
-/** One e-mail as the mail sink received it over SMTP. */
-interface ReceivedMail {
-  readonly id: string;
-  readonly messageId: string;
-  readonly from: string;
-  readonly to: string[];
-  readonly subject: string;
-  readonly text: string;
-  readonly html: string;
-}
+import { operator, shopAdmin, SystemUnderTest, type ReceivedMail } from './harness/system-under-test';
 
 /** A notification as the history shows it. */
 interface NotificationView {
@@ -44,11 +33,7 @@ describe('e-mail for what happened, through real SMTP to the mail sink', () => {
     await sut?.stop();
   });
 
-  async function mails(to?: string): Promise<ReceivedMail[]> {
-    const query = to ? `?to=${encodeURIComponent(to)}` : '';
-    const response = await fetch(`${sut.system.url('mail-sink')}/messages${query}`);
-    return ((await response.json()) as { messages: ReceivedMail[] }).messages;
-  }
+  const mails = (to?: string) => sut.mails(to);
 
   async function mailsAbout(to: string, needle: string, count = 1): Promise<ReceivedMail[]> {
     return waitFor(
@@ -72,9 +57,14 @@ describe('e-mail for what happened, through real SMTP to the mail sink', () => {
   }
 
   async function notificationsOf(userId: string): Promise<NotificationView[]> {
-    const { body } = await sut.http<{ notifications: NotificationView[] }>('notification-worker', 'GET', '/me/notifications', {
-      as: userId,
-    });
+    const { body } = await sut.http<{ notifications: NotificationView[] }>(
+      'notification-worker',
+      'GET',
+      '/me/notifications',
+      {
+        as: userId,
+      },
+    );
     return body.notifications;
   }
 
@@ -86,7 +76,11 @@ describe('e-mail for what happened, through real SMTP to the mail sink', () => {
     const { userId, email } = await shopperWithProfile('ada');
     await shop.wallet(userId, 10_000);
 
-    const orderId = await shop.order({ userId, items: [{ productId: kettle.id, quantity: 2 }], payment: { method: 'wallet' } });
+    const orderId = await shop.order({
+      userId,
+      items: [{ productId: kettle.id, quantity: 2 }],
+      payment: { method: 'wallet' },
+    });
     expect((await sut.settledOrder(orderId)).status).toBe('COMPLETED');
 
     const [mail] = await mailsAbout(email, orderId);
@@ -136,7 +130,11 @@ describe('e-mail for what happened, through real SMTP to the mail sink', () => {
     expect(failed.subject).toBe(`Your order ${declined} could not be completed`);
     expect(failed.text).toContain('Why: Your card was declined.');
 
-    const orderId = await shop.order({ userId, items: [{ productId: mug.id, quantity: 3 }], payment: { method: 'wallet' } });
+    const orderId = await shop.order({
+      userId,
+      items: [{ productId: mug.id, quantity: 3 }],
+      payment: { method: 'wallet' },
+    });
     expect((await sut.settledOrder(orderId)).status).toBe('COMPLETED');
     const asked = await sut.http<{ refundId: string }>('order-api', 'POST', `/admin/orders/${orderId}/refunds`, {
       as: shopAdmin,
@@ -156,7 +154,11 @@ describe('e-mail for what happened, through real SMTP to the mail sink', () => {
     await shop.wallet(userId, 100_000);
 
     for (const quantity of [1, 2, 1]) {
-      const orderId = await shop.order({ userId, items: [{ productId: lamp.id, quantity }], payment: { method: 'wallet' } });
+      const orderId = await shop.order({
+        userId,
+        items: [{ productId: lamp.id, quantity }],
+        payment: { method: 'wallet' },
+      });
       await sut.settledOrder(orderId);
     }
 
@@ -179,7 +181,10 @@ describe('e-mail for what happened, through real SMTP to the mail sink', () => {
       occurredAt: new Date().toISOString(),
       payload: { orderId, userId, code: 'out_of_stock', reason: 'Lamp is out of stock.' },
     };
-    const asOrderApi = { userId: brokerUserName(sut.infra.namespace, ServiceName.OrderApi), messageId: event.messageId };
+    const asOrderApi = {
+      userId: brokerUserName(sut.infra.namespace, ServiceName.OrderApi),
+      messageId: event.messageId,
+    };
     for (let copy = 0; copy < 2; copy++) {
       await publishRaw(sut.infra.amqpUrl, {
         exchange: namespaced(sut.infra.namespace, Exchange.Events),
@@ -204,7 +209,9 @@ describe('e-mail for what happened, through real SMTP to the mail sink', () => {
     await sink.stop();
     const orders = [];
     for (let i = 0; i < 3; i++) {
-      orders.push(await shop.order({ userId, items: [{ productId: tea.id, quantity: 1 }], payment: { method: 'wallet' } }));
+      orders.push(
+        await shop.order({ userId, items: [{ productId: tea.id, quantity: 1 }], payment: { method: 'wallet' } }),
+      );
     }
     for (const orderId of orders) await sut.settledOrder(orderId);
     // Refused while it is down: each notification waits in the retry queues, its error on the row.
@@ -224,17 +231,25 @@ describe('e-mail for what happened, through real SMTP to the mail sink', () => {
     expect((await notificationsOf(userId)).map((n) => n.status)).toEqual(['sent', 'sent', 'sent']);
   });
 
-  it('sends a killed worker\'s accepted e-mail again with the same Message-ID, so the mailbox keeps one', async () => {
+  it("sends a killed worker's accepted e-mail again with the same Message-ID, so the mailbox keeps one", async () => {
     const pen = await shop.product('Pen', 300, 100);
     const { userId, email } = await shopperWithProfile('gus');
     await shop.wallet(userId, 10_000);
     const sinkUrl = sut.system.url('mail-sink');
     const faults = (body: object) =>
-      fetch(`${sinkUrl}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${sinkUrl}/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
 
     // The sink keeps the message but does not answer the final 250: the worker never hears it was accepted.
     await faults({ holdAfterAccept: true });
-    const orderId = await shop.order({ userId, items: [{ productId: pen.id, quantity: 1 }], payment: { method: 'wallet' } });
+    const orderId = await shop.order({
+      userId,
+      items: [{ productId: pen.id, quantity: 1 }],
+      payment: { method: 'wallet' },
+    });
     const [first] = await mailsAbout(email, orderId);
     await sut.system.apps['notification-worker'].kill();
     await faults({ holdAfterAccept: false });

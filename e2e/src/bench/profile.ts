@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { serviceSchemas as contractSchemas, type ServiceName } from '@saga/contracts';
 import { systemApps, workspaceRoot, type SystemApp } from '@saga/launcher';
 import { SeededRandom } from '../harness/seeded-random';
 import { serviceSchemas, SystemUnderTest } from '../harness/system-under-test';
@@ -130,13 +131,8 @@ function handlerMs(before: HandlerSeconds, after: HandlerSeconds, schema: string
 }
 
 function schemaOf(app: SystemApp): string {
-  return {
-    'order-api': 'orders',
-    'order-saga': 'saga',
-    'inventory-worker': 'inventory',
-    'payment-worker': 'payment',
-    'cart-worker': 'cart',
-  }[app];
+  // The mail sink has no schema and no handlers; its key matches nothing.
+  return app in contractSchemas ? contractSchemas[app as ServiceName] : app;
 }
 
 interface CpuProfile {

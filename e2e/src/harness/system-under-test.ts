@@ -5,6 +5,17 @@ import { Role, type Caller } from '@saga/identity';
 import { ServiceName, serviceSchemas as schemaOf } from '@saga/contracts';
 import { provisionTestInfrastructure, waitFor, type TestInfrastructure } from '@saga/testing';
 
+/** One e-mail as the mail sink received it. */
+export interface ReceivedMail {
+  readonly id: string;
+  readonly messageId: string;
+  readonly from: string;
+  readonly to: string[];
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
 /** Who calls: a shopper by user id, or a caller with roles. */
 export type CallAs = string | Caller;
 
@@ -109,6 +120,13 @@ export class SystemUnderTest {
     });
     const text = await response.text();
     return { status: response.status, body: (text ? JSON.parse(text) : {}) as T, headers: response.headers };
+  }
+
+  /** The e-mail the mail sink received over SMTP, oldest first; those to one address when given. */
+  async mails(to?: string): Promise<ReceivedMail[]> {
+    const query = to ? `?to=${encodeURIComponent(to)}` : '';
+    const response = await fetch(`${this.system.url('mail-sink')}/messages${query}`);
+    return ((await response.json()) as { messages: ReceivedMail[] }).messages;
   }
 
   /** Rows of a query against the system's database. */
