@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // npm start: the whole system on this machine. Starts local PostgreSQL and RabbitMQ if they are down (or,
 // where they are not installed but Docker is, docker-compose.yml's postgres and rabbitmq), creates the
-// database, loads the demo data, starts every app and prints where each one listens.
+// database, loads the demo data, starts every app (the mail sink, where the e-mail goes, among them) and
+// prints where each one listens.
 // Ctrl-C stops every app gracefully.
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { composeServers, ensureServices } from './ensure-services.mjs';
 
 const require = createRequire(import.meta.url);
-const { AppLaunchError, launchSystem, systemApps } = require('../libs/launcher/dist/index.js');
+const { AppLaunchError, launchSystem, otherPorts, systemApps } = require('../libs/launcher/dist/index.js');
 
 await refuseTakenPorts();
 const { fromCompose } = await ensureServices({ fallback: 'compose' });
@@ -37,7 +38,10 @@ const system = await launchSystem({
 });
 
 console.log('\nThe system is up:');
-for (const name of Object.keys(systemApps)) console.log(`  ${name.padEnd(width)}  ${system.url(name)}`);
+for (const name of Object.keys(systemApps)) {
+  const smtp = name === 'mail-sink' ? ` (SMTP ${system.smtpUrl.replace('smtp://', '')})` : '';
+  console.log(`  ${name.padEnd(width)}  ${system.url(name)}${smtp}`);
+}
 const uiLogin = fromCompose.includes('RabbitMQ') ? 'admin/admin' : 'guest/guest';
 console.log(`  ${'rabbitmq ui'.padEnd(width)}  http://127.0.0.1:15672 (${uiLogin})`);
 console.log(`\nTry: curl -s ${system.url('inventory-worker')}/products\nCtrl-C stops everything.\n`);
@@ -53,10 +57,17 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-/** Stops before anything starts when another process holds an app's port: its /readyz would answer for ours. */
+/**
+ * Stops before anything starts when another process holds one of an app's ports: its /readyz would answer
+ * for ours, or its SMTP server take our mail.
+ */
 async function refuseTakenPorts() {
   const taken = [];
-  for (const [name, port] of Object.entries(systemApps)) {
+  const ports = Object.entries(systemApps).flatMap(([name, port]) => [
+    [name, port],
+    ...Object.entries(otherPorts[name] ?? {}).map(([variable, other]) => [`${name} ${variable}`, other]),
+  ]);
+  for (const [name, port] of ports) {
     const free = await new Promise((resolve) => {
       const probe = createServer()
         .once('error', () => resolve(false))
