@@ -23,8 +23,8 @@ describe('e-mail for what happened, through real SMTP to the mail sink', () => {
 
   beforeAll(async () => {
     sut = await SystemUnderTest.start({
-      // Long enough that a sink down for a couple of seconds is outlasted by the retries.
-      appEnv: { 'notification-worker': { RETRY_DELAYS_MS: '500,1000,2000,4000' } },
+      // As many retries as the topology has queues for, long enough to outlast a sink down for a couple of seconds.
+      appEnv: { 'notification-worker': { RETRY_DELAYS_MS: '800,1600,3200' } },
     });
     shop = new Shop(sut);
   });
