@@ -13,6 +13,7 @@ export interface AppProcessSpec {
   readonly nodeArgs?: readonly string[];
 }
 
+/** How to watch an app start: where its output goes, and how long it may take to be ready. */
 export interface LaunchOptions {
   /** Every line the app prints, stdout and stderr. */
   readonly onLine?: (app: string, line: string) => void;

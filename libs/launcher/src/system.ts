@@ -11,6 +11,7 @@ export const systemApps = {
   'notification-worker': 3005,
   'mail-sink': 8025,
 } as const;
+/** The name of one app of the system. */
 export type SystemApp = keyof typeof systemApps;
 
 /** The ports an app listens on besides its HTTP one: the variable that gives it each, and its default. */
@@ -61,6 +62,7 @@ export function appEntry(app: SystemApp, file = 'main.js'): string {
   return join(workspaceRoot, 'apps', app, 'dist', file);
 }
 
+/** How to start the system: every app's environment, which ports, how many processes of each. */
 export interface SystemOptions extends LaunchOptions {
   /** Environment every app gets: DATABASE_URL, AMQP_URL, NAMESPACE, LOG_LEVEL, ... (an app ignores what it does not read). */
   readonly env: Readonly<Record<string, string>>;
