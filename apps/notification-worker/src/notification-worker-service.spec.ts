@@ -284,4 +284,14 @@ describe('notification worker service, on real Postgres, RabbitMQ and SMTP', () 
     });
     expect(operator.status).toBe(200);
   });
+
+  it('counts the history by kind and status in /metrics', async () => {
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /saga_notifications\{kind="order-completed",status="sent",service="notification-worker"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /saga_notifications\{kind="order-completed",status="failed",service="notification-worker"\} [1-9]/,
+    );
+  });
 });

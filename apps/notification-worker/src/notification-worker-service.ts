@@ -1,4 +1,6 @@
 import { Queues } from '@saga/contracts';
+import { observeGauge } from '@saga/observability';
+import { schemaOf } from '@saga/persistence';
 import type { ServiceDefinition } from '@saga/runtime';
 import { notifyOnEvent } from './events/notify-on-event';
 import { registerNotificationRoutes } from './http/notification-routes';
@@ -36,7 +38,7 @@ export type NotificationSettings = Pick<
 export function notificationWorkerService(settings: NotificationSettings): ServiceDefinition {
   return {
     ...notificationDatabase,
-    wire: ({ messaging, dataSource, logger }) => {
+    wire: ({ messaging, dataSource, logger, metrics }) => {
       const templates = new MailTemplates({ shopUrl: settings.SHOP_URL, inventoryUrl: settings.INVENTORY_URL });
       const mailer = smtpMailer({
         url: settings.SMTP_URL,
@@ -49,6 +51,17 @@ export function notificationWorkerService(settings: NotificationSettings): Servi
         operators: settings.OPERATORS_EMAIL,
         messageIdDomain: domainOf(settings.MAIL_FROM),
       };
+      observeGauge(metrics, {
+        name: 'saga_notifications',
+        help: 'Notifications by kind and status (queued, sent, failed), as the history holds them.',
+        labelNames: ['kind', 'status'],
+        read: async () => {
+          const rows: { kind: string; status: string; count: number }[] = await dataSource.query(
+            `SELECT kind, status, count(*)::int AS count FROM "${schemaOf(dataSource)}".notifications GROUP BY 1, 2`,
+          );
+          return rows.map(({ kind, status, count }) => ({ labels: { kind, status }, value: count }));
+        },
+      });
       return {
         consumers: [
           {
