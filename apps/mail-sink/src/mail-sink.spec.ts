@@ -302,13 +302,7 @@ describe('the mail sink', () => {
     });
 
     it('stops at once even while a connection is held', async () => {
-      const s = await startMailSink({
-        host: '127.0.0.1',
-        httpPort: 0,
-        smtpPort: 0,
-        maxMessages: 10,
-        maxMessageBytes: 1e6,
-      });
+      const s = await sink();
       await setFaults(s, { holdAfterAccept: true, holdMs: 60_000 });
       const client = await SmtpClient.connect(s.smtpPort);
       await client.command('EHLO client.test');
@@ -334,14 +328,7 @@ describe('the mail sink', () => {
 
     it('still lists what it took before it was stopped and started again, and numbers on', async () => {
       const file = join(dir, 'messages.jsonl');
-      const first = await startMailSink({
-        host: '127.0.0.1',
-        httpPort: 0,
-        smtpPort: 0,
-        maxMessages: 10,
-        maxMessageBytes: 1e6,
-        messagesFile: file,
-      });
+      const first = await sink({ messagesFile: file });
       await send(first, ['a@example.com'], { subject: 'before', text: '1' });
       await first.stop();
 

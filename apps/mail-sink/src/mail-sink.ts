@@ -23,7 +23,7 @@ export interface RunningMailSink {
   readonly httpUrl: string;
   readonly smtpHost: string;
   readonly smtpPort: number;
-  /** Stops taking mail, then stops the HTTP side. */
+  /** Stops taking mail, then stops the HTTP side; a second call waits for the first. */
   stop(): Promise<void>;
 }
 
@@ -51,14 +51,16 @@ export async function startMailSink(options: MailSinkOptions): Promise<RunningMa
   });
   ready = true;
 
+  let stopped: Promise<void> | undefined;
+  const stop = async () => {
+    ready = false;
+    await smtp.close();
+    await http.close();
+  };
   return {
     httpUrl: `http://${options.host}:${(http.server.address() as AddressInfo).port}`,
     smtpHost: options.host,
     smtpPort,
-    stop: async () => {
-      ready = false;
-      await smtp.close();
-      await http.close();
-    },
+    stop: () => (stopped ??= stop()),
   };
 }

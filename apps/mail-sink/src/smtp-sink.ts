@@ -1,6 +1,6 @@
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerError, type SMTPServerSession } from 'smtp-server';
-import type { FaultSwitch } from './fault-switch';
+import type { Fate, FaultSwitch } from './fault-switch';
 import type { IncomingMessage, MessageStore, ReceivedMessage } from './message-store';
 
 /** What the SMTP side needs: where messages go, the faults in force, the size limit, and whom to tell what happened. */
@@ -30,8 +30,8 @@ function smtpError(responseCode: number, message: string): SMTPServerError {
 
 /**
  * An SMTP server for development: anyone may send, with or without a login (any is taken), and there is
- * no STARTTLS (it listens on loopback or a private network); each message is parsed (mailparser) and kept in the store before the 250, unless a
- * fault says otherwise.
+ * no STARTTLS (it listens on loopback or a private network). Each message is parsed (mailparser) and
+ * kept in the store before the 250, unless a fault says otherwise.
  */
 export function createSmtpSink(options: SmtpSinkOptions): SmtpSink {
   const held = new Map<string, NodeJS.Timeout>();
@@ -40,6 +40,16 @@ export function createSmtpSink(options: SmtpSinkOptions): SmtpSink {
     clearTimeout(held.get(sessionId));
     held.delete(sessionId);
     for (const connection of server.connections) if (connection.id === sessionId) connection.close();
+  };
+
+  // Parses the message and keeps it, unless the faults refuse it; a failure to keep it rejects.
+  const keep = async (raw: Buffer, session: SMTPServerSession): Promise<Fate> => {
+    const parsed = await simpleParser(raw, asSent);
+    const fate = options.faults.next();
+    if (fate.kind === 'refuse') return fate;
+    const message = options.store.add(incomingOf(parsed, session));
+    options.onMessage?.(message);
+    return fate;
   };
 
   const onData = (stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null) => void) => {
@@ -53,24 +63,22 @@ export function createSmtpSink(options: SmtpSinkOptions): SmtpSink {
         callback(smtpError(552, `message exceeds the maximum size of ${options.maxMessageBytes} bytes`));
         return;
       }
-      simpleParser(Buffer.concat(chunks), asSent).then(
-        (parsed) => {
-          const fate = options.faults.next();
-          if (fate.kind === 'refuse') {
-            callback(smtpError(451, 'temporary failure (the sink refuses mail: POST /faults)'));
-            return;
+      keep(Buffer.concat(chunks), session).then(
+        (fate) => {
+          switch (fate.kind) {
+            case 'accept':
+              return callback();
+            case 'refuse':
+              return callback(smtpError(451, 'temporary failure (the sink refuses mail: POST /faults)'));
+            case 'hold':
+              // Kept, and the client never hears so: not the 250, nothing at all, until the connection goes.
+              held.set(session.id, setTimeout(dropConnection, fate.ms, session.id));
+              return;
+            default:
+              return fate satisfies never;
           }
-          const message = options.store.add(incomingOf(parsed, session));
-          options.onMessage?.(message);
-          if (fate.kind === 'accept') callback();
-          // Kept, and the client never hears so: neither the 250 nor anything else, until the connection goes.
-          else
-            held.set(
-              session.id,
-              setTimeout(() => dropConnection(session.id), fate.ms),
-            );
         },
-        (error: unknown) => callback(smtpError(451, `could not parse the message: ${(error as Error).message}`)),
+        (error: unknown) => callback(smtpError(451, `could not keep the message: ${(error as Error).message}`)),
       );
     });
   };
