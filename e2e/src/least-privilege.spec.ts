@@ -49,6 +49,12 @@ describe('least privilege on the broker and the database, with every app running
       payment: { method: 'wallet' },
     });
     expect((await sut.settledOrder(completedOrder)).status).toBe('COMPLETED');
+    // The order's last event is the notification worker's to take; the specs count rows once it has.
+    await waitFor(
+      async () =>
+        (await sut.rows(`SELECT 1 FROM notification.notifications WHERE order_id = $1`, [completedOrder])).length > 0,
+      { description: "the completed order's notification" },
+    );
   });
 
   afterAll(async () => {

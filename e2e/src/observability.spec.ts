@@ -101,7 +101,9 @@ describe('traces, logs and metrics of the running system', () => {
       }),
     );
     const services = new Set(spans.filter((span) => span.kind === consumerKind).map((span) => span.service));
-    expect([...services].sort()).toEqual(['order-api', 'order-saga', 'inventory-worker', 'payment-worker'].sort());
+    expect([...services].sort()).toEqual(
+      ['order-api', 'order-saga', 'inventory-worker', 'payment-worker', 'notification-worker'].sort(),
+    );
 
     // The outbox row that carried the order to the orchestrator kept the request's trace.
     const [placed] = await sut.rows<{ headers: Record<string, string> }>(
