@@ -8,12 +8,14 @@ import { provisionTestInfrastructure, waitFor, type TestInfrastructure } from '@
 /** One e-mail as the mail sink received it. */
 export interface ReceivedMail {
   readonly id: string;
-  readonly messageId: string;
+  /** Null for a message without a Message-ID header. */
+  readonly messageId: string | null;
   readonly from: string;
   readonly to: string[];
   readonly subject: string;
   readonly text: string;
-  readonly html: string;
+  /** Null for a message with no HTML part. */
+  readonly html: string | null;
 }
 
 /** Who calls: a shopper by user id, or a caller with roles. */
