@@ -50,11 +50,7 @@ describe('least privilege on the broker and the database, with every app running
     });
     expect((await sut.settledOrder(completedOrder)).status).toBe('COMPLETED');
     // The order's last event is the notification worker's to take; the specs count rows once it has.
-    await waitFor(
-      async () =>
-        (await sut.rows(`SELECT 1 FROM notification.notifications WHERE order_id = $1`, [completedOrder])).length > 0,
-      { description: "the completed order's notification" },
-    );
+    await sut.notified(completedOrder);
   });
 
   afterAll(async () => {

@@ -169,6 +169,18 @@ export class SystemUnderTest {
     );
   }
 
+  /**
+   * Waits until the notification worker has taken the settled order's last event (its notification is
+   * recorded): after it, nothing more happens for the order, so a spec may count rows.
+   */
+  async notified(orderId: string): Promise<void> {
+    await waitFor(
+      async () =>
+        (await this.rows('SELECT 1 FROM notification.notifications WHERE order_id = $1', [orderId])).length > 0,
+      { description: `the notification of order ${orderId}` },
+    );
+  }
+
   /** The saga of an order with its event log, as the orchestrator's API shows it. */
   async sagaOf(orderId: string): Promise<SagaView> {
     const { body } = await this.http<{ sagas: { id: string }[] }>(
