@@ -189,15 +189,21 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
 
 /** The gauges every service has, read at scrape time: its outbox's backlog and its queues' dead letters. */
 function observeServiceGauges({ metrics, dataSource, broker }: ServiceContext): void {
+  // Both outbox gauges come from one query per scrape: a scrape reads every gauge at once.
+  let reading: { at: number; backlog: ReturnType<typeof outboxBacklog> } | undefined;
+  const backlog = () => {
+    if (!reading || Date.now() - reading.at > 1000) reading = { at: Date.now(), backlog: outboxBacklog(dataSource) };
+    return reading.backlog;
+  };
   observeGauge(metrics, {
     name: 'saga_outbox_unpublished',
     help: 'Outbox rows written and not yet published.',
-    read: async () => [{ labels: {}, value: (await outboxBacklog(dataSource)).unpublished }],
+    read: async () => [{ labels: {}, value: (await backlog()).unpublished }],
   });
   observeGauge(metrics, {
     name: 'saga_outbox_oldest_unpublished_seconds',
     help: 'How long the oldest unpublished outbox row has waited (0 when none waits).',
-    read: async () => [{ labels: {}, value: (await outboxBacklog(dataSource)).oldestSeconds }],
+    read: async () => [{ labels: {}, value: (await backlog()).oldestSeconds }],
   });
   observeGauge(metrics, {
     name: 'saga_dead_letter_queue_depth',
